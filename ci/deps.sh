@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what sfmc-scan needs to build and test on Debian 12 (run as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake pkg-config git ca-certificates \
+  libpcre2-dev libyaml-dev libjansson-dev libgit2-dev libssl-dev libcmocka-dev \
+  jq python3 >/dev/null

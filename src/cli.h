@@ -1,0 +1,45 @@
+/* cli.h - command-line parsing and exit codes, in one place. */
+#ifndef SFMC_CLI_H
+#define SFMC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+/* Exit codes: the contract with hooks and CI. */
+enum {
+	SFMC_EXIT_CLEAN = 0,    /* nothing at or above --fail-on */
+	SFMC_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
+	SFMC_EXIT_ERROR = 2,    /* usage error, bad rules, or something unread */
+};
+
+typedef struct sfmc_cli {
+	const char *command;
+	char **args;          /* positional arguments after the command */
+	int nargs;
+	const char *format;   /* report format for stdout / --output */
+	const char *output;
+	const char *rules_file;
+	sfmc_level fail_on;   /* SFMC_LEVEL_NONE means never */
+	bool fail_on_set;
+	bool show_secrets;
+	bool quiet;
+	bool no_color;
+	unsigned threads;     /* 0: all CPUs */
+	uint64_t max_file_size;
+	bool max_file_size_set;
+	const char *label;    /* stdin */
+	long count;           /* generate -n */
+	/* git modes */
+	const char *range;
+	bool all_objects;
+} sfmc_cli;
+
+/* Parses argv. Returns 0 to run cli->command, 1 when --help/--version was
+ * handled (exit 0), -1 on a usage error (message set; exit 2). */
+int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv);
+void sfmc_cli_usage(FILE *out);
+const char *sfmc_cli_version(void);
+
+#endif

@@ -1,0 +1,36 @@
+/* limits.h - every size and count limit of sfmc-scan, in one place. */
+#ifndef SFMC_LIMITS_H
+#define SFMC_LIMITS_H
+
+/* Bytes read per chunk when a file or stream is scanned piecewise. */
+#define SFMC_CHUNK_SIZE ((size_t)8 << 20)
+/* Default bytes a rule's match may extend around its keyword. */
+#define SFMC_DEFAULT_WINDOW 256
+/* Largest window a rule may ask for (chunk overlap is derived from it). */
+#define SFMC_MAX_WINDOW 65536
+/* Rules, keywords and keyword length per rule set. */
+#define SFMC_MAX_RULES 1024
+#define SFMC_MAX_KEYWORDS 64
+#define SFMC_MAX_KEYWORD_LEN 256
+/* Largest rules or config file read (bytes). */
+#define SFMC_MAX_YAML_FILE ((size_t)4 << 20)
+/* PCRE2 limits so a hostile rule errors instead of hanging. */
+#define SFMC_PCRE2_MATCH_LIMIT 1000000u
+#define SFMC_PCRE2_DEPTH_LIMIT 100000u
+#define SFMC_PCRE2_JIT_STACK_MAX ((size_t)1 << 20)
+/* Threads the scanner will start at most. */
+#define SFMC_MAX_THREADS 256
+/* Findings kept per blob before the rest are counted as an error. */
+#define SFMC_MAX_FINDINGS_PER_BLOB 100000
+/* Body characters shown in a redacted secret. */
+#define SFMC_REDACT_SHOW 4
+/* Length of a generated token's body (issue: SFMC_ + 51 + 8). */
+#define SFMC_TOKEN_BODY_LEN 51
+/* Directory nesting depth followed before the walker reports an error. */
+#define SFMC_MAX_DIR_DEPTH 100000
+/* Default cap for sfmc_buf (1 GiB); callers may lower it. */
+#define SFMC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
+/* Longest secret kept in a finding (longer matches are truncated in reports). */
+#define SFMC_MAX_SECRET_LEN 4096
+
+#endif

@@ -1,0 +1,331 @@
+/* main.c - dispatches a command: source -> detector -> findings -> filters
+ * -> reporters -> exit code. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "detect.h"
+#include "limits.h"
+#include "report.h"
+#include "rules.h"
+#include "source_dir.h"
+#include "util/error.h"
+#include "util/text.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fail(const char *msg)
+{
+	fprintf(stderr, "sfmc-scan: %s\n", msg);
+	return SFMC_EXIT_ERROR;
+}
+
+static int load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
+{
+	sfmc_rules_init(rules);
+	if (cli->rules_file)
+		return sfmc_rules_add_file(rules, cli->rules_file);
+	return sfmc_rules_add_default(rules);
+}
+
+/* Opens --output (0600 when it may hold whole secrets) or returns stdout. */
+static FILE *open_output(const sfmc_cli *cli)
+{
+	int fd;
+	FILE *f;
+
+	if (!cli->output || !strcmp(cli->output, "-"))
+		return stdout;
+	fd = open(cli->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, cli->show_secrets ? 0600 : 0644);
+	if (fd < 0) {
+		sfmc_error_set_errno("%s: cannot create", cli->output);
+		return NULL;
+	}
+	if (cli->show_secrets)
+		(void)fchmod(fd, 0600); /* an existing file keeps its mode otherwise */
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		sfmc_error_set_errno("%s: cannot open", cli->output);
+	}
+	return f;
+}
+
+static int exit_code(const sfmc_cli *cli, const sfmc_results *res)
+{
+	sfmc_level max = sfmc_results_max_level(res);
+	if (cli->fail_on != SFMC_LEVEL_NONE && max >= cli->fail_on)
+		return SFMC_EXIT_FINDINGS;
+	return res->nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
+}
+
+typedef int (*source_fn)(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out);
+
+/* The one pipeline every scanning command shares. */
+static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
+{
+	sfmc_ruleset rules;
+	sfmc_results res;
+	sfmc_report_opts ropts = { 0 };
+	sfmc_scan_meta meta = { 0 };
+	FILE *out = NULL;
+	int64_t t0 = now_ms();
+	int rc = SFMC_EXIT_ERROR;
+
+	sfmc_results_init(&res);
+	if (load_rules(cli, &rules) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	meta.mode = mode;
+	meta.roots = (const char *const *)cli->args;
+	meta.nroots = (size_t)cli->nargs;
+	meta.rules = &rules;
+	meta.start_time = (int64_t)time(NULL);
+	if (source(cli, &rules, &res) < 0)
+		sfmc_results_add_error(&res, mode, sfmc_error_last()); /* fail closed: still report */
+	sfmc_results_sort(&res);
+	sfmc_results_dedup(&res);
+	res.stats.duration_ms = (uint64_t)(now_ms() - t0);
+	meta.end_time = (int64_t)time(NULL);
+	ropts.show_secrets = cli->show_secrets;
+	ropts.quiet = cli->quiet;
+	ropts.fail_on = cli->fail_on;
+	if (!(out = open_output(cli))) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	ropts.color = out == stdout && isatty(STDOUT_FILENO) && !cli->no_color && !getenv("NO_COLOR");
+	if (sfmc_report_write(cli->format, out, &meta, &ropts, &res) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	/* The summary goes to stderr whatever the report format. */
+	if (strcmp(cli->format, "text"))
+		sfmc_report_summary(&meta, &ropts, &res);
+	rc = exit_code(cli, &res);
+cleanup:
+	if (out && out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR) {
+		fail("cannot write the report");
+		rc = SFMC_EXIT_ERROR;
+	}
+	sfmc_results_dispose(&res);
+	sfmc_rules_dispose(&rules);
+	return rc;
+}
+
+static int source_dir(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	static char *dot[] = { "." };
+	char **roots = cli->nargs ? cli->args : dot;
+	int n = cli->nargs ? cli->nargs : 1;
+	sfmc_dir_opts o = { 0 };
+
+	o.threads = cli->threads;
+	o.max_file_size = cli->max_file_size;
+	o.prefix_root = n > 1;
+	for (int i = 0; i < n; i++)
+		if (sfmc_source_dir_scan(roots[i], rules, &o, out) < 0)
+			return -1;
+	return 0;
+}
+
+static int source_stdin(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	return sfmc_source_fd_scan(STDIN_FILENO, cli->label, rules, out);
+}
+
+static int cmd_dir(const sfmc_cli *cli)
+{
+	return run_scan(cli, "dir", source_dir);
+}
+
+static int cmd_stdin(const sfmc_cli *cli)
+{
+	if (cli->nargs)
+		return fail("stdin takes no arguments (use --label NAME to name the stream)");
+	return run_scan(cli, "stdin", source_stdin);
+}
+
+/* Prints one check verdict; returns true when the token is valid. */
+static bool check_one(sfmc_detector *d, const char *s, size_t len, const char *where)
+{
+	sfmc_match m;
+	sfmc_finding f = { 0 };
+	char *shown = NULL, *esc;
+	bool ok = false;
+
+	if (sfmc_detector_classify(d, (const unsigned char *)s, len, &m)) {
+		f.rule = m.rule;
+		f.secret = (char *)s;
+		f.secret_len = len;
+		shown = sfmc_finding_redact(&f);
+		ok = m.checksum_valid || !m.rule->has_checksum;
+		printf("%s: %s: %s (%s)\n", where, shown ? shown : "?",
+		       ok ? "valid" : "invalid checksum", m.rule->id);
+	} else {
+		esc = sfmc_text_escape(s, len > 8 ? 8 : len);
+		printf("%s: %s%s: not a token\n", where, esc ? esc : "?", len > 8 ? "\xe2\x80\xa6" : "");
+		free(esc);
+	}
+	free(shown);
+	return ok;
+}
+
+static int cmd_check(const sfmc_cli *cli)
+{
+	sfmc_ruleset rules;
+	sfmc_detector *d = NULL;
+	char where[64], *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	bool all = true;
+	int rc = SFMC_EXIT_ERROR;
+
+	if (load_rules(cli, &rules) < 0 || sfmc_detector_new(&d, &rules) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	for (int i = 0; i < cli->nargs; i++) {
+		snprintf(where, sizeof(where), "argument %d", i + 1);
+		all &= check_one(d, cli->args[i], strlen(cli->args[i]), where);
+	}
+	if (!cli->nargs) {
+		errno = 0;
+		while ((n = getline(&line, &cap, stdin)) >= 0) {
+			lineno++;
+			while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			snprintf(where, sizeof(where), "line %zu", lineno);
+			all &= check_one(d, line, (size_t)n, where);
+		}
+		if (ferror(stdin)) {
+			fail("cannot read standard input");
+			goto cleanup;
+		}
+		if (!lineno)
+			all = false; /* nothing checked is not "all valid" */
+	}
+	rc = all ? SFMC_EXIT_CLEAN : SFMC_EXIT_FINDINGS;
+cleanup:
+	free(line);
+	sfmc_detector_free(d);
+	sfmc_rules_dispose(&rules);
+	return rc;
+}
+
+/* Uniform random alphanumerics from the kernel CSPRNG (rejection sampling). */
+static int random_alnum(char *out, size_t n)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char buf[256];
+	size_t have = 0, used = 0;
+
+	for (size_t i = 0; i < n;) {
+		if (used == have) {
+			ssize_t got = getrandom(buf, sizeof(buf), 0);
+			if (got <= 0)
+				return sfmc_error_set_errno("getrandom failed");
+			have = (size_t)got;
+			used = 0;
+		}
+		if (buf[used] < 248) /* 248 = 4 * 62: keeps the draw uniform */
+			out[i++] = alnum[buf[used] % 62];
+		used++;
+	}
+	return 0;
+}
+
+static int cmd_generate(const sfmc_cli *cli)
+{
+	sfmc_ruleset rules;
+	sfmc_detector *d = NULL;
+	const sfmc_rule *r;
+	char tok[256];
+	size_t plen;
+	int rc = SFMC_EXIT_ERROR;
+
+	if (load_rules(cli, &rules) < 0 || sfmc_detector_new(&d, &rules) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	r = sfmc_rules_find(&rules, "sfmc-client-secret");
+	if (!r || !r->has_checksum || !r->nkeywords) {
+		fail("generate needs a rule 'sfmc-client-secret' with a keyword and a checksum");
+		goto cleanup;
+	}
+	plen = strlen(r->keywords[0]);
+	if (plen + SFMC_TOKEN_BODY_LEN + r->checksum.width >= sizeof(tok)) {
+		fail("generate: token too long");
+		goto cleanup;
+	}
+	for (long i = 0; i < cli->count; i++) {
+		sfmc_match m;
+		size_t len = plen + SFMC_TOKEN_BODY_LEN;
+		memcpy(tok, r->keywords[0], plen);
+		if (random_alnum(tok + plen, SFMC_TOKEN_BODY_LEN) < 0 ||
+		    sfmc_checksum_compute(&r->checksum, tok, len, tok + len) < 0) {
+			fail(sfmc_error_last()[0] ? sfmc_error_last() : "generate: checksum does not fit");
+			goto cleanup;
+		}
+		len += r->checksum.width;
+		tok[len] = '\0';
+		/* The token must satisfy the rule it was made from; if not, the rule changed shape. */
+		if (!sfmc_detector_classify(d, (unsigned char *)tok, len, &m) || !m.checksum_valid) {
+			fail("generate: the rule 'sfmc-client-secret' does not accept SFMC_ + 51 + checksum tokens");
+			goto cleanup;
+		}
+		printf("%s\n", tok);
+	}
+	rc = fflush(stdout) == 0 ? SFMC_EXIT_CLEAN : SFMC_EXIT_ERROR;
+cleanup:
+	sfmc_detector_free(d);
+	sfmc_rules_dispose(&rules);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(const sfmc_cli *cli);
+} commands[] = {
+	{ "dir", cmd_dir },
+	{ "stdin", cmd_stdin },
+	{ "check", cmd_check },
+	{ "generate", cmd_generate },
+};
+
+int main(int argc, char **argv)
+{
+	sfmc_cli cli;
+	int rc = sfmc_cli_parse(&cli, argc, argv);
+
+	if (rc > 0)
+		return SFMC_EXIT_CLEAN;
+	if (rc < 0)
+		return fail(sfmc_error_last());
+	if (!strcmp(cli.command, "help")) {
+		sfmc_cli_usage(stdout);
+		return SFMC_EXIT_CLEAN;
+	}
+	if (!strcmp(cli.command, "version")) {
+		printf("sfmc-scan %s\n", sfmc_cli_version());
+		return SFMC_EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, cli.command))
+			return commands[i].run(&cli);
+	fprintf(stderr, "sfmc-scan: unknown command '%s' (see sfmc-scan --help)\n", cli.command);
+	return SFMC_EXIT_ERROR;
+}

@@ -1,0 +1,219 @@
+#define _GNU_SOURCE
+#include "scan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "util/error.h"
+
+struct sfmc_pending {
+	const sfmc_rule *rule;
+	uint64_t offset;
+	size_t length;
+	sfmc_level level;
+	bool checksum_valid;
+};
+
+/* Tracks line numbers lazily: newlines are counted only up to where a
+ * finding (or a chunk boundary) needs them. */
+typedef struct linepos {
+	uint64_t counted; /* stream offset counted up to */
+	uint64_t line;    /* 1-based line at `counted` */
+	uint64_t start;   /* stream offset of that line's first byte */
+} linepos;
+
+static void linepos_advance(linepos *lp, const unsigned char *buf, uint64_t base, uint64_t to)
+{
+	const unsigned char *p = buf + (lp->counted - base), *end = buf + (to - base), *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		lp->line++;
+		lp->start = base + (uint64_t)(nl - buf) + 1;
+		p = nl + 1;
+	}
+	lp->counted = to;
+}
+
+int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules)
+{
+	memset(s, 0, sizeof(*s));
+	s->rules = rules;
+	s->overlap = sfmc_detector_overlap(rules);
+	return sfmc_detector_new(&s->det, rules);
+}
+
+void sfmc_scanner_dispose(sfmc_scanner *s)
+{
+	sfmc_detector_free(s->det);
+	free(s->chunk);
+	free(s->pending);
+	memset(s, 0, sizeof(*s));
+}
+
+static int collect(const sfmc_match *m, void *payload)
+{
+	sfmc_scanner *s = payload;
+	sfmc_pending *p;
+
+	if (s->npending >= SFMC_MAX_FINDINGS_PER_BLOB)
+		return sfmc_error_set("more than %d findings in one blob", SFMC_MAX_FINDINGS_PER_BLOB);
+	if (s->npending == s->apending) {
+		size_t na = s->apending ? s->apending * 2 : 16;
+		if (!(p = realloc(s->pending, na * sizeof(*p))))
+			return sfmc_error_set("out of memory");
+		s->pending = p;
+		s->apending = na;
+	}
+	p = &s->pending[s->npending++];
+	p->rule = m->rule;
+	p->offset = m->offset;
+	p->length = m->length;
+	p->level = m->level;
+	p->checksum_valid = m->checksum_valid;
+	return 0;
+}
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+	const sfmc_pending *a = pa, *b = pb;
+	return (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* true when the finding's line carries the inline allow marker. */
+static bool inline_allowed(const unsigned char *buf, size_t len, size_t at)
+{
+	static const char marker[] = "sfmc-scan:allow";
+	const unsigned char *b = buf + at, *e = buf + at;
+	while (b > buf && b[-1] != '\n')
+		b--;
+	e = memchr(e, '\n', len - at);
+	if (!e)
+		e = buf + len;
+	return memmem(b, (size_t)(e - b), marker, sizeof(marker) - 1) != NULL;
+}
+
+/* Turns this chunk's pending matches into findings. */
+static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t base, linepos *lp,
+		 const sfmc_provenance *prov, sfmc_results *out)
+{
+	int rc = 0;
+
+	if (s->npending > 1)
+		qsort(s->pending, s->npending, sizeof(*s->pending), cmp_pending);
+	for (size_t i = 0; i < s->npending && rc == 0; i++) {
+		const sfmc_pending *p = &s->pending[i];
+		size_t at = (size_t)(p->offset - base);
+		sfmc_finding f;
+
+		memset(&f, 0, sizeof(f));
+		if (p->offset > lp->counted)
+			linepos_advance(lp, buf, base, p->offset);
+		f.rule = p->rule;
+		f.level = p->level;
+		f.checksum_valid = p->checksum_valid;
+		f.path = (char *)prov->path;
+		f.path_len = prov->path_len;
+		f.offset = p->offset;
+		f.line = lp->line;
+		f.column = p->offset - lp->start + 1;
+		f.end_column = f.column + (p->length ? p->length - 1 : 0);
+		f.secret = (char *)buf + at;
+		f.secret_len = p->length > SFMC_MAX_SECRET_LEN ? SFMC_MAX_SECRET_LEN : p->length;
+		if (prov->blob)
+			snprintf(f.blob, sizeof(f.blob), "%s", prov->blob);
+		f.commit = (sfmc_commit_info *)prov->commit;
+		if (inline_allowed(buf, len, at)) {
+			f.suppressed = SFMC_SUPPRESS_INLINE;
+			f.suppress_reason = "inline sfmc-scan:allow";
+		}
+		sfmc_finding_fingerprint(&f);
+		rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
+	}
+	s->npending = 0;
+	return rc;
+}
+
+int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov,
+			  sfmc_results *out)
+{
+	linepos lp = { 0, 1, 0 };
+	int rc;
+
+	sfmc_detector_begin(s->det);
+	s->npending = 0;
+	rc = sfmc_detector_scan(s->det, data, len, 0, 0, len, collect, s);
+	if (rc == 0)
+		rc = flush(s, data, len, 0, &lp, prov, out);
+	s->npending = 0;
+	out->stats.files++;
+	out->stats.bytes += len;
+	return rc;
+}
+
+/* Reads until buf is full or end of file; returns bytes read or -1. */
+static ssize_t fill(int fd, unsigned char *buf, size_t want, bool *eof)
+{
+	size_t got = 0;
+	while (got < want) {
+		ssize_t n = read(fd, buf + got, want - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			*eof = true;
+			break;
+		}
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, sfmc_results *out)
+{
+	linepos lp = { 0, 1, 0 };
+	uint64_t base = 0;
+	size_t have = 0, from = 0, back = s->rules->max_window ? s->rules->max_window : SFMC_DEFAULT_WINDOW;
+	bool eof = false;
+	int rc = 0;
+
+	if (!s->chunk) {
+		s->chunk_cap = SFMC_CHUNK_SIZE + s->overlap;
+		if (!(s->chunk = malloc(s->chunk_cap)))
+			return sfmc_error_set("out of memory");
+	}
+	sfmc_detector_begin(s->det);
+	s->npending = 0;
+	out->stats.files++;
+	for (;;) {
+		ssize_t n = fill(fd, s->chunk + have, s->chunk_cap - have, &eof);
+		size_t limit, keep_from;
+
+		if (n < 0)
+			return sfmc_error_set_errno("read failed at byte %llu", (unsigned long long)(base + have));
+		have += (size_t)n;
+		out->stats.bytes += (uint64_t)n;
+		/* Hits past `limit` are left for the next chunk, which re-reads the overlap. */
+		limit = eof ? have : have - s->overlap;
+		rc = sfmc_detector_scan(s->det, s->chunk, have, base, from, limit, collect, s);
+		if (rc == 0) {
+			/* A copy: another rule's match in the next chunk may start before this one's last. */
+			linepos tmp = lp;
+			rc = flush(s, s->chunk, have, base, &tmp, prov, out);
+		}
+		if (rc < 0 || eof)
+			break;
+		keep_from = limit - back;
+		linepos_advance(&lp, s->chunk, base, base + keep_from);
+		memmove(s->chunk, s->chunk + keep_from, have - keep_from);
+		base += keep_from;
+		have -= keep_from;
+		from = limit - keep_from;
+	}
+	s->npending = 0;
+	return rc;
+}

@@ -1,0 +1,19 @@
+/* text.h - byte-string helpers for reports: UTF-8 checks, lossy
+ * conversion, terminal-safe escaping and base64. Results are malloc'd. */
+#ifndef SFMC_TEXT_H
+#define SFMC_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool sfmc_text_is_utf8(const char *s, size_t len);
+/* Valid UTF-8 copy: each invalid byte becomes U+FFFD. */
+char *sfmc_text_lossy_utf8(const char *s, size_t len);
+/* Printable copy for a terminal: control bytes, DEL and invalid UTF-8 become
+ * \xNN (and \n \t \r), backslash becomes \\, so a name cannot move the cursor. */
+char *sfmc_text_escape(const char *s, size_t len);
+char *sfmc_text_base64(const void *data, size_t len);
+/* RFC 3986 percent-encoding of a path for a URI reference ('/' kept). */
+char *sfmc_text_uri_path(const char *s, size_t len);
+
+#endif
