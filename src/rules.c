@@ -85,7 +85,7 @@ static int parse_checksum(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 {
 	sfmc_checksum_spec *c = &r->checksum;
 	char *algo = NULL, *enc = NULL, *covers = NULL, *value = NULL;
-	yaml_node_t *covers_at = node, *value_at = node;
+	yaml_node_t *covers_at = node, *value_at = node, *algo_at = node, *enc_at = node;
 	int64_t width = 8;
 	int rc = -1;
 
@@ -97,9 +97,9 @@ static int parse_checksum(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 		char **dst = NULL;
 
 		if (!strcmp(key, "algorithm"))
-			dst = &algo;
+			dst = &algo, algo_at = v;
 		else if (!strcmp(key, "encoding"))
-			dst = &enc;
+			dst = &enc, enc_at = v;
 		else if (!strcmp(key, "covers"))
 			dst = &covers, covers_at = v;
 		else if (!strcmp(key, "value"))
@@ -119,12 +119,12 @@ static int parse_checksum(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 	}
 	c->algo = sfmc_checksum_algo_find(algo ? algo : "crc32");
 	if (!c->algo) {
-		sfmc_yaml_error(y, node, "unknown checksum algorithm '%s'", algo);
+		sfmc_yaml_error(y, algo_at, "unknown checksum algorithm '%s'", algo);
 		goto cleanup;
 	}
 	c->encoding = sfmc_checksum_encoding_find(enc ? enc : "hex");
 	if (!c->encoding) {
-		sfmc_yaml_error(y, node, "unknown checksum encoding '%s'", enc);
+		sfmc_yaml_error(y, enc_at, "unknown checksum encoding '%s'", enc);
 		goto cleanup;
 	}
 	c->width = (unsigned)width;
@@ -141,18 +141,38 @@ cleanup:
 	return rc;
 }
 
+/* The regex scalar's column of pattern byte `off`, when its source text is
+ * the pattern itself (one line, no escapes); else the scalar's own column. */
+static yaml_node_t regex_error_at(const yaml_node_t *at, size_t off)
+{
+	yaml_node_t n = *at;
+	yaml_scalar_style_t st = at->data.scalar.style;
+	size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE || st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
+
+	if ((quotes || st == YAML_PLAIN_SCALAR_STYLE) && at->start_mark.line == at->end_mark.line &&
+	    at->end_mark.index - at->start_mark.index == at->data.scalar.length + quotes)
+		n.start_mark.column += quotes / 2 + off;
+	return n;
+}
+
 static int compile_regex(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
 {
 	int err;
 	PCRE2_SIZE off;
 	PCRE2_UCHAR msg[256];
+	uint32_t minlen = 0;
+	yaml_node_t err_at;
 
 	/* USE_OFFSET_LIMIT lets the detector bound where a match may start. */
 	r->re = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED, PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
 	if (!r->re) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
-		return sfmc_yaml_error(y, at, "regex error at offset %zu: %s", (size_t)off, (char *)msg);
+		err_at = regex_error_at(at, (size_t)off);
+		return sfmc_yaml_error(y, &err_at, "regex error at offset %zu: %s", (size_t)off, (char *)msg);
 	}
+	/* An empty match would be a finding at every byte. */
+	if (pcre2_pattern_info(r->re, PCRE2_INFO_MINLENGTH, &minlen) == 0 && minlen == 0)
+		return sfmc_yaml_error(y, at, "regex can match the empty string");
 	/* JIT is an optimisation: a platform without it still matches. */
 	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	return 0;
@@ -175,8 +195,9 @@ static int parse_decoders(sfmc_yaml *y, yaml_node_t *v, sfmc_rule *r)
 		while (j < sizeof(names) / sizeof(names[0]) && strcmp(names[j].name, list[i]))
 			j++;
 		if (j == sizeof(names) / sizeof(names[0])) {
+			sfmc_yaml_error(y, v, "unknown decoder '%s' (expected base64, utf16, percent, escape)", list[i]);
 			sfmc_yaml_strings_free(list, n);
-			return sfmc_yaml_error(y, v, "unknown decoder '%s' (expected base64, utf16, percent, escape)", list[i]);
+			return -1;
 		}
 		r->decoders |= names[j].bit;
 	}
