@@ -219,7 +219,7 @@ static void checksum_errors(void **state)
 static void regex_errors(void **state)
 {
 	(void)state;
-	/* plain scalar: column 12 + offset 7 */
+	/* plain scalar: column 12 + offset 8 */
 	expect_error(RULE_HEAD "    regex: SFMC_[a-\n", "t.yaml:3:20: ", "regex error at offset 8: missing terminating ]");
 	/* single-quoted: the quote is one more column */
 	expect_error(RULE_HEAD "    regex: 'ab(?<x'\n", "t.yaml:3:19: ", "regex error at offset 6:");
