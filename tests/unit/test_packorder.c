@@ -1,0 +1,272 @@
+/* Unit tests: pack order on real repositories made with the git CLI
+ * (offsets checked against `git show-index`), several packs, loose objects,
+ * and hand-written indexes with 8-byte offsets or a corrupt header. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "packorder.h"
+
+#define MAXOBJ 4096
+
+static char dir[64];
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Reads lines "A B ...": the oid is field oid_field (0 or 1), the number the other. */
+static size_t read_pairs(const char *path, git_oid *oids, uint64_t *nums, int oid_field)
+{
+	char a[128], b[128];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	while (n < MAXOBJ && fscanf(f, "%127s %127s%*[^\n]", a, b) == 2) {
+		assert_int_equal(git_oid_fromstr(&oids[n], oid_field ? b : a), 0);
+		nums[n] = strtoull(oid_field ? a : b, NULL, 10);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/sfmc-packorder.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	git_libgit2_init();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sh("rm -rf %s", dir);
+	git_libgit2_shutdown();
+	return 0;
+}
+
+/* A history with deltas: a.txt grows in every commit, b$i.txt are new files. */
+static void make_history(const char *name, int from, int to)
+{
+	sh("cd %s && { [ -d %s ] || git init -q %s; } && cd %s && git config user.name t && git config user.email t@e &&"
+	   "for i in $(seq %d %d); do seq 1 $((i * 300)) > a.txt; seq $i 2000 > b$i.txt;"
+	   " git add . && git commit -qm c$i; done",
+	   dir, name, name, name, from, to);
+}
+
+/* Blob ids (shuffled: a deterministic rotation of object-id order) and, per
+ * pack in name order, `git show-index` output in show/<n>. */
+static size_t list_blobs(const char *name, git_oid *oids)
+{
+	static uint64_t unused[MAXOBJ];
+	git_oid tmp[MAXOBJ];
+	char path[256];
+	size_t n;
+
+	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) %%(objecttype)' | "
+	   "grep ' blob$' | sed 's/ blob$/ 0/' > ../blobs",
+	   dir, name);
+	snprintf(path, sizeof(path), "%s/blobs", dir);
+	n = read_pairs(path, tmp, unused, 0);
+	for (size_t i = 0; i < n; i++)
+		oids[i] = tmp[(i * 7 + 3) % n];
+	assert_true(n > 10 && n % 7 != 0);
+	return n;
+}
+
+/* Offset of oid in pack number p (by name order) per `git show-index`, or -1. */
+static int64_t show_index_offset(const char *name, uint32_t p, const git_oid *oid)
+{
+	static git_oid ids[MAXOBJ];
+	static uint64_t offs[MAXOBJ];
+	char path[256];
+	size_t n;
+
+	sh("cd %s/%s/.git/objects/pack && ls pack-*.idx | sort | sed -n %up > ../../../../idxname &&"
+	   "git show-index < $(cat ../../../../idxname) > ../../../../show",
+	   dir, name, p + 1);
+	snprintf(path, sizeof(path), "%s/show", dir);
+	n = read_pairs(path, ids, offs, 1);
+	for (size_t i = 0; i < n; i++)
+		if (git_oid_equal(&ids[i], oid))
+			return (int64_t)offs[i];
+	return -1;
+}
+
+static git_repository *open_repo(const char *name)
+{
+	git_repository *repo;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(git_repository_open(&repo, path), 0);
+	return repo;
+}
+
+/* Checks the order: packs ascending, offsets ascending in a pack, loose last,
+ * and every position against `git show-index`. Returns the loose count. */
+static size_t check_order(const char *name, const git_oid *oids, const sfmc_pack_pos *pos, size_t n)
+{
+	size_t loose = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			assert_true(pos[i - 1].pack <= pos[i].pack);
+			if (pos[i - 1].pack == pos[i].pack && pos[i].pack != SFMC_PACKORDER_LOOSE)
+				assert_true(pos[i - 1].offset < pos[i].offset);
+		}
+		if (pos[i].pack == SFMC_PACKORDER_LOOSE) {
+			loose++;
+			continue;
+		}
+		assert_int_equal(show_index_offset(name, pos[i].pack, &oids[i]), (int64_t)pos[i].offset);
+	}
+	return loose;
+}
+
+static void one_pack_and_loose(void **state)
+{
+	static git_oid oids[MAXOBJ];
+	static sfmc_pack_pos pos[MAXOBJ];
+	git_repository *repo;
+	size_t n;
+	(void)state;
+
+	make_history("one", 1, 12);
+	sh("cd %s/one && git repack -adfq && echo loose-only > l.txt && git add l.txt && git commit -qm loose", dir);
+	n = list_blobs("one", oids);
+	repo = open_repo("one");
+	assert_int_equal(sfmc_packorder_sort(repo, oids, n, pos), 0);
+	assert_int_equal(check_order("one", oids, pos, n), 1); /* l.txt's blob */
+	git_repository_free(repo);
+}
+
+static void several_packs(void **state)
+{
+	static git_oid oids[MAXOBJ], again[MAXOBJ];
+	static sfmc_pack_pos pos[MAXOBJ];
+	git_repository *repo;
+	size_t n;
+	(void)state;
+
+	make_history("two", 1, 6);
+	sh("cd %s/two && git repack -adfq", dir);
+	make_history("two", 7, 10);
+	sh("cd %s/two && git repack -dq && test $(ls .git/objects/pack/*.idx | wc -l) = 2", dir);
+	n = list_blobs("two", oids);
+	repo = open_repo("two");
+	assert_int_equal(sfmc_packorder_sort(repo, oids, n, pos), 0);
+	assert_int_equal(check_order("two", oids, pos, n), 0);
+	assert_int_equal(pos[n - 1].pack, 1);
+	/* Sorting is a function of the set: another input order gives the same result. */
+	for (size_t i = 0; i < n; i++)
+		again[i] = oids[n - 1 - i];
+	assert_int_equal(sfmc_packorder_sort(repo, again, n, NULL), 0);
+	assert_memory_equal(again, oids, n * sizeof(*oids));
+	git_repository_free(repo);
+}
+
+static void put32(FILE *f, uint32_t v)
+{
+	unsigned char b[4] = { v >> 24, v >> 16, v >> 8, v };
+	fwrite(b, 1, 4, f);
+}
+
+/* Writes a v2 index of three objects 0x01.., 0x80.., 0xff.. at the given
+ * offsets (>= 2^31 goes to the 8-byte table), and an empty .pack beside it. */
+static void write_idx(const char *objdir, const char *base, const uint64_t off[3], int corrupt)
+{
+	char path[512];
+	unsigned char ids[3] = { 0x01, 0x80, 0xff };
+	uint32_t nlarge = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pack/%s.pack", objdir, base);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/pack/%s.idx", objdir, base);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(corrupt ? "\377tOc\0\0\0\3" : "\377tOc\0\0\0\2", 1, 8, f);
+	for (unsigned b = 0; b < 256; b++)
+		put32(f, (b >= 0x01) + (b >= 0x80) + (b >= 0xff));
+	for (int i = 0; i < 3; i++) {
+		unsigned char oid[GIT_OID_RAWSZ];
+		memset(oid, 0x11, sizeof(oid));
+		oid[0] = ids[i];
+		fwrite(oid, 1, sizeof(oid), f);
+	}
+	for (int i = 0; i < 3; i++)
+		put32(f, 0); /* CRC-32s: unused here */
+	for (int i = 0; i < 3; i++)
+		put32(f, off[i] >= 0x80000000u ? 0x80000000u | nlarge++ : (uint32_t)off[i]);
+	for (int i = 0; i < 3; i++)
+		if (off[i] >= 0x80000000u) {
+			put32(f, (uint32_t)(off[i] >> 32));
+			put32(f, (uint32_t)off[i]);
+		}
+	for (int i = 0; i < 40; i++)
+		fputc(0, f); /* trailer checksums: not verified here */
+	fclose(f);
+}
+
+static void large_offsets_and_corrupt_index(void **state)
+{
+	static const uint64_t off[3] = { (uint64_t)5 << 32, 12, 0x90000000u };
+	git_oid oids[4];
+	sfmc_pack_pos pos[4];
+	git_repository *repo;
+	char objdir[256];
+	(void)state;
+
+	sh("cd %s && git init -q --bare big.git", dir);
+	snprintf(objdir, sizeof(objdir), "%s/big.git/objects", dir);
+	write_idx(objdir, "pack-a", off, 0);
+	for (int i = 0; i < 3; i++) {
+		memset(oids[i].id, 0x11, GIT_OID_RAWSZ);
+		oids[i].id[0] = (unsigned char[]){ 0x01, 0x80, 0xff }[i];
+	}
+	memset(oids[3].id, 0x22, GIT_OID_RAWSZ); /* in no pack */
+	snprintf(objdir, sizeof(objdir), "%s/big.git", dir);
+	assert_int_equal(git_repository_open(&repo, objdir), 0);
+	assert_int_equal(sfmc_packorder_sort(repo, oids, 4, pos), 0);
+	assert_int_equal(oids[0].id[0], 0x80);
+	assert_int_equal(pos[0].offset, 12);
+	assert_int_equal(oids[1].id[0], 0xff);
+	assert_int_equal(pos[1].offset, 0x90000000u);
+	assert_int_equal(oids[2].id[0], 0x01);
+	assert_int_equal(pos[2].offset, (uint64_t)5 << 32);
+	assert_int_equal(pos[3].pack, SFMC_PACKORDER_LOOSE);
+	/* An index of an unknown version costs order, not correctness. */
+	snprintf(objdir, sizeof(objdir), "%s/big.git/objects", dir);
+	write_idx(objdir, "pack-a", off, 1);
+	assert_int_equal(sfmc_packorder_sort(repo, oids, 4, pos), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pos[i].pack, SFMC_PACKORDER_LOOSE);
+	assert_int_equal(oids[0].id[0], 0x01); /* loose objects sort by id */
+	git_repository_free(repo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(one_pack_and_loose),
+		cmocka_unit_test(several_packs),
+		cmocka_unit_test(large_offsets_and_corrupt_index),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
