@@ -36,6 +36,7 @@ void sfmc_cli_usage(FILE *out)
 		"Options:\n"
 		"  -f, --format FMT       report format: %s (default text)\n"
 		"  -o, --output FILE      write the report to FILE instead of stdout\n"
+		"      --report FMT:PATH  also write a FMT report to PATH (repeatable, e.g. sarif:out.sarif)\n"
 		"      --rules FILE       use FILE instead of the built-in rules\n"
 		"      --fail-on LEVEL    error|warning|never: what makes exit code 1 (default error)\n"
 		"      --show-secrets     print secrets whole (default: redacted)\n"
@@ -63,11 +64,13 @@ enum {
 	OPT_NO_COLOR,
 	OPT_RANGE,
 	OPT_ALL_OBJECTS,
+	OPT_REPORT,
 };
 
 static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
@@ -104,6 +107,27 @@ static int parse_size(const char *s, uint64_t *out)
 	if (*end || (shift && v > (UINT64_MAX >> shift)))
 		return -1;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* --report FMT:PATH */
+static int parse_report(sfmc_cli *cli, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : 0;
+
+	if (!colon || !colon[1])
+		return sfmc_error_set("--report: expected FORMAT:PATH (e.g. sarif:out.sarif), not '%s'", arg);
+	if (cli->nreports == SFMC_MAX_REPORTS)
+		return sfmc_error_set("--report: at most %d reports", SFMC_MAX_REPORTS);
+	if (n >= sizeof(cli->reports[0].format))
+		n = sizeof(cli->reports[0].format) - 1;
+	memcpy(cli->reports[cli->nreports].format, arg, n);
+	cli->reports[cli->nreports].format[n] = '\0';
+	if ((size_t)(colon - arg) != n || !sfmc_report_known(cli->reports[cli->nreports].format))
+		return sfmc_error_set("--report: unknown format '%.*s' (expected %s)", (int)(colon - arg), arg,
+				      sfmc_report_names());
+	cli->reports[cli->nreports++].path = colon + 1;
 	return 0;
 }
 
@@ -161,6 +185,10 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 			cli->format = optarg;
 			break;
 		case 'o': cli->output = optarg; break;
+		case OPT_REPORT:
+			if (parse_report(cli, optarg) < 0)
+				return -1;
+			break;
 		case OPT_RULES: cli->rules_file = optarg; break;
 		case OPT_FAIL_ON:
 			if (parse_level(optarg, &cli->fail_on) < 0)

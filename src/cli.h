@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "limits.h"
 #include "rules.h"
 
 /* Exit codes: the contract with hooks and CI. */
@@ -20,6 +21,12 @@ typedef struct sfmc_cli {
 	int nargs;
 	const char *format;   /* report format for stdout / --output */
 	const char *output;
+	/* --report FMT:PATH, repeatable: extra reports from the same scan. */
+	struct sfmc_cli_report {
+		char format[16];
+		const char *path;
+	} reports[SFMC_MAX_REPORTS];
+	int nreports;
 	const char *rules_file;
 	sfmc_level fail_on;   /* SFMC_LEVEL_NONE means never */
 	bool fail_on_set;

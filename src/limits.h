@@ -32,5 +32,9 @@
 #define SFMC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
 /* Longest secret kept in a finding (longer matches are truncated in reports). */
 #define SFMC_MAX_SECRET_LEN 4096
+/* SARIF results per run: GitHub code scanning rejects uploads with more. */
+#define SFMC_SARIF_MAX_RESULTS 25000
+/* --report FMT:PATH options accepted in one run. */
+#define SFMC_MAX_REPORTS 16
 
 #endif

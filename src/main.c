@@ -41,26 +41,48 @@ static int load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 	return sfmc_rules_add_default(rules);
 }
 
-/* Opens --output (0600 when it may hold whole secrets) or returns stdout. */
-static FILE *open_output(const sfmc_cli *cli)
+/* Opens a report path (0600 when it may hold whole secrets) or returns stdout for none or "-". */
+static FILE *open_output(const char *path, bool show_secrets)
 {
 	int fd;
 	FILE *f;
 
-	if (!cli->output || !strcmp(cli->output, "-"))
+	if (!path || !strcmp(path, "-"))
 		return stdout;
-	fd = open(cli->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, cli->show_secrets ? 0600 : 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, show_secrets ? 0600 : 0644);
 	if (fd < 0) {
-		sfmc_error_set_errno("%s: cannot create", cli->output);
+		sfmc_error_set_errno("%s: cannot create", path);
 		return NULL;
 	}
-	if (cli->show_secrets)
+	if (show_secrets)
 		(void)fchmod(fd, 0600); /* an existing file keeps its mode otherwise */
 	if (!(f = fdopen(fd, "w"))) {
 		close(fd);
-		sfmc_error_set_errno("%s: cannot open", cli->output);
+		sfmc_error_set_errno("%s: cannot open", path);
 	}
 	return f;
+}
+
+/* Writes each --report FMT:PATH; returns -1 when one could not be written (all are tried). */
+static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, const sfmc_report_opts *base,
+			       const sfmc_results *res)
+{
+	sfmc_report_opts ropts = *base;
+	int rc = 0;
+
+	ropts.color = false;
+	for (int i = 0; i < cli->nreports; i++) {
+		FILE *out = open_output(cli->reports[i].path, cli->show_secrets);
+		if (!out || sfmc_report_write(cli->reports[i].format, out, meta, &ropts, res) < 0) {
+			fail(sfmc_error_last());
+			rc = -1;
+		}
+		if (out && out != stdout && fclose(out) != 0) {
+			fprintf(stderr, "sfmc-scan: %s: cannot write the report\n", cli->reports[i].path);
+			rc = -1;
+		}
+	}
+	return rc;
 }
 
 static int exit_code(const sfmc_cli *cli, const sfmc_results *res)
@@ -103,7 +125,7 @@ static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
 	ropts.show_secrets = cli->show_secrets;
 	ropts.quiet = cli->quiet;
 	ropts.fail_on = cli->fail_on;
-	if (!(out = open_output(cli))) {
+	if (!(out = open_output(cli->output, cli->show_secrets))) {
 		fail(sfmc_error_last());
 		goto cleanup;
 	}
@@ -115,6 +137,8 @@ static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
 	/* The summary goes to stderr whatever the report format. */
 	if (strcmp(cli->format, "text"))
 		sfmc_report_summary(&meta, &ropts, &res);
+	if (write_extra_reports(cli, &meta, &ropts, &res) < 0)
+		goto cleanup;
 	rc = exit_code(cli, &res);
 cleanup:
 	if (out && out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR) {

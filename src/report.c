@@ -12,6 +12,9 @@ static const struct {
 } formats[] = {
 	{ "text", sfmc_report_text_new },
 	{ "json", sfmc_report_json_new },
+	{ "jsonl", sfmc_report_jsonl_new },
+	{ "sarif", sfmc_report_sarif_new },
+	{ "gitlab", sfmc_report_gitlab_new },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

@@ -44,6 +44,9 @@ struct sfmc_reporter {
 typedef int (*sfmc_report_ctor)(sfmc_reporter *r);
 int sfmc_report_text_new(sfmc_reporter *r);
 int sfmc_report_json_new(sfmc_reporter *r);
+int sfmc_report_jsonl_new(sfmc_reporter *r);
+int sfmc_report_sarif_new(sfmc_reporter *r);
+int sfmc_report_gitlab_new(sfmc_reporter *r);
 
 /* true when name is a known format. */
 bool sfmc_report_known(const char *name);

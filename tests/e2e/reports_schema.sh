@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SARIF and GitLab reports validate against their official schemas (ajv-cli,
+# tests/schemas/) and meet GitHub's extra rules (github-sarif-rules.jq) on
+# clean, findings, warnings-only, error and non-UTF-8-path scans; jsonl and
+# --report FMT:PATH write several reports from one scan.
+. "$(dirname "$0")/lib.sh"
+SCHEMAS="$SFMC_SOURCE_DIR/tests/schemas"
+RULES_JQ="$SFMC_SOURCE_DIR/tests/e2e/github-sarif-rules.jq"
+
+# ajv-cli: $SFMC_AJV (set by .ci/run) or installed now with npm. No ajv is a failure, not a skip.
+if [ -z "${SFMC_AJV:-}" ]; then
+	SFMC_AJV=$(bash "$SFMC_SOURCE_DIR/ci/install-ajv.sh" "${TMPDIR:-/tmp}/sfmc-ajv-$(id -u)") || {
+		echo "FAIL: ajv-cli is not available and npm could not install it (set SFMC_AJV)" >&2
+		exit 1
+	}
+fi
+"$SFMC_AJV" migrate --spec=draft7 -s "$SCHEMAS/sarif-schema-2.1.0.json" -o "$T/sarif.draft7.json" >/dev/null
+
+# Reports are collected and validated in one ajv run per schema (node starts slowly).
+mkdir "$T/valid-sarif" "$T/valid-gl" "$T/broken-sarif" "$T/broken-gl"
+# ajv_all SCHEMA DIR MODE: every DIR/*.json must be valid (MODE --valid) or invalid (--invalid).
+ajv_all() {
+	"$SFMC_AJV" test "$3" --spec=draft7 -c ajv-formats --strict=false --errors=text -s "$1" -d "$2/*.json" \
+		>"$T/ajv.log" 2>&1 || fail "ajv $3 $(basename "$2"): $(cat "$T/ajv.log")"
+	[ "$(grep -c "$2/" "$T/ajv.log")" -eq "$(ls "$2" | wc -l)" ] || fail "ajv did not check every file of $2"
+}
+github_rules() {
+	local v
+	v=$(jq -r -f "$RULES_JQ" "$1" 2>&1) || { fail "$2: jq: $v"; return; }
+	[ -z "$v" ] || fail "$2: GitHub rules: $v"
+}
+# jqf FILE FILTER EXPECTED WHAT
+jqf() {
+	local got
+	got=$(jq -r "$2" "$1" 2>&1) || { fail "$4: jq $2: $got"; return; }
+	[ "$got" = "$3" ] || fail "$4: jq $2: got '$got', expected '$3'"
+}
+# scan NAME ARGS...: one scan writing NAME.sarif and NAME.gl.json, both checked.
+scan() {
+	local name=$1
+	shift
+	run "$SFMC" dir -q --report "sarif:$T/$name.sarif" --report "gitlab:$T/$name.gl.json" "$@"
+	cp "$T/$name.sarif" "$T/valid-sarif/$name.json"
+	cp "$T/$name.gl.json" "$T/valid-gl/$name.json"
+	github_rules "$T/$name.sarif" "$name sarif"
+}
+
+cd "$T"
+good=$(tok)
+fp=$(printf '%s' "$good" | sha256sum | cut -c1-64)
+lookalike=SFMC_bBRsk29cztUX1kmObfEjdpyHGfY5PBNaNKNYd7pMCapFTzdbKB1810c1fcd
+
+# Clean.
+mkdir clean && echo 'nothing here' >clean/a.txt
+scan clean clean
+expect_rc 0 "clean scan"
+jqf clean.sarif '.runs[0].results | length' 0 clean
+jqf clean.sarif '.runs[0].invocations[0].executionSuccessful' true clean
+jqf clean.gl.json '"\(.scan.status) \(.vulnerabilities | length)"' 'success 0' clean
+jqf clean.gl.json '[.scan.start_time, .scan.end_time] | map(test("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$")) | all' true clean
+
+# Findings: an error at line 3 column 7 in a path with a space, and a look-alike.
+mkdir -p find/sub
+printf 'a\nb\nkey = %s\n' "$good" >"find/sub/my app.env"
+printf 'doc: %s\n' "$lookalike" >find/README.md
+scan find find
+expect_rc 1 "scan with a secret"
+jqf find.sarif '[.runs[0].results[] | "\(.level) \(.locations[0].physicalLocation.artifactLocation.uri)"] | sort | join(",")' \
+	'error sub/my%20app.env,warning README.md' findings
+jqf find.sarif '.runs[0].results[] | select(.level == "error") | .locations[0].physicalLocation.region | "\(.startLine):\(.startColumn)-\(.endLine):\(.endColumn)"' \
+	'3:7-3:71' "findings region (endColumn exclusive)"
+jqf find.sarif '.runs[0].results[] | select(.level == "error") | .partialFingerprints["sfmcSecretSha256/v1"]' "$fp" \
+	"findings secret fingerprint"
+jqf find.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/find/" "findings SRCROOT"
+jqf find.sarif '[.runs[0].tool.driver.rules[0].properties["security-severity"], .runs[0].tool.driver.rules[0].help.markdown != null] | join(" ")' \
+	'9.5 true' "findings rule"
+jqf find.gl.json '[.vulnerabilities[] | "\(.severity) \(.location.file):\(.location.start_line) \(.location.commit.sha)"] | sort | join(",")' \
+	"Critical sub/my app.env:3 0000000000000000000000000000000000000000,Medium README.md:1 0000000000000000000000000000000000000000" \
+	"findings gitlab"
+jqf find.gl.json '[.vulnerabilities[].id | test("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")] | all' true \
+	"gitlab ids are UUIDs"
+grep -qF "$good" find.sarif find.gl.json && fail "a redacted report holds the whole secret"
+
+# Warnings only: exit 0 under the default --fail-on error, level warning.
+mkdir warn && printf 'doc: %s\n' "$lookalike" >warn/doc.md
+scan warn warn
+expect_rc 0 "warnings-only scan"
+jqf warn.sarif '[.runs[0].results[].level] | join(",")' warning warnings
+jqf warn.gl.json '.vulnerabilities | length' 1 warnings
+
+# Errors: an unreadable root makes the run unsuccessful, with a notification.
+scan errs clean does-not-exist
+expect_rc 2 "scan with an unreadable path"
+jqf errs.sarif '.runs[0].invocations[0].executionSuccessful' false errors
+jqf errs.sarif '.runs[0].invocations[0].toolExecutionNotifications | map(select(.level == "error") | .message.text | test("does-not-exist")) | any' \
+	true "errors notification"
+jqf errs.gl.json '"\(.scan.status) \(.scan.messages | length)"' 'failure 1' "errors gitlab"
+
+# A file name that is not UTF-8: percent-encoded in SARIF, lossy in GitLab.
+mkdir bytes && printf 'k=%s\n' "$good" >"bytes/b$(printf '\377')d:x.txt"
+scan bytes bytes
+expect_rc 1 "non-UTF-8 path"
+jqf bytes.sarif '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' './b%FFd:x.txt' "non-UTF-8 uri"
+jqf bytes.gl.json '.vulnerabilities[0].location.file' "b$(printf '\357\277\275')d:x.txt" "non-UTF-8 gitlab file"
+
+# The checks can fail: broken copies are rejected.
+jq 'del(.runs[0].results[0].message)' find.sarif >broken-sarif/no-message.json
+jq '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = "my file.env"' find.sarif \
+	>broken-sarif/space-uri.json
+jq 'del(.vulnerabilities[0].location.commit)' find.gl.json >broken-gl/no-commit.json
+jq '.scan.start_time += "Z"' find.gl.json >broken-gl/zoned-time.json
+jq '.runs[0].results[0].ruleIndex = 3 | .runs[0].tool.driver.rules[0].properties.tags = ["secret"]' find.sarif >broken4.sarif
+[ "$(jq -r -f "$RULES_JQ" broken4.sarif | wc -l)" -eq 2 ] || fail "github-sarif-rules.jq missed a broken ruleIndex or tag"
+
+# One scan, several reports, text on stdout; --show-secrets files are 0600.
+run "$SFMC" dir --show-secrets --report json:multi.json --report sarif:multi.sarif --report jsonl:multi.jsonl find
+expect_rc 1 "--report"
+expect_out_has "sub/my app.env:3:7: error"
+expect_err_has "2 findings"
+jqf multi.json '.findings | length' 2 "--report json"
+jqf multi.sarif '.runs[0].results | length' 2 "--report sarif"
+[ "$(jq -c . multi.jsonl | wc -l)" -eq 2 ] || fail "jsonl: expected 2 lines"
+jqf multi.jsonl 'select(.level == "error") | .secret' "$good" "jsonl --show-secrets"
+for f in multi.json multi.sarif multi.jsonl; do
+	[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f") with --show-secrets, expected 600"
+done
+run "$SFMC" dir --report nosuch:x.json find
+expect_rc 2 "--report with an unknown format"
+expect_err_has "unknown format 'nosuch'"
+run "$SFMC" dir -q --report sarif:no/such/dir/x.sarif find
+expect_rc 2 "--report into a missing directory"
+
+ajv_all "$T/sarif.draft7.json" "$T/valid-sarif" --valid
+ajv_all "$SCHEMAS/gitlab-secret-detection-report-format-15.2.1.json" "$T/valid-gl" --valid
+ajv_all "$T/sarif.draft7.json" "$T/broken-sarif" --invalid
+ajv_all "$SCHEMAS/gitlab-secret-detection-report-format-15.2.1.json" "$T/broken-gl" --invalid
+finish
