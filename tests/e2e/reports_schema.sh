@@ -14,7 +14,10 @@ if [ -z "${SFMC_AJV:-}" ]; then
 		exit 1
 	}
 fi
-"$SFMC_AJV" migrate --spec=draft7 -s "$SCHEMAS/sarif-schema-2.1.0.json" -o "$T/sarif.draft7.json" >/dev/null
+"$SFMC_AJV" migrate --spec=draft7 -s "$SCHEMAS/sarif-schema-2.1.0.json" -o "$T/sarif.draft7.json" >/dev/null || {
+	echo "FAIL: $SFMC_AJV cannot migrate the SARIF schema to draft-07" >&2
+	exit 1
+}
 
 # Reports are collected and validated in one ajv run per schema (node starts slowly).
 mkdir "$T/valid-sarif" "$T/valid-gl" "$T/broken-sarif" "$T/broken-gl"
