@@ -22,7 +22,8 @@ typedef struct file_task {
 } file_task;
 
 typedef struct walk {
-	const char *root;
+	const char *root;   /* as the user wrote it: reported paths start with it */
+	const char *fsroot; /* root with its links resolved: files are opened under it */
 	const sfmc_dir_opts *opts;
 	sfmc_results *out;
 	file_task *files;
@@ -193,12 +194,12 @@ static int walk_tree(walk *w)
 	sfmc_buf path = SFMC_BUF_INIT, rel = SFMC_BUF_INIT, shown = SFMC_BUF_INIT;
 	int rc = 0;
 
-	rc = visit(w, w->root, "", &stack, &nstack, &astack);
+	rc = visit(w, w->fsroot, "", &stack, &nstack, &astack);
 	while (rc == 0 && nstack) {
 		char *dir = stack[--nstack];
 		size_t top = nstack;
 
-		if ((rc = join(&path, w->root, dir)) < 0)
+		if ((rc = join(&path, w->fsroot, dir)) < 0)
 			goto next;
 		if (read_names(path.ptr, &names, &nnames) < 0) {
 			if ((rc = report_path(w, dir, &shown)) == 0)
@@ -206,7 +207,7 @@ static int walk_tree(walk *w)
 			goto next;
 		}
 		for (size_t i = 0; i < nnames && rc == 0; i++) {
-			if ((rc = join(&path, w->root, dir)) < 0 || (rc = join(&path, NULL, names[i])) < 0 ||
+			if ((rc = join(&path, w->fsroot, dir)) < 0 || (rc = join(&path, NULL, names[i])) < 0 ||
 			    (rc = join(&rel, dir, names[i])) < 0)
 				break;
 			rc = visit(w, path.ptr, rel.ptr, &stack, &nstack, &astack);
@@ -265,7 +266,10 @@ static int scan_one(size_t task, unsigned worker, void *p)
 int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc_dir_opts *opts,
 			 sfmc_results *out)
 {
-	walk w = { .root = root, .opts = opts, .out = out };
+	/* The root is followed if it is a link (the user named it); below it,
+	 * O_NOFOLLOW opens would refuse a linked root, so open via its target. */
+	char *resolved = realpath(root, NULL);
+	walk w = { .root = root, .fsroot = resolved ? resolved : root, .opts = opts, .out = out };
 	scan_ctx c = { .w = &w, .rules = rules };
 	unsigned n = opts->threads ? opts->threads : sfmc_pool_cpus(), ready = 0;
 	int rc = -1;
@@ -300,6 +304,7 @@ cleanup:
 		free(w.files[i].rel);
 	}
 	free(w.files);
+	free(resolved);
 	return rc;
 }
 
