@@ -4,6 +4,10 @@
 
 /* Bytes read per chunk when a file or stream is scanned piecewise. */
 #define SFMC_CHUNK_SIZE ((size_t)8 << 20)
+/* Bytes before and after a match (same line) searched for the inline
+ * "sfmc-scan:allow" marker; chunks overlap by this much more so a marker is
+ * seen whatever the chunking. */
+#define SFMC_INLINE_ALLOW_REACH 1024
 /* Default bytes a rule's match may extend around its keyword. */
 #define SFMC_DEFAULT_WINDOW 256
 /* Largest window a rule may ask for (chunk overlap is derived from it). */

@@ -195,6 +195,7 @@ static int parse_decoders(sfmc_yaml *y, yaml_node_t *v, sfmc_rule *r)
 		while (j < sizeof(names) / sizeof(names[0]) && strcmp(names[j].name, list[i]))
 			j++;
 		if (j == sizeof(names) / sizeof(names[0])) {
+			/* The message quotes list[i]: set it before the list is freed. */
 			sfmc_yaml_error(y, v, "unknown decoder '%s' (expected base64, utf16, percent, escape)", list[i]);
 			sfmc_yaml_strings_free(list, n);
 			return -1;

@@ -42,7 +42,7 @@ int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules)
 {
 	memset(s, 0, sizeof(*s));
 	s->rules = rules;
-	s->overlap = sfmc_detector_overlap(rules);
+	s->overlap = sfmc_detector_overlap(rules) + SFMC_INLINE_ALLOW_REACH;
 	return sfmc_detector_new(&s->det, rules);
 }
 
@@ -83,16 +83,21 @@ static int cmp_pending(const void *pa, const void *pb)
 	return (a->offset > b->offset) - (a->offset < b->offset);
 }
 
-/* true when the finding's line carries the inline allow marker. */
-static bool inline_allowed(const unsigned char *buf, size_t len, size_t at)
+/* true when the finding's line carries the inline allow marker within
+ * SFMC_INLINE_ALLOW_REACH bytes of the match (bounded, so chunking cannot
+ * change the answer). */
+static bool inline_allowed(const unsigned char *buf, size_t len, size_t at, size_t mlen)
 {
 	static const char marker[] = "sfmc-scan:allow";
-	const unsigned char *b = buf + at, *e = buf + at;
-	while (b > buf && b[-1] != '\n')
+	const unsigned char *lo = buf + (at > SFMC_INLINE_ALLOW_REACH ? at - SFMC_INLINE_ALLOW_REACH : 0);
+	const unsigned char *b = buf + at, *e;
+	size_t end = at + mlen + SFMC_INLINE_ALLOW_REACH < len ? at + mlen + SFMC_INLINE_ALLOW_REACH : len;
+
+	while (b > lo && b[-1] != '\n')
 		b--;
-	e = memchr(e, '\n', len - at);
+	e = memchr(buf + at, '\n', end - at);
 	if (!e)
-		e = buf + len;
+		e = buf + end;
 	return memmem(b, (size_t)(e - b), marker, sizeof(marker) - 1) != NULL;
 }
 
@@ -126,7 +131,7 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 		if (prov->blob)
 			snprintf(f.blob, sizeof(f.blob), "%s", prov->blob);
 		f.commit = (sfmc_commit_info *)prov->commit;
-		if (inline_allowed(buf, len, at)) {
+		if (inline_allowed(buf, len, at, p->length)) {
 			f.suppressed = SFMC_SUPPRESS_INLINE;
 			f.suppress_reason = "inline sfmc-scan:allow";
 		}
@@ -173,16 +178,26 @@ static ssize_t fill(int fd, unsigned char *buf, size_t want, bool *eof)
 	return (ssize_t)got;
 }
 
+/* Read buffer size: a chunk plus the overlap re-read from the previous one.
+ * A chunk is never smaller than the overlap, or the window would not fit. */
+static size_t chunk_cap(const sfmc_scanner *s)
+{
+	size_t c = s->chunk_size ? s->chunk_size : SFMC_CHUNK_SIZE;
+	return (c < s->overlap ? s->overlap : c) + s->overlap;
+}
+
 int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, sfmc_results *out)
 {
 	linepos lp = { 0, 1, 0 };
 	uint64_t base = 0;
-	size_t have = 0, from = 0, back = s->rules->max_window ? s->rules->max_window : SFMC_DEFAULT_WINDOW;
+	size_t window = s->rules->max_window ? s->rules->max_window : SFMC_DEFAULT_WINDOW;
+	size_t have = 0, from = 0, back = window + SFMC_INLINE_ALLOW_REACH;
 	bool eof = false;
 	int rc = 0;
 
-	if (!s->chunk) {
-		s->chunk_cap = SFMC_CHUNK_SIZE + s->overlap;
+	if (!s->chunk || s->chunk_cap != chunk_cap(s)) {
+		free(s->chunk);
+		s->chunk_cap = chunk_cap(s);
 		if (!(s->chunk = malloc(s->chunk_cap)))
 			return sfmc_error_set("out of memory");
 	}

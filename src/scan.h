@@ -19,6 +19,7 @@ typedef struct sfmc_scanner {
 	unsigned char *chunk;   /* read buffer for descriptors */
 	size_t chunk_cap;
 	size_t overlap;
+	size_t chunk_size;      /* 0: SFMC_CHUNK_SIZE; tests and fuzzers use tiny chunks to hit the edges */
 	sfmc_pending *pending;  /* matches of the current chunk */
 	size_t npending, apending;
 	int cb_error;

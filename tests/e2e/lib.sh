@@ -13,6 +13,13 @@ git config --global user.email test@example.com
 git config --global init.defaultBranch main
 FAILS=0
 
+# SFMC_WRAP (e.g. "valgrind --error-exitcode=99 ..."): every run of $SFMC goes through it.
+if [ -n "${SFMC_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s %q "$@"\n' "$SFMC_WRAP" "$SFMC" >"$T/sfmc-wrapped"
+	chmod +x "$T/sfmc-wrapped"
+	SFMC="$T/sfmc-wrapped"
+fi
+
 tok() { "$SFMC" generate; }
 
 # run CMD...: stores stdout in $T/out, stderr in $T/err, exit code in $rc.
