@@ -41,4 +41,7 @@
 /* --report FMT:PATH options accepted in one run. */
 #define SFMC_MAX_REPORTS 16
 
+/* Nesting of git trees followed before a history scan reports an error. */
+#define SFMC_MAX_TREE_DEPTH 4096
+
 #endif

@@ -17,6 +17,8 @@
 #include "report.h"
 #include "rules.h"
 #include "source_dir.h"
+#include "source_git.h"
+#include "source_index.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -169,6 +171,46 @@ static int source_dir(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_resul
 static int source_stdin(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
 {
 	return sfmc_source_fd_scan(STDIN_FILENO, cli->label, rules, out);
+}
+
+static sfmc_git_opts git_opts(const sfmc_cli *cli)
+{
+	sfmc_git_opts o = { cli->threads, cli->max_file_size, cli->all_objects };
+	return o;
+}
+
+static int source_git(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	sfmc_git_opts o = git_opts(cli);
+	const char *repo = cli->nargs ? cli->args[0] : NULL;
+
+	if (cli->range)
+		return sfmc_source_git_scan_range(repo, cli->range, rules, &o, out);
+	return sfmc_source_git_scan(repo, rules, &o, out);
+}
+
+static int source_staged(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	sfmc_git_opts o = git_opts(cli);
+	return sfmc_source_index_scan(cli->nargs ? cli->args[0] : NULL, rules, &o, out);
+}
+
+static int cmd_git(const sfmc_cli *cli)
+{
+	if (cli->nargs > 1)
+		return fail("git takes at most one repository");
+	if (cli->range && cli->all_objects)
+		return fail("--range and --all-objects cannot be combined");
+	return run_scan(cli, "git", source_git);
+}
+
+static int cmd_staged(const sfmc_cli *cli)
+{
+	if (cli->nargs > 1)
+		return fail("staged takes at most one repository");
+	if (cli->range || cli->all_objects)
+		return fail("--range and --all-objects apply to `git`, not `staged`");
+	return run_scan(cli, "staged", source_staged);
 }
 
 static int cmd_dir(const sfmc_cli *cli)
@@ -328,6 +370,8 @@ static const struct {
 	{ "stdin", cmd_stdin },
 	{ "check", cmd_check },
 	{ "generate", cmd_generate },
+	{ "git", cmd_git },
+	{ "staged", cmd_staged },
 };
 
 int main(int argc, char **argv)

@@ -54,8 +54,9 @@ int sfmc_source_git_scan_range(const char *repo_path, const char *range, const s
  * --all`). A blob is introduced by a commit when it differs at its path from
  * every parent (a root commit, or a shallow boundary, introduces its whole
  * tree; a blob that only a merge's result holds is attributed to the merge).
- * All-zero oids (deleted or new refs) are ignored; a commit that is missing
- * is an error in out->errors. Findings carry the commit and blob. */
+ * All-zero oids (deleted or new refs) are ignored; a missing include commit
+ * is an error in out->errors, a missing exclude commit (a remote commit never
+ * fetched) only excludes less. Findings carry the commit and blob. */
 int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, size_t ninclude,
 				 const git_oid *exclude, size_t nexclude, bool hide_all_refs,
 				 const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out);

@@ -1,0 +1,336 @@
+#include "gitwalk.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gitrepo.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/oidmap.h"
+
+enum {
+	UNINTERESTING = 1, /* reachable from an exclude tip */
+	QUEUED = 2,        /* has been pushed on the queue (once) */
+	IN_QUEUE = 4,
+	EXPANDED = 8,      /* parents resolved to nodes */
+	BROKEN = 16,       /* could not be read */
+	SHALLOW = 32,      /* a shallow boundary: its parents are absent on purpose */
+};
+
+typedef struct node {
+	git_oid id;
+	int64_t time;
+	git_oid *parent_ids;
+	uint32_t *parents; /* node indices, once EXPANDED */
+	uint32_t nparents;
+	uint32_t flags;
+} node;
+
+typedef struct walk {
+	git_repository *repo;
+	sfmc_results *out;
+	node *nodes;
+	size_t n, a;
+	sfmc_oidmap index;   /* id -> node */
+	sfmc_oidmap shallow; /* boundary commits of a shallow clone */
+	uint32_t *heap;      /* node indices; see heap_less */
+	size_t nheap, aheap;
+	size_t interesting;  /* interesting nodes in the queue */
+	bool oldest_first;   /* heap order: false = newest first (the limiting walk) */
+} walk;
+
+static int record(walk *w, const git_oid *id, const char *what)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), id);
+	sfmc_gitrepo_error("%s %s", what, hex);
+	return sfmc_results_add_error(w->out, hex, sfmc_error_last());
+}
+
+/* Reads the commit ids listed in the repository's "shallow" file. */
+static int load_shallow(walk *w)
+{
+	char path[4096], line[128];
+	FILE *f;
+	git_oid id;
+	uint32_t v = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%sshallow", git_repository_commondir(w->repo));
+	if (!(f = fopen(path, "re")))
+		return 0; /* not shallow */
+	while (rc >= 0 && fgets(line, sizeof(line), f))
+		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0)
+			rc = sfmc_oidmap_put(&w->shallow, &id, 0, &v);
+	fclose(f);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Index of the node for id, reading the commit when it is new. A commit that
+ * cannot be read becomes a BROKEN node (and an error when report is set). */
+static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
+{
+	git_commit *c = NULL;
+	node *nd;
+	uint32_t v = (uint32_t)w->n, dummy;
+	int rc;
+
+	if ((rc = sfmc_oidmap_put(&w->index, id, 0, &v)) != 0) {
+		*idx = v;
+		return rc < 0 ? -1 : 0;
+	}
+	if (sfmc_array_reserve((void **)&w->nodes, w->n, &w->a, sizeof(*w->nodes)) < 0)
+		return -1;
+	nd = &w->nodes[w->n];
+	memset(nd, 0, sizeof(*nd));
+	git_oid_cpy(&nd->id, id);
+	*idx = (uint32_t)w->n++;
+	if (sfmc_oidmap_get(&w->shallow, id, 0, &dummy))
+		nd->flags |= SHALLOW;
+	if (git_commit_lookup(&c, w->repo, id) < 0) {
+		nd->flags |= BROKEN;
+		return report ? record(w, id, "cannot read commit") : 0;
+	}
+	nd->time = (int64_t)git_commit_time(c);
+	nd->nparents = nd->flags & SHALLOW ? 0 : git_commit_parentcount(c);
+	if (nd->nparents && !(nd->parent_ids = malloc(nd->nparents * sizeof(git_oid)))) {
+		git_commit_free(c);
+		return sfmc_error_set("out of memory");
+	}
+	for (uint32_t i = 0; i < nd->nparents; i++)
+		git_oid_cpy(&nd->parent_ids[i], git_commit_parent_id(c, i));
+	git_commit_free(c);
+	return 0;
+}
+
+static bool heap_less(const walk *w, uint32_t x, uint32_t y)
+{
+	const node *a = &w->nodes[x], *b = &w->nodes[y];
+	int c;
+	if (a->time != b->time)
+		return w->oldest_first ? a->time < b->time : a->time > b->time;
+	c = git_oid_cmp(&a->id, &b->id);
+	return c < 0;
+}
+
+static int heap_push(walk *w, uint32_t x)
+{
+	size_t i;
+	if (sfmc_array_reserve((void **)&w->heap, w->nheap, &w->aheap, sizeof(*w->heap)) < 0)
+		return -1;
+	for (i = w->nheap++; i && heap_less(w, x, w->heap[(i - 1) / 2]); i = (i - 1) / 2)
+		w->heap[i] = w->heap[(i - 1) / 2];
+	w->heap[i] = x;
+	return 0;
+}
+
+static uint32_t heap_pop(walk *w)
+{
+	uint32_t top = w->heap[0], last = w->heap[--w->nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= w->nheap)
+			break;
+		if (c + 1 < w->nheap && heap_less(w, w->heap[c + 1], w->heap[c]))
+			c++;
+		if (!heap_less(w, w->heap[c], last))
+			break;
+		w->heap[i] = w->heap[c];
+		i = c;
+	}
+	if (w->nheap)
+		w->heap[i] = last;
+	return top;
+}
+
+static int enqueue(walk *w, uint32_t x)
+{
+	node *nd = &w->nodes[x];
+	if (nd->flags & (QUEUED | BROKEN))
+		return 0;
+	nd->flags |= QUEUED | IN_QUEUE;
+	if (!(nd->flags & UNINTERESTING))
+		w->interesting++;
+	return heap_push(w, x);
+}
+
+/* Marks x and its already-expanded ancestors uninteresting. */
+static int mark_uninteresting(walk *w, uint32_t x)
+{
+	uint32_t *stack = NULL;
+	size_t n = 0, a = 0;
+	int rc = 0;
+
+	for (;;) {
+		node *nd = &w->nodes[x];
+		if (!(nd->flags & UNINTERESTING)) {
+			nd->flags |= UNINTERESTING;
+			if (nd->flags & IN_QUEUE)
+				w->interesting--;
+			for (uint32_t i = 0; (nd->flags & EXPANDED) && i < nd->nparents; i++) {
+				if (sfmc_array_reserve((void **)&stack, n, &a, sizeof(*stack)) < 0) {
+					rc = -1;
+					goto cleanup;
+				}
+				stack[n++] = nd->parents[i];
+			}
+		}
+		if (!n)
+			break;
+		x = stack[--n];
+	}
+cleanup:
+	free(stack);
+	return rc;
+}
+
+/* Resolves x's parents to nodes and queues them, passing on uninterest. */
+static int expand(walk *w, uint32_t x)
+{
+	uint32_t np = w->nodes[x].nparents, p;
+
+	if (np && !(w->nodes[x].parents = malloc(np * sizeof(uint32_t))))
+		return sfmc_error_set("out of memory");
+	for (uint32_t i = 0; i < np; i++) {
+		if (get_node(w, &w->nodes[x].parent_ids[i], &p, true) < 0)
+			return -1;
+		w->nodes[x].parents[i] = p; /* nodes may have moved: index again */
+		if ((w->nodes[x].flags & UNINTERESTING) && mark_uninteresting(w, p) < 0)
+			return -1;
+		if (enqueue(w, p) < 0)
+			return -1;
+	}
+	w->nodes[x].flags |= EXPANDED;
+	return 0;
+}
+
+static int push_tips(walk *w, const git_oid *ids, size_t n, bool uninteresting)
+{
+	uint32_t x;
+	for (size_t i = 0; i < n; i++) {
+		if (git_oid_is_zero(&ids[i]))
+			continue;
+		/* A missing exclude tip (a remote commit never fetched) only excludes less. */
+		if (get_node(w, &ids[i], &x, !uninteresting) < 0)
+			return -1;
+		if (uninteresting && mark_uninteresting(w, x) < 0)
+			return -1;
+		if (enqueue(w, x) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Walks newest first until only uninteresting commits are queued (git's
+ * limit_list): every interesting commit is then expanded. */
+static int limit(walk *w)
+{
+	while (w->nheap && w->interesting) {
+		uint32_t x = heap_pop(w);
+		w->nodes[x].flags &= ~IN_QUEUE;
+		if (!(w->nodes[x].flags & UNINTERESTING))
+			w->interesting--;
+		if (expand(w, x) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool selected(const node *nd)
+{
+	return (nd->flags & (UNINTERESTING | BROKEN | EXPANDED)) == EXPANDED;
+}
+
+/* Kahn's algorithm over the selected nodes: parents first, oldest first. */
+static int order(walk *w, git_oid **commits, size_t *ncommits)
+{
+	uint32_t *pending = calloc(w->n ? w->n : 1, sizeof(*pending));
+	size_t *cstart = calloc(w->n + 1, sizeof(*cstart)), k = 0;
+	uint32_t *child = NULL;
+	size_t nedges = 0;
+	int rc = -1;
+
+	*ncommits = 0;
+	*commits = malloc((w->n ? w->n : 1) * sizeof(git_oid));
+	if (!pending || !cstart || !*commits)
+		goto oom;
+	for (size_t x = 0; x < w->n; x++)
+		for (uint32_t i = 0; selected(&w->nodes[x]) && i < w->nodes[x].nparents; i++)
+			if (selected(&w->nodes[w->nodes[x].parents[i]])) {
+				cstart[w->nodes[x].parents[i] + 1]++;
+				pending[x]++;
+				nedges++;
+			}
+	for (size_t x = 0; x < w->n; x++)
+		cstart[x + 1] += cstart[x];
+	if (!(child = malloc((nedges ? nedges : 1) * sizeof(*child))))
+		goto oom;
+	{
+		size_t *fill = calloc(w->n ? w->n : 1, sizeof(*fill));
+		if (!fill)
+			goto oom;
+		for (size_t x = 0; x < w->n; x++)
+			for (uint32_t i = 0; selected(&w->nodes[x]) && i < w->nodes[x].nparents; i++) {
+				uint32_t p = w->nodes[x].parents[i];
+				if (selected(&w->nodes[p]))
+					child[cstart[p] + fill[p]++] = (uint32_t)x;
+			}
+		free(fill);
+	}
+	w->oldest_first = true;
+	w->nheap = 0;
+	for (size_t x = 0; x < w->n; x++)
+		if (selected(&w->nodes[x]) && !pending[x] && heap_push(w, (uint32_t)x) < 0)
+			goto cleanup;
+	while (w->nheap) {
+		uint32_t x = heap_pop(w);
+		git_oid_cpy(&(*commits)[k++], &w->nodes[x].id);
+		for (size_t e = cstart[x]; e < cstart[x + 1]; e++)
+			if (--pending[child[e]] == 0 && heap_push(w, child[e]) < 0)
+				goto cleanup;
+	}
+	*ncommits = k;
+	rc = 0;
+	goto cleanup;
+oom:
+	sfmc_error_set("out of memory");
+cleanup:
+	free(pending);
+	free(cstart);
+	free(child);
+	if (rc < 0) {
+		free(*commits);
+		*commits = NULL;
+	}
+	return rc;
+}
+
+int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
+			size_t nexclude, sfmc_results *out, git_oid **commits, size_t *ncommits)
+{
+	walk w = { .repo = repo, .out = out };
+	int rc = -1;
+
+	*commits = NULL;
+	*ncommits = 0;
+	sfmc_oidmap_init(&w.index);
+	sfmc_oidmap_init(&w.shallow);
+	if (load_shallow(&w) < 0 || push_tips(&w, exclude, nexclude, true) < 0 ||
+	    push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0 || order(&w, commits, ncommits) < 0)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	for (size_t i = 0; i < w.n; i++) {
+		free(w.nodes[i].parent_ids);
+		free(w.nodes[i].parents);
+	}
+	free(w.nodes);
+	free(w.heap);
+	sfmc_oidmap_dispose(&w.index);
+	sfmc_oidmap_dispose(&w.shallow);
+	return rc;
+}
