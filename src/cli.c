@@ -45,6 +45,11 @@ void sfmc_cli_usage(FILE *out)
 		"      --label NAME       name of the standard-input stream (default stdin)\n"
 		"      --range A..B       git: scan only what commits in A..B introduce\n"
 		"      --all-objects      git: also scan objects no ref reaches\n"
+		"      --config FILE      read FILE instead of ROOT/.sfmc-scan.yaml\n"
+		"      --no-config        ignore .sfmc-scan.yaml\n"
+		"      --baseline FILE    suppress findings already in FILE (an earlier JSON report)\n"
+		"      --write-baseline FILE  write the findings as a baseline (secrets redacted)\n"
+		"      --group            one entry per distinct secret with all its locations\n"
 		"  -n N                   generate: how many tokens (default 1)\n"
 		"  -q, --quiet            no summary on stderr (errors are still printed)\n"
 		"      --no-color         no colour (also when NO_COLOR is set)\n"
@@ -65,6 +70,11 @@ enum {
 	OPT_RANGE,
 	OPT_ALL_OBJECTS,
 	OPT_REPORT,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
+	OPT_GROUP,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +89,11 @@ static const struct option long_opts[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "range", required_argument, NULL, OPT_RANGE },
 	{ "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
@@ -209,6 +224,11 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 		case OPT_LABEL: cli->label = optarg; break;
 		case OPT_RANGE: cli->range = optarg; break;
 		case OPT_ALL_OBJECTS: cli->all_objects = true; break;
+		case OPT_CONFIG: cli->config_file = optarg; break;
+		case OPT_NO_CONFIG: cli->no_config = true; break;
+		case OPT_BASELINE: cli->baseline = optarg; break;
+		case OPT_WRITE_BASELINE: cli->write_baseline = optarg; break;
+		case OPT_GROUP: cli->group = true; break;
 		case 'n':
 			if (parse_long(optarg, 0, 1000000, &cli->count) < 0)
 				return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", optarg);
@@ -231,5 +251,7 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 	cli->args = argv;
 	if (!cli->command)
 		return sfmc_error_set("no command given (see sfmc-scan --help)");
+	if (cli->config_file && cli->no_config)
+		return sfmc_error_set("--config and --no-config exclude each other");
 	return 0;
 }

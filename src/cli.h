@@ -38,6 +38,13 @@ typedef struct sfmc_cli {
 	bool max_file_size_set;
 	const char *label;    /* stdin */
 	long count;           /* generate -n */
+	/* triage and suppression */
+	const char *config_file;    /* --config; NULL: look for .sfmc-scan.yaml at the root */
+	bool no_config;
+	const char *baseline;       /* --baseline FILE */
+	const char *write_baseline; /* --write-baseline FILE */
+	bool group;                 /* --group: one entry per distinct secret */
+	const struct sfmc_config *config; /* set by the scan pipeline, not by parsing */
 	/* git modes */
 	const char *range;
 	bool all_objects;

@@ -40,6 +40,10 @@
 #define SFMC_SARIF_MAX_RESULTS 25000
 /* --report FMT:PATH options accepted in one run. */
 #define SFMC_MAX_REPORTS 16
+/* Path segments in one config glob. */
+#define SFMC_MAX_GLOB_SEGMENTS 256
+/* Largest --baseline file read (bytes). */
+#define SFMC_MAX_BASELINE_FILE ((size_t)256 << 20)
 
 /* Nesting of git trees followed before a history scan reports an error. */
 #define SFMC_MAX_TREE_DEPTH 4096

@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cli.h"
+#include "config.h"
 #include "detect.h"
+#include "filter.h"
 #include "limits.h"
 #include "report.h"
 #include "rules.h"
@@ -95,11 +98,36 @@ static int exit_code(const sfmc_cli *cli, const sfmc_results *res)
 	return res->nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 }
 
+/* --config, else ROOT/.sfmc-scan.yaml (not for stdin); the file fills in
+ * what flags left unset, since flags override it. */
+static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
+{
+	int rc = 0;
+
+	if (cli->no_config)
+		return 0;
+	if (cli->config_file)
+		rc = sfmc_config_load_file(cfg, cli->config_file);
+	else if (strcmp(mode, "stdin"))
+		rc = sfmc_config_discover(cfg, cli->nargs ? cli->args[0] : ".");
+	if (rc < 0)
+		return -1;
+	if (!cli->fail_on_set && cfg->has_fail_on)
+		cli->fail_on = cfg->fail_on;
+	if (!cli->max_file_size_set && cfg->has_max_file_size)
+		cli->max_file_size = cfg->max_file_size;
+	cli->config = cfg;
+	return 0;
+}
+
 typedef int (*source_fn)(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out);
 
 /* The one pipeline every scanning command shares. */
-static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
+static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn source)
 {
+	sfmc_cli eff = *cli_given, *cli = &eff; /* flags plus what the config fills in */
+	sfmc_config cfg;
+	sfmc_filter filter = { 0 };
 	sfmc_ruleset rules;
 	sfmc_results res;
 	sfmc_report_opts ropts = { 0 };
@@ -109,7 +137,10 @@ static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
 	int rc = SFMC_EXIT_ERROR;
 
 	sfmc_results_init(&res);
-	if (load_rules(cli, &rules) < 0) {
+	sfmc_config_init(&cfg);
+	sfmc_rules_init(&rules);
+	if (load_config(cli, mode, &cfg) < 0 || load_rules(cli, &rules) < 0 || sfmc_config_add_rules(&cfg, &rules) < 0 ||
+	    sfmc_filter_init(&filter, &cfg, cli->baseline, strcmp(mode, "dir") != 0) < 0) {
 		fail(sfmc_error_last());
 		goto cleanup;
 	}
@@ -120,13 +151,20 @@ static int run_scan(const sfmc_cli *cli, const char *mode, source_fn source)
 	meta.start_time = (int64_t)time(NULL);
 	if (source(cli, &rules, &res) < 0)
 		sfmc_results_add_error(&res, mode, sfmc_error_last()); /* fail closed: still report */
-	sfmc_results_sort(&res);
-	sfmc_results_dedup(&res);
+	if (sfmc_filter_apply(&filter, &res) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
 	res.stats.duration_ms = (uint64_t)(now_ms() - t0);
 	meta.end_time = (int64_t)time(NULL);
 	ropts.show_secrets = cli->show_secrets;
 	ropts.quiet = cli->quiet;
 	ropts.fail_on = cli->fail_on;
+	ropts.group = cli->group;
+	if (cli->write_baseline && sfmc_baseline_write(cli->write_baseline, &meta, &res) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
 	if (!(out = open_output(cli->output, cli->show_secrets))) {
 		fail(sfmc_error_last());
 		goto cleanup;
@@ -149,7 +187,14 @@ cleanup:
 	}
 	sfmc_results_dispose(&res);
 	sfmc_rules_dispose(&rules);
+	sfmc_filter_dispose(&filter);
+	sfmc_config_dispose(&cfg);
 	return rc;
+}
+
+static bool dir_exclude(const char *rel, bool is_dir, void *config)
+{
+	return sfmc_config_excludes(config, rel, is_dir);
 }
 
 static int source_dir(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
@@ -162,6 +207,10 @@ static int source_dir(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_resul
 	o.threads = cli->threads;
 	o.max_file_size = cli->max_file_size;
 	o.prefix_root = n > 1;
+	if (cli->config && cli->config->npaths) {
+		o.exclude = dir_exclude;
+		o.exclude_ctx = (void *)cli->config;
+	}
 	for (int i = 0; i < n; i++)
 		if (sfmc_source_dir_scan(roots[i], rules, &o, out) < 0)
 			return -1;

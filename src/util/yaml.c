@@ -135,9 +135,12 @@ int sfmc_yaml_expect(sfmc_yaml *y, yaml_node_t *node, yaml_node_type_t type, con
 	return 0;
 }
 
-static bool is_null_scalar(const yaml_node_t *n)
+bool sfmc_yaml_is_null(const yaml_node_t *n)
 {
 	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return false;
 	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       (!*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"));
 }
@@ -146,7 +149,7 @@ int sfmc_yaml_string(sfmc_yaml *y, yaml_node_t *node, const char *key, char **ou
 {
 	if (sfmc_yaml_expect(y, node, YAML_SCALAR_NODE, key) < 0)
 		return -1;
-	if (is_null_scalar(node))
+	if (sfmc_yaml_is_null(node))
 		return sfmc_yaml_error(y, node, "%s must not be empty", key);
 	if (strlen((const char *)node->data.scalar.value) != node->data.scalar.length)
 		return sfmc_yaml_error(y, node, "%s must not contain NUL", key);

@@ -27,6 +27,8 @@ yaml_node_t *sfmc_yaml_node(sfmc_yaml *y, int index);
 int sfmc_yaml_error(sfmc_yaml *y, const yaml_node_t *node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* true for an empty plain scalar, "~" or "null" (a key given no value). */
+bool sfmc_yaml_is_null(const yaml_node_t *node);
 int sfmc_yaml_expect(sfmc_yaml *y, yaml_node_t *node, yaml_node_type_t type, const char *what);
 /* Scalar accessors: type-checked, errors name the key. */
 int sfmc_yaml_string(sfmc_yaml *y, yaml_node_t *node, const char *key, char **out);
