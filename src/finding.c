@@ -310,3 +310,13 @@ sfmc_level sfmc_results_max_level(const sfmc_results *r)
 			max = r->findings[i].level;
 	return max;
 }
+
+const char *sfmc_suppress_kind_name(sfmc_suppress_kind k)
+{
+	switch (k) {
+	case SFMC_SUPPRESS_INLINE: return "inline";
+	case SFMC_SUPPRESS_CONFIG: return "config";
+	case SFMC_SUPPRESS_BASELINE: return "baseline";
+	default: return "none";
+	}
+}

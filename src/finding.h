@@ -34,6 +34,9 @@ typedef enum sfmc_suppress_kind {
 	SFMC_SUPPRESS_BASELINE, /* present in --baseline */
 } sfmc_suppress_kind;
 
+/* "inline", "config", "baseline" (or "none"). */
+const char *sfmc_suppress_kind_name(sfmc_suppress_kind k);
+
 typedef struct sfmc_finding {
 	const sfmc_rule *rule;
 	sfmc_level level;

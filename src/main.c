@@ -16,6 +16,7 @@
 #include "config.h"
 #include "detect.h"
 #include "filter.h"
+#include "group.h"
 #include "limits.h"
 #include "report.h"
 #include "rules.h"
@@ -120,6 +121,20 @@ static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
 	return 0;
 }
 
+/* --group: findings per secret; in git modes, whether HEAD still holds
+ * each one (a failure to tell is recorded: fail closed). */
+static int build_groups(const sfmc_cli *cli, const char *mode, const sfmc_ruleset *rules, sfmc_results *res,
+			sfmc_groups *groups)
+{
+	if (sfmc_groups_build(groups, res) < 0)
+		return sfmc_results_add_error(res, "--group", sfmc_error_last());
+	if ((strcmp(mode, "git") && strcmp(mode, "staged")) || !groups->n)
+		return 0;
+	if (sfmc_groups_mark_head(groups, cli->nargs ? cli->args[0] : NULL, rules, cli->max_file_size) < 0)
+		return sfmc_results_add_error(res, "--group", sfmc_error_last());
+	return 0;
+}
+
 typedef int (*source_fn)(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out);
 
 /* The one pipeline every scanning command shares. */
@@ -128,6 +143,7 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	sfmc_cli eff = *cli_given, *cli = &eff; /* flags plus what the config fills in */
 	sfmc_config cfg;
 	sfmc_filter filter = { 0 };
+	sfmc_groups groups = { 0 };
 	sfmc_ruleset rules;
 	sfmc_results res;
 	sfmc_report_opts ropts = { 0 };
@@ -160,7 +176,8 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	ropts.show_secrets = cli->show_secrets;
 	ropts.quiet = cli->quiet;
 	ropts.fail_on = cli->fail_on;
-	ropts.group = cli->group;
+	if (cli->group && build_groups(cli, mode, &rules, &res, &groups) == 0)
+		ropts.groups = &groups;
 	if (cli->write_baseline && sfmc_baseline_write(cli->write_baseline, &meta, &res) < 0) {
 		fail(sfmc_error_last());
 		goto cleanup;
@@ -187,6 +204,7 @@ cleanup:
 	}
 	sfmc_results_dispose(&res);
 	sfmc_rules_dispose(&rules);
+	sfmc_groups_dispose(&groups);
 	sfmc_filter_dispose(&filter);
 	sfmc_config_dispose(&cfg);
 	return rc;

@@ -25,7 +25,7 @@ typedef struct sfmc_report_opts {
 	bool show_secrets;
 	bool color;      /* text only */
 	bool quiet;      /* text only: no summary */
-	bool group;      /* text, json: one entry per distinct secret */
+	const struct sfmc_groups *groups; /* --group (text, json): per distinct secret; else NULL */
 	sfmc_level fail_on;
 } sfmc_report_opts;
 

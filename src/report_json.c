@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "group.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -28,16 +29,6 @@ int sfmc_json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
 	free(lossy);
 	free(b64);
 	return rc;
-}
-
-static const char *suppress_kind(sfmc_suppress_kind k)
-{
-	switch (k) {
-	case SFMC_SUPPRESS_INLINE: return "inline";
-	case SFMC_SUPPRESS_CONFIG: return "config";
-	case SFMC_SUPPRESS_BASELINE: return "baseline";
-	default: return "none";
-	}
 }
 
 static int add_commit(json_t *o, const sfmc_finding *f)
@@ -81,7 +72,7 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	if (f->commit)
 		rc |= add_commit(o, f);
 	if (f->suppressed) {
-		json_t *s = json_pack("{s:s, s:s}", "kind", suppress_kind(f->suppressed), "reason",
+		json_t *s = json_pack("{s:s, s:s}", "kind", sfmc_suppress_kind_name(f->suppressed), "reason",
 				      f->suppress_reason ? f->suppress_reason : "");
 		rc |= json_object_set_new(o, "suppression", s);
 	}
@@ -143,6 +134,83 @@ static int json_finding(sfmc_reporter *r, const sfmc_finding *f)
 	return 0;
 }
 
+/* {"commit", "time"} of a first/last-seen location, or null. */
+static json_t *json_seen(const sfmc_finding *f)
+{
+	char when[32];
+
+	if (!f)
+		return json_null();
+	sfmc_report_time(f->commit->time, when);
+	return json_pack("{s:s, s:s}", "commit", f->commit->commit, "time", when);
+}
+
+/* The distinct commits of a group, oldest first. */
+static json_t *json_group_commits(const sfmc_group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n; i++) {
+		const sfmc_commit_info *c = g->items[i]->commit;
+		bool dup = false;
+		if (!c)
+			continue;
+		for (size_t k = 0; k < json_array_size(a) && !dup; k++)
+			dup = !strcmp(json_string_value(json_array_get(a, k)), c->commit);
+		if (!dup && json_array_append_new(a, json_string(c->commit))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
+{
+	json_t *o = json_object(), *locs = json_array();
+	char *secret = sfmc_report_secret(r, g->items[0]);
+	int rc = !o || !locs || !secret;
+
+	for (size_t i = 0; !rc && i < g->n; i++)
+		rc |= json_array_append_new(locs, sfmc_json_finding(r, g->items[i]));
+	if (!rc) {
+		rc |= json_object_set_new(o, "fingerprint", json_string(g->items[0]->fingerprint));
+		rc |= json_object_set_new(o, "rule_id", json_string(g->items[0]->rule->id));
+		rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(g->level)));
+		rc |= sfmc_json_set_bytes(o, "secret", secret, strlen(secret));
+		rc |= json_object_set_new(o, "suppressed", json_boolean(g->nsuppressed == g->n));
+		rc |= json_object_set_new(o, "first_seen", json_seen(g->first_seen));
+		rc |= json_object_set_new(o, "last_seen", json_seen(g->last_seen));
+		rc |= json_object_set_new(o, "present_at_head", g->at_head < 0 ? json_null() : json_boolean(g->at_head));
+		rc |= json_object_set_new(o, "commits", json_group_commits(g));
+		rc |= json_object_set(o, "locations", locs);
+	}
+	free(secret);
+	json_decref(locs);
+	if (rc) {
+		json_decref(o);
+		sfmc_error_set("out of memory building JSON");
+		return NULL;
+	}
+	return o;
+}
+
+/* Adds "groups" (--group) to root. */
+static int json_groups(const sfmc_reporter *r, json_t *root)
+{
+	const sfmc_groups *gs = r->opts->groups;
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < gs->n; i++)
+		if (json_array_append_new(a, json_group(r, &gs->v[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	if (!a || json_object_set_new(root, "groups", a))
+		return sfmc_error_set("out of memory building JSON");
+	return 0;
+}
+
 static int json_end(sfmc_reporter *r, const sfmc_results *res)
 {
 	json_state *st = r->state;
@@ -158,7 +226,8 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	    json_object_set(root, "suppressed", st->suppressed) ||
 	    json_object_set_new(root, "stats", stats) ||
 	    json_object_set_new(root, "skipped", sfmc_json_issues(res->skipped, res->nskipped, "reason")) ||
-	    json_object_set_new(root, "errors", sfmc_json_issues(res->errors, res->nerrors, "message"))) {
+	    json_object_set_new(root, "errors", sfmc_json_issues(res->errors, res->nerrors, "message")) ||
+	    (r->opts->groups && json_groups(r, root) < 0)) {
 		json_decref(root);
 		return sfmc_error_set("out of memory building JSON");
 	}

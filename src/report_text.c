@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "group.h"
 #include "report.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -19,8 +20,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 	char when[32];
 	int rc = 0;
 
-	if (f->suppressed)
-		return 0;
+	if (f->suppressed || r->opts->groups)
+		return 0; /* groups are printed at the end */
 	path = sfmc_text_escape(f->path, f->path_len);
 	secret = sfmc_report_secret(r, f);
 	if (secret)
@@ -103,8 +104,69 @@ void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opt
 		fprintf(stderr, "sfmc-scan: secrets are redacted; --show-secrets prints them whole.\n");
 }
 
+/* One location of a group: path:line:column, commit, suppression. */
+static int text_location(sfmc_reporter *r, const sfmc_finding *f)
+{
+	char *path = sfmc_text_escape(f->path, f->path_len);
+	char *why = f->suppress_reason ? sfmc_text_escape(f->suppress_reason, strlen(f->suppress_reason)) : NULL;
+
+	if (!path || (f->suppress_reason && !why)) {
+		free(path);
+		return sfmc_error_set("out of memory");
+	}
+	fprintf(r->out, "    %s:%llu:%llu", path, (unsigned long long)f->line, (unsigned long long)f->column);
+	if (f->commit)
+		fprintf(r->out, " (commit %.12s)", f->commit->commit);
+	if (f->suppressed)
+		fprintf(r->out, " [suppressed, %s: %s]", sfmc_suppress_kind_name(f->suppressed), why ? why : "");
+	fputc('\n', r->out);
+	free(path);
+	free(why);
+	return 0;
+}
+
+/* A secret and everywhere it was seen; groups whose every location is
+ * suppressed are left out, like suppressed findings. */
+static int text_group(sfmc_reporter *r, const sfmc_group *g)
+{
+	const sfmc_finding *f = g->items[0];
+	char *secret = sfmc_report_secret(r, f), *enc = secret ? sfmc_text_escape(secret, strlen(secret)) : NULL;
+	char first[32], last[32];
+	int rc = 0;
+
+	if (!enc) {
+		rc = sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	fprintf(r->out, "%s%s%s [%s] %s%s%s: %zu location%s", col(r, "\033[1m"), enc, col(r, "\033[0m"), f->rule->id,
+		col(r, g->level == SFMC_LEVEL_ERROR ? "\033[1;31m" : "\033[1;33m"), sfmc_level_name(g->level),
+		col(r, "\033[0m"), g->n, g->n == 1 ? "" : "s");
+	if (g->ncommits)
+		fprintf(r->out, " in %zu commit%s", g->ncommits, g->ncommits == 1 ? "" : "s");
+	if (g->at_head >= 0)
+		fprintf(r->out, ", %s at HEAD", g->at_head ? "still present" : "not present");
+	fprintf(r->out, "\n    fingerprint %s\n", f->fingerprint);
+	if (g->first_seen) {
+		sfmc_report_time(g->first_seen->commit->time, first);
+		sfmc_report_time(g->last_seen->commit->time, last);
+		fprintf(r->out, "    first seen %s (commit %.12s), last seen %s (commit %.12s)\n", first,
+			g->first_seen->commit->commit, last, g->last_seen->commit->commit);
+	}
+	for (size_t i = 0; i < g->n && rc == 0; i++)
+		rc = text_location(r, g->items[i]);
+cleanup:
+	free(secret);
+	free(enc);
+	return rc;
+}
+
 static int text_end(sfmc_reporter *r, const sfmc_results *res)
 {
+	const sfmc_groups *gs = r->opts->groups;
+
+	for (size_t i = 0; gs && i < gs->n; i++)
+		if (gs->v[i].nsuppressed < gs->v[i].n && text_group(r, &gs->v[i]) < 0)
+			return -1;
 	sfmc_report_summary(r->meta, r->opts, res);
 	return 0;
 }
