@@ -194,8 +194,13 @@ static int parse_allow_key(sfmc_yaml *y, const char *key, yaml_node_t *v, sfmc_a
 		return parse_fingerprint(y, v, &a->fingerprint);
 	if (!strcmp(key, "rule_id"))
 		return sfmc_yaml_string(y, v, "rule_id", &a->rule_id);
-	if (!strcmp(key, "reason"))
-		return sfmc_yaml_string(y, v, "reason", &a->reason);
+	if (!strcmp(key, "reason")) {
+		if (sfmc_yaml_string(y, v, "reason", &a->reason) < 0)
+			return -1;
+		if (!a->reason[strspn(a->reason, " \t\r\n")])
+			return sfmc_yaml_error(y, v, "reason must not be empty");
+		return 0;
+	}
 	if (!strcmp(key, "path")) {
 		if (compile_glob(y, v, "path", &a->path) < 0)
 			return -1;
