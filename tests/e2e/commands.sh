@@ -19,6 +19,10 @@ run "$SFMC" stdin -f json </dev/null
 expect_rc 0 "empty stdin"
 expect_jq '[.stats.files, .stats.bytes, (.findings|length)] | join(",")' '1,0,0'
 
+run "$SFMC" stdin -f json </
+expect_rc 2 "stdin that cannot be read"
+expect_jq '.errors[0].message' 'read failed at byte 0: Is a directory'
+
 # JSON: every key of the report, with its type.
 mkdir "$T/tree"
 printf 'a=%s\nb=%s\n' "$V1" "$BAD" >"$T/tree/f.env"
@@ -51,6 +55,18 @@ done
 run "$SFMC" dir "$T/tree"
 expect_out_has 'f.env:1:3: error: Salesforce Marketing Cloud client secret (checksum valid) [sfmc-client-secret]: SFMC_0123…'
 expect_out_has 'f.env:2:3: warning: Salesforce Marketing Cloud client secret (checksum mismatch) [sfmc-client-secret]: SFMC_bBRs…'
+
+# Colour only on a terminal (script gives the scanner a pty), never with NO_COLOR or --no-color.
+tty_run() { env "$@" script -qec "$SFMC dir $T/tree" /dev/null >"$T/out" 2>&1 || true; }
+tty_run -u NO_COLOR
+grep -q $'\e\\[1;31merror:' "$T/out" || fail "no colour on a terminal"
+tty_run NO_COLOR=1
+grep -q $'\e' "$T/out" && fail "colour despite NO_COLOR"
+env -u NO_COLOR script -qec "$SFMC dir --no-color $T/tree" /dev/null >"$T/out" 2>&1 || true
+grep -q $'\e' "$T/out" && fail "colour despite --no-color"
+expect_out_has 'f.env:1:3: error: '
+env -u NO_COLOR "$SFMC" dir "$T/tree" >"$T/out" 2>&1 || true
+grep -q $'\e' "$T/out" && fail "colour on a pipe"
 
 # check: arguments.
 run "$SFMC" check "$V1" "$V2" "$V3"

@@ -314,6 +314,63 @@ static void chunk_boundaries(void **state)
 	free(buf);
 }
 
+/* A second rule whose keyword sits in the middle of its match (so matches
+ * start before the keyword hit), next to the default rule: tokens of both
+ * kinds straddle every chunk boundary and each is found once, in place. */
+static void chunk_boundaries_keyword_inside(void **state)
+{
+	static const char rule[] =
+		"rules:\n"
+		"  - id: mid\n"
+		"    keywords: [':KW:']\n"
+		"    regex: '(?<![A-Z])[A-Z]{30}:KW:[0-9]{20}(?![0-9])'\n"
+		"    window: 40\n";
+	static const char mid[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD:KW:01234567890123456789";
+	fixture *fx = *state;
+	sfmc_ruleset set;
+	sfmc_scanner sc;
+	const size_t len = 2 * SFMC_CHUNK_SIZE + 1000, mlen = sizeof(mid) - 1;
+	char *buf = malloc(len), tok[TOKLEN + 1];
+	size_t n = 0, nmid = 0;
+
+	assert_non_null(buf);
+	sfmc_rules_init(&set);
+	assert_int_equal(sfmc_rules_add_default(&set), 0);
+	assert_int_equal(sfmc_rules_add_buffer(&set, rule, sizeof(rule) - 1, "mid.yaml"), 0);
+	assert_int_equal(sfmc_scanner_init(&sc, &set), 0);
+	memset(buf, ' ', len);
+	make_token(&set, 7, tok);
+	for (size_t b = 1; b <= 2; b++) {
+		/* alternate the two kinds every 71 bytes across +-500 bytes of the edge */
+		for (size_t at = b * SFMC_CHUNK_SIZE - 500 + b * 13, k = 0; at < b * SFMC_CHUNK_SIZE + 500; at += 71, k++) {
+			if (k % 2) {
+				memcpy(buf + at, mid, mlen);
+				nmid++;
+			} else {
+				memcpy(buf + at, tok, TOKLEN);
+			}
+			n++;
+		}
+	}
+	sfmc_scanner_dispose(&fx->scanner);
+	fx->scanner = sc; /* scan_pipe uses the fixture's scanner; teardown frees it */
+	scan_pipe(fx, buf, len);
+	assert_int_equal(fx->res.nfindings, n);
+	for (size_t i = 0; i < n; i++) {
+		const sfmc_finding *f = &fx->res.findings[i];
+		bool is_mid = !strcmp(f->rule->id, "mid");
+		assert_int_equal(f->secret_len, is_mid ? mlen : TOKLEN);
+		assert_memory_equal(buf + f->offset, is_mid ? mid : tok, f->secret_len);
+		assert_int_equal(f->column, f->offset + 1);
+		nmid -= is_mid;
+	}
+	assert_int_equal(nmid, 0);
+	free(buf);
+	sfmc_scanner_dispose(&fx->scanner);
+	assert_int_equal(sfmc_scanner_init(&fx->scanner, &fx->rules), 0);
+	sfmc_rules_dispose(&set);
+}
+
 static void empty_stream(void **state)
 {
 	fixture *fx = *state;
@@ -331,6 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lines_and_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(classify, setup, teardown),
 		cmocka_unit_test_setup_teardown(chunk_boundaries, setup, teardown),
+		cmocka_unit_test_setup_teardown(chunk_boundaries_keyword_inside, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_stream, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
