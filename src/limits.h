@@ -2,8 +2,9 @@
 #ifndef SFMC_LIMITS_H
 #define SFMC_LIMITS_H
 
-/* Bytes read per chunk when a file or stream is scanned piecewise. */
-#define SFMC_CHUNK_SIZE ((size_t)8 << 20)
+/* Bytes read per chunk when a file or stream is scanned piecewise (1 MiB:
+ * same CPU time as 8 MiB on a 1.2 GB tree, less memory per thread). */
+#define SFMC_CHUNK_SIZE ((size_t)1 << 20)
 /* Bytes before and after a match (same line) searched for the inline
  * "sfmc-scan:allow" marker; chunks overlap by this much more so a marker is
  * seen whatever the chunking. */

@@ -26,34 +26,43 @@ typedef struct walk {
 	const char *fsroot; /* root with its links resolved: files are opened under it */
 	const sfmc_dir_opts *opts;
 	sfmc_results *out;
-	file_task *files;
-	size_t nfiles, afiles;
+	sfmc_queue *queue; /* files go to the scanning threads as they are found */
 } walk;
+
+typedef struct dir_entry {
+	char *name;
+	unsigned char type; /* DT_* from readdir; DT_UNKNOWN means lstat */
+} dir_entry;
+
+static void free_task(void *p)
+{
+	file_task *t = p;
+	free(t->path);
+	free(t->rel);
+	free(t);
+}
 
 static int add_file(walk *w, const char *path, const char *rel)
 {
-	if (w->nfiles == w->afiles) {
-		size_t na = w->afiles ? w->afiles * 2 : 256;
-		file_task *p = realloc(w->files, na * sizeof(*p));
-		if (!p)
-			return sfmc_error_set("out of memory");
-		w->files = p;
-		w->afiles = na;
-	}
-	w->files[w->nfiles].path = strdup(path);
-	w->files[w->nfiles].rel = strdup(rel);
-	if (!w->files[w->nfiles].path || !w->files[w->nfiles].rel) {
-		free(w->files[w->nfiles].path);
-		free(w->files[w->nfiles].rel);
+	file_task *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->path = strdup(path)) || !(t->rel = strdup(rel))) {
+		if (t)
+			free_task(t);
 		return sfmc_error_set("out of memory");
 	}
-	w->nfiles++;
-	return 0;
+	return sfmc_queue_push(w->queue, t);
 }
 
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+}
+
+static void too_large(char reason[96], uint64_t size, uint64_t max)
+{
+	snprintf(reason, 96, "larger than --max-file-size (%llu > %llu bytes)", (unsigned long long)size,
+		 (unsigned long long)max);
 }
 
 /* Reported path for rel: ROOT/rel with several roots, else rel. */
@@ -72,8 +81,11 @@ static int report_path(const walk *w, const char *rel, sfmc_buf *out)
 	return sfmc_buf_puts(out, rel);
 }
 
-/* Classifies one entry; files are queued, directories pushed on the stack. */
-static int visit(walk *w, const char *path, const char *rel, char ***stack, size_t *nstack, size_t *astack)
+/* Classifies one entry; files are queued, directories pushed on the stack.
+ * dtype (from readdir) spares an lstat for directories and regular files:
+ * their size is checked by the scanning thread's fstat. */
+static int visit(walk *w, const char *path, const char *rel, unsigned char dtype, char ***stack, size_t *nstack,
+		 size_t *astack)
 {
 	struct stat st;
 	char reason[96];
@@ -82,8 +94,10 @@ static int visit(walk *w, const char *path, const char *rel, char ***stack, size
 
 	if (report_path(w, rel, &shown) < 0)
 		return -1;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = dtype == DT_DIR ? S_IFDIR : S_IFREG;
 	/* The root is followed if it is a link: the user named it. */
-	if ((*rel ? lstat(path, &st) : stat(path, &st)) < 0) {
+	if (dtype != DT_DIR && dtype != DT_REG && (*rel ? lstat(path, &st) : stat(path, &st)) < 0) {
 		sfmc_error_set_errno("cannot stat");
 		rc = sfmc_results_add_error(w->out, shown.ptr, sfmc_error_last());
 	} else if (S_ISDIR(st.st_mode)) {
@@ -114,8 +128,7 @@ static int visit(walk *w, const char *path, const char *rel, char ***stack, size
 					      S_ISFIFO(st.st_mode) ? "FIFO (not opened)" :
 					      S_ISSOCK(st.st_mode) ? "socket (not opened)" : "device (not opened)");
 	} else if (w->opts->max_file_size && (uint64_t)st.st_size > w->opts->max_file_size) {
-		snprintf(reason, sizeof(reason), "larger than --max-file-size (%llu > %llu bytes)",
-			 (unsigned long long)st.st_size, (unsigned long long)w->opts->max_file_size);
+		too_large(reason, (uint64_t)st.st_size, w->opts->max_file_size);
 		rc = sfmc_results_add_skipped(w->out, shown.ptr, reason);
 	} else {
 		rc = add_file(w, path, shown.ptr);
@@ -139,7 +152,7 @@ static int join(sfmc_buf *b, const char *a, const char *c)
 }
 
 /* Reads one directory's names, sorted so that the walk is deterministic. */
-static int read_names(const char *path, char ***names, size_t *n)
+static int read_names(const char *path, dir_entry **names, size_t *n)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d;
@@ -158,12 +171,13 @@ static int read_names(const char *path, char ***names, size_t *n)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (*n == a) {
-			char **p = realloc(*names, (a = a ? a * 2 : 32) * sizeof(*p));
+			dir_entry *p = realloc(*names, (a = a ? a * 2 : 32) * sizeof(*p));
 			if (!p)
 				goto oom;
 			*names = p;
 		}
-		if (!((*names)[(*n)++] = strdup(e->d_name)))
+		(*names)[*n].type = e->d_type;
+		if (!((*names)[(*n)++].name = strdup(e->d_name)))
 			goto oom;
 		errno = 0;
 	}
@@ -180,21 +194,22 @@ oom:
 	return sfmc_error_set("out of memory");
 }
 
-static void free_names(char **names, size_t n)
+static void free_names(dir_entry *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+		free(names[i].name);
 	free(names);
 }
 
 static int walk_tree(walk *w)
 {
-	char **stack = NULL, **names;
+	char **stack = NULL;
+	dir_entry *names;
 	size_t nstack = 0, astack = 0, nnames;
 	sfmc_buf path = SFMC_BUF_INIT, rel = SFMC_BUF_INIT, shown = SFMC_BUF_INIT;
 	int rc = 0;
 
-	rc = visit(w, w->fsroot, "", &stack, &nstack, &astack);
+	rc = visit(w, w->fsroot, "", DT_UNKNOWN, &stack, &nstack, &astack);
 	while (rc == 0 && nstack) {
 		char *dir = stack[--nstack];
 		size_t top = nstack;
@@ -207,10 +222,10 @@ static int walk_tree(walk *w)
 			goto next;
 		}
 		for (size_t i = 0; i < nnames && rc == 0; i++) {
-			if ((rc = join(&path, w->fsroot, dir)) < 0 || (rc = join(&path, NULL, names[i])) < 0 ||
-			    (rc = join(&rel, dir, names[i])) < 0)
+			if ((rc = join(&path, w->fsroot, dir)) < 0 || (rc = join(&path, NULL, names[i].name)) < 0 ||
+			    (rc = join(&rel, dir, names[i].name)) < 0)
 				break;
-			rc = visit(w, path.ptr, rel.ptr, &stack, &nstack, &astack);
+			rc = visit(w, path.ptr, rel.ptr, names[i].type, &stack, &nstack, &astack);
 		}
 		free_names(names, nnames);
 		/* Reverse the children just pushed so they pop in name order. */
@@ -232,34 +247,37 @@ next:
 }
 
 typedef struct scan_ctx {
-	walk *w;
-	const sfmc_ruleset *rules;
+	const sfmc_dir_opts *opts;
 	sfmc_scanner *scanners;
 	sfmc_results *results; /* one per worker, merged at the end */
 } scan_ctx;
 
-static int scan_one(size_t task, unsigned worker, void *p)
+static int scan_one(void *item, unsigned worker, void *p)
 {
 	scan_ctx *c = p;
-	const file_task *t = &c->w->files[task];
+	file_task *t = item;
 	sfmc_results *out = &c->results[worker];
 	sfmc_provenance prov = { t->rel, strlen(t->rel), NULL, NULL };
 	struct stat st;
+	char reason[96];
 	int fd, rc = 0;
 
 	/* O_NOFOLLOW|O_NONBLOCK: a file swapped for a link or FIFO since the walk is not followed or waited on. */
 	fd = open(t->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		sfmc_error_set_errno("cannot open");
-		return sfmc_results_add_error(out, t->rel, sfmc_error_last());
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return sfmc_results_add_error(out, t->rel, "changed into a non-regular file during the scan");
-	}
-	if (sfmc_scanner_scan_fd(&c->scanners[worker], fd, &prov, out) < 0)
 		rc = sfmc_results_add_error(out, t->rel, sfmc_error_last());
-	close(fd);
+	} else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = sfmc_results_add_error(out, t->rel, "changed into a non-regular file during the scan");
+	} else if (c->opts->max_file_size && (uint64_t)st.st_size > c->opts->max_file_size) {
+		too_large(reason, (uint64_t)st.st_size, c->opts->max_file_size);
+		rc = sfmc_results_add_skipped(out, t->rel, reason);
+	} else if (sfmc_scanner_scan_fd(&c->scanners[worker], fd, &prov, out) < 0) {
+		rc = sfmc_results_add_error(out, t->rel, sfmc_error_last());
+	}
+	if (fd >= 0)
+		close(fd);
+	free_task(t);
 	return rc;
 }
 
@@ -270,14 +288,10 @@ int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc
 	 * O_NOFOLLOW opens would refuse a linked root, so open via its target. */
 	char *resolved = realpath(root, NULL);
 	walk w = { .root = root, .fsroot = resolved ? resolved : root, .opts = opts, .out = out };
-	scan_ctx c = { .w = &w, .rules = rules };
+	scan_ctx c = { .opts = opts };
 	unsigned n = opts->threads ? opts->threads : sfmc_pool_cpus(), ready = 0;
-	int rc = -1;
+	int rc = -1, wrc;
 
-	if (walk_tree(&w) < 0)
-		goto cleanup;
-	if (n > w.nfiles)
-		n = w.nfiles ? (unsigned)w.nfiles : 1;
 	c.scanners = calloc(n, sizeof(*c.scanners));
 	c.results = calloc(n, sizeof(*c.results));
 	if (!c.scanners || !c.results) {
@@ -289,7 +303,13 @@ int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc
 		if (sfmc_scanner_init(&c.scanners[ready], rules) < 0)
 			goto cleanup;
 	}
-	rc = sfmc_pool_run(n, w.nfiles, scan_one, &c);
+	/* Scanning starts with the first file found; the walking thread joins in at the end. */
+	if (sfmc_queue_start(&w.queue, n, scan_one, free_task, &c) < 0)
+		goto cleanup;
+	wrc = walk_tree(&w);
+	rc = sfmc_queue_finish(w.queue);
+	if (wrc < 0)
+		rc = wrc;
 cleanup:
 	for (unsigned i = 0; i < ready; i++) {
 		if (sfmc_results_merge(out, &c.results[i]) < 0)
@@ -299,11 +319,6 @@ cleanup:
 	}
 	free(c.scanners);
 	free(c.results);
-	for (size_t i = 0; i < w.nfiles; i++) {
-		free(w.files[i].path);
-		free(w.files[i].rel);
-	}
-	free(w.files);
 	free(resolved);
 	return rc;
 }

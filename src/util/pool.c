@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,4 +87,133 @@ unsigned sfmc_pool_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > SFMC_MAX_THREADS ? SFMC_MAX_THREADS : (unsigned)n;
+}
+
+struct sfmc_queue {
+	sfmc_queue_fn fn;
+	void (*drop)(void *item);
+	void *ctx;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	void **items;      /* FIFO: [head, n) waiting */
+	size_t head, n, a;
+	bool closed;
+	int rc;            /* first failure */
+	char msg[1024];
+	unsigned nthreads, started;
+	pthread_t tids[SFMC_MAX_THREADS];
+	struct qworker {
+		sfmc_queue *q;
+		unsigned id;
+	} ws[SFMC_MAX_THREADS];
+};
+
+/* Next item, or NULL once the queue is closed and empty (or failed). */
+static void *take(sfmc_queue *q)
+{
+	void *item = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->head == q->n && !q->closed && !q->rc)
+		pthread_cond_wait(&q->more, &q->lock);
+	if (q->head < q->n && !q->rc)
+		item = q->items[q->head++];
+	pthread_mutex_unlock(&q->lock);
+	return item;
+}
+
+static void *queue_run(void *arg)
+{
+	struct qworker *w = arg;
+	sfmc_queue *q = w->q;
+	void *item;
+
+	while ((item = take(q))) {
+		int rc = q->fn(item, w->id, q->ctx);
+		if (rc < 0) {
+			pthread_mutex_lock(&q->lock);
+			if (!q->rc) {
+				q->rc = rc;
+				strncpy(q->msg, sfmc_error_last(), sizeof(q->msg) - 1);
+			}
+			pthread_cond_broadcast(&q->more);
+			pthread_mutex_unlock(&q->lock);
+		}
+	}
+	return NULL;
+}
+
+int sfmc_queue_start(sfmc_queue **out, unsigned nthreads, sfmc_queue_fn fn, void (*drop)(void *item), void *ctx)
+{
+	sfmc_queue *q = calloc(1, sizeof(*q));
+
+	*out = NULL;
+	if (!q)
+		return sfmc_error_set("out of memory");
+	q->fn = fn;
+	q->drop = drop;
+	q->ctx = ctx;
+	q->nthreads = nthreads < 1 ? 1 : nthreads > SFMC_MAX_THREADS ? SFMC_MAX_THREADS : nthreads;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->more, NULL);
+	for (unsigned i = 0; i < q->nthreads; i++)
+		q->ws[i] = (struct qworker){ q, i };
+	/* Worker 0 is the caller, in sfmc_queue_finish; a thread that cannot start leaves its share. */
+	for (unsigned i = 1; i < q->nthreads; i++) {
+		if (pthread_create(&q->tids[q->started], NULL, queue_run, &q->ws[i]) != 0)
+			break;
+		q->started++;
+	}
+	*out = q;
+	return 0;
+}
+
+int sfmc_queue_push(sfmc_queue *q, void *item)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->head == q->n)
+		q->head = q->n = 0; /* drained: reuse the array from the start */
+	if (q->n == q->a) {
+		size_t na = q->a ? q->a * 2 : 1024;
+		void **p = realloc(q->items, na * sizeof(*p));
+		if (!p) {
+			rc = sfmc_error_set("out of memory");
+			goto unlock;
+		}
+		q->items = p;
+		q->a = na;
+	}
+	q->items[q->n++] = item;
+	item = NULL;
+	pthread_cond_signal(&q->more);
+unlock:
+	pthread_mutex_unlock(&q->lock);
+	if (item)
+		q->drop(item);
+	return rc;
+}
+
+int sfmc_queue_finish(sfmc_queue *q)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	queue_run(&q->ws[0]);
+	for (unsigned i = 0; i < q->started; i++)
+		pthread_join(q->tids[i], NULL);
+	for (size_t i = q->head; i < q->n; i++)
+		q->drop(q->items[i]);
+	rc = q->rc;
+	if (rc)
+		sfmc_error_set("%s", q->msg);
+	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->lock);
+	free(q->items);
+	free(q);
+	return rc;
 }
