@@ -352,6 +352,9 @@ static int cmd_check(const sfmc_cli *cli)
 			all = false; /* nothing checked is not "all valid" */
 	}
 	rc = all ? SFMC_EXIT_CLEAN : SFMC_EXIT_FINDINGS;
+	/* A verdict nobody could read is not a pass. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = fail("cannot write to standard output");
 cleanup:
 	free(line);
 	sfmc_detector_free(d);
@@ -422,7 +425,7 @@ static int cmd_generate(const sfmc_cli *cli)
 		}
 		printf("%s\n", tok);
 	}
-	rc = fflush(stdout) == 0 ? SFMC_EXIT_CLEAN : SFMC_EXIT_ERROR;
+	rc = fflush(stdout) == 0 && !ferror(stdout) ? SFMC_EXIT_CLEAN : fail("cannot write to standard output");
 cleanup:
 	sfmc_detector_free(d);
 	sfmc_rules_dispose(&rules);
