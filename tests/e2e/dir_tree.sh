@@ -56,6 +56,17 @@ run timeout 60 "$SFMC" dir -f json "$R/link-out" "$R/dir-out"
 expect_rc 1 "links named on the command line are followed"
 expect_jq '[.findings[] | .path] | join(",")' "$R/dir-out/secret.txt,$R/link-out"
 
+# Paths: relative to a single root (default "."), prefixed by the root when there are several.
+mkdir -p "$T/roots/a" "$T/roots/b"
+printf '%s\n' "$t1" >"$T/roots/a/x.txt"
+printf '%s\n' "$t2" >"$T/roots/b/y.txt"
+(cd "$T/roots/a" && "$SFMC" dir -f json) >"$T/out" 2>"$T/err" || true
+expect_jq '[.findings[].path] | join(",")' 'x.txt' "dir with no PATH"
+(cd "$T/roots" && "$SFMC" dir -f json a b/) >"$T/out" 2>"$T/err" || true
+expect_jq '[.findings[].path] | join(",")' 'a/x.txt,b/y.txt' "two roots"
+(cd "$T/roots/a" && "$SFMC" dir -f json x.txt) >"$T/out" 2>"$T/err" || true
+expect_jq '[.findings[].path] | join(",")' 'x.txt' "a single file as the root"
+
 # --max-file-size: the big file is skipped and reported, not silently dropped.
 mkdir "$T/sized"
 { printf '%s\n' "$t1"; head -c 3000 /dev/zero | tr '\0' '.'; } >"$T/sized/big.txt"

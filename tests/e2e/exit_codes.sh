@@ -93,6 +93,22 @@ run "$SFMC" dir -o "$T/no/such/dir/report" "$T/valid"
 expect_rc 2 "--output into a missing directory"
 expect_err_has 'cannot create'
 
+# --show-secrets: the report file is private, even when it existed before.
+printf 'old\n' >"$T/secrets.json"
+chmod 644 "$T/secrets.json"
+run "$SFMC" dir -f json --show-secrets -o "$T/secrets.json" "$T/valid"
+expect_rc 1 "--show-secrets --output"
+[ "$(stat -c %a "$T/secrets.json")" = 600 ] || fail "--show-secrets report is not mode 600"
+jq -e '.findings[0].secret | length == 64' "$T/secrets.json" >/dev/null || fail "--show-secrets report lacks the secret"
+
+# Output that cannot be written is an error, for every command.
+for cmd in "dir $T/valid" "dir -f json $T/valid" "dir --fail-on never $T/valid" "generate -n 3" \
+	"check $(tok)"; do
+	run sh -c "\"\$0\" $cmd >/dev/full" "$SFMC"
+	expect_rc 2 "$cmd >/dev/full"
+	expect_err_has 'cannot write'
+done
+
 # --quiet: no summary, but errors are still printed.
 run "$SFMC" dir --quiet "$T/valid"
 expect_rc 1 "--quiet"
