@@ -48,6 +48,10 @@ int sfmc_config_load_file(sfmc_config *c, const char *path);
 /* Loads root/.sfmc-scan.yaml when it exists; none is not an error. */
 int sfmc_config_discover(sfmc_config *c, const char *root);
 
+/* Loads .sfmc-scan.yaml from the working tree of the repository containing
+ * repo_path (NULL: GIT_DIR or "."); a bare repository has none. */
+int sfmc_config_discover_git(sfmc_config *c, const char *repo_path);
+
 /* Appends the config's rule files to rules. */
 int sfmc_config_add_rules(const sfmc_config *c, sfmc_ruleset *rules);
 /* true when a relative path lies under a `paths` glob. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gitrepo.h"
 #include "scan.h"
 #include "util/error.h"
 
@@ -131,7 +132,7 @@ static int scan_head_blob(sfmc_groups *g, git_repository *repo, const git_oid *i
 
 	sfmc_results_init(&tmp);
 	if (git_blob_lookup(&blob, repo, id) < 0)
-		return sfmc_error_set("HEAD: cannot read blob %s: %s", git_oid_tostr_s(id), git_error_last()->message);
+		return sfmc_gitrepo_error("HEAD: cannot read blob %s", git_oid_tostr_s(id));
 	if (!max_file_size || git_blob_rawsize(blob) <= max_file_size)
 		rc = sfmc_scanner_scan_mem(s, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), &prov, &tmp);
 	for (size_t i = 0; rc == 0 && i < tmp.nfindings; i++) {
@@ -153,7 +154,7 @@ static int scan_head(sfmc_groups *g, git_repository *repo, const sfmc_ruleset *r
 
 	memset(&s, 0, sizeof(s));
 	if (git_revparse_single(&tree, repo, "HEAD^{tree}") < 0) {
-		sfmc_error_set("HEAD: %s", git_error_last()->message);
+		sfmc_gitrepo_error("HEAD");
 		goto cleanup;
 	}
 	if (git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, collect_blob, &blobs) < 0) {
@@ -181,15 +182,12 @@ int sfmc_groups_mark_head(sfmc_groups *g, const char *repo_path, const sfmc_rule
 	git_repository *repo = NULL;
 	int rc = -1, unborn;
 
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
-		sfmc_error_set("%s: %s", repo_path ? repo_path : ".", git_error_last()->message);
+	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
 		goto cleanup;
-	}
 	for (size_t i = 0; i < g->n; i++)
 		g->v[i].at_head = 0;
 	if ((unborn = git_repository_head_unborn(repo)) < 0) {
-		sfmc_error_set("HEAD: %s", git_error_last()->message);
+		sfmc_gitrepo_error("HEAD");
 		goto cleanup;
 	}
 	rc = unborn ? 0 : scan_head(g, repo, rules, max_file_size);
@@ -197,7 +195,6 @@ cleanup:
 	if (rc < 0)
 		for (size_t i = 0; i < g->n; i++)
 			g->v[i].at_head = -1;
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	sfmc_gitrepo_close(repo);
 	return rc;
 }

@@ -99,7 +99,8 @@ static int exit_code(const sfmc_cli *cli, const sfmc_results *res)
 	return res->nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 }
 
-/* --config, else ROOT/.sfmc-scan.yaml (not for stdin); the file fills in
+/* --config, else ROOT/.sfmc-scan.yaml (the working tree's top in git modes,
+ * none for stdin); the file fills in
  * what flags left unset, since flags override it. */
 static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
 {
@@ -109,6 +110,8 @@ static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
 		return 0;
 	if (cli->config_file)
 		rc = sfmc_config_load_file(cfg, cli->config_file);
+	else if (!strcmp(mode, "git") || !strcmp(mode, "staged"))
+		rc = sfmc_config_discover_git(cfg, cli->nargs ? cli->args[0] : NULL);
 	else if (strcmp(mode, "stdin"))
 		rc = sfmc_config_discover(cfg, cli->nargs ? cli->args[0] : ".");
 	if (rc < 0)

@@ -106,7 +106,20 @@ expect_rc 1 "non-UTF-8 path"
 jqf bytes.sarif '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' './b%FFd:x.txt' "non-UTF-8 uri"
 jqf bytes.gl.json '.vulnerabilities[0].location.file' "b$(printf '\357\277\275')d:x.txt" "non-UTF-8 gitlab file"
 
-# The checks can fail: broken copies are rejected.
+# Suppressed findings are SARIF suppressions (inSource for the inline marker,
+# external for config and baseline), with the reason as justification.
+mkdir -p supp/docs && printf 'k=%s\n' "$good" >supp/old.py
+run "$SFMC" dir -q --write-baseline supp-base.json supp
+printf 'k=%s # sfmc-scan:allow\n' "$(tok)" >supp/inline.py
+printf 'doc: %s\n' "$(tok)" >supp/docs/guide.md
+printf 'allow:\n  - path: docs/\n    reason: "examples only"\n' >supp/.sfmc-scan.yaml
+scan supp --baseline supp-base.json supp
+expect_rc 0 "only suppressed findings"
+jqf supp.sarif '[.runs[0].results[] | "\(.locations[0].physicalLocation.artifactLocation.uri)=\(.suppressions[0].kind):\(.suppressions[0].justification)"] | sort | join(",")' \
+	'docs/guide.md=external:examples only,inline.py=inSource:inline sfmc-scan:allow,old.py=external:in baseline supp-base.json' \
+	"sarif suppressions"
+
+
 jq 'del(.runs[0].results[0].message)' find.sarif >broken-sarif/no-message.json
 jq '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = "my file.env"' find.sarif \
 	>broken-sarif/space-uri.json
