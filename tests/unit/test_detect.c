@@ -371,6 +371,50 @@ static void chunk_boundaries_keyword_inside(void **state)
 	sfmc_rules_dispose(&set);
 }
 
+/* The smallest chunks the scanner allows, and a token (then a pair of
+ * tokens one byte apart) at every offset across three chunk edges, read
+ * from a file: each is found once, where scan_mem finds it. */
+static void every_split_point(void **state)
+{
+	fixture *fx = *state;
+	sfmc_provenance prov = { "f", 1, NULL, NULL };
+	char tok[TOKLEN + 1], *buf;
+	size_t len, span;
+	FILE *tmp = tmpfile();
+
+	assert_non_null(tmp);
+	make_token(&fx->rules, 3, tok);
+	fx->scanner.chunk_size = 1; /* rounded up to the overlap */
+	span = 3 * 2 * fx->scanner.overlap;
+	len = span + 2 * TOKLEN + 10;
+	assert_non_null(buf = malloc(len));
+	for (size_t at = 0; at < span; at++) {
+		size_t want = at % 3 ? 1 : 2;
+		uint64_t line, col;
+
+		for (size_t i = 0; i < len; i++)
+			buf[i] = i % 50 == 49 ? '\n' : '.';
+		memcpy(buf + at, tok, TOKLEN);
+		if (want == 2)
+			memcpy(buf + at + TOKLEN + 1, tok, TOKLEN);
+		assert_int_equal(ftruncate(fileno(tmp), 0), 0);
+		assert_int_equal(pwrite(fileno(tmp), buf, len, 0), (ssize_t)len);
+		assert_int_equal(lseek(fileno(tmp), 0, SEEK_SET), 0);
+		sfmc_results_dispose(&fx->res);
+		assert_int_equal(sfmc_scanner_scan_fd(&fx->scanner, fileno(tmp), &prov, &fx->res), 0);
+		if (fx->res.nfindings != want)
+			fail_msg("token at %zu: %zu findings, expected %zu", at, fx->res.nfindings, want);
+		line_col(buf, at, &line, &col);
+		expect_finding(fx, 0, line, col, tok, SFMC_LEVEL_ERROR);
+		if (want == 2) {
+			line_col(buf, at + TOKLEN + 1, &line, &col);
+			expect_finding(fx, 1, line, col, tok, SFMC_LEVEL_ERROR);
+		}
+	}
+	free(buf);
+	fclose(tmp);
+}
+
 static void empty_stream(void **state)
 {
 	fixture *fx = *state;
@@ -389,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(classify, setup, teardown),
 		cmocka_unit_test_setup_teardown(chunk_boundaries, setup, teardown),
 		cmocka_unit_test_setup_teardown(chunk_boundaries_keyword_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_split_point, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_stream, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
