@@ -12,6 +12,28 @@
 #include "limits.h"
 #include "util/error.h"
 
+static int parser_error(const yaml_parser_t *p, const char *name)
+{
+	return sfmc_error_set("%s:%zu:%zu: %s%s%s", name, p->problem_mark.line + 1, p->problem_mark.column + 1,
+			      p->problem ? p->problem : "YAML error", p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* A second document would be silently ignored: refuse it instead. */
+static int expect_stream_end(yaml_parser_t *p, const char *name)
+{
+	yaml_document_t next;
+	bool more;
+	size_t line, col;
+
+	if (!yaml_parser_load(p, &next))
+		return parser_error(p, name);
+	more = yaml_document_get_root_node(&next) != NULL;
+	line = next.start_mark.line + 1;
+	col = next.start_mark.column + 1;
+	yaml_document_delete(&next);
+	return more ? sfmc_error_set("%s:%zu:%zu: only one YAML document is allowed", name, line, col) : 0;
+}
+
 int sfmc_yaml_load(sfmc_yaml *y, const char *data, size_t len, const char *name)
 {
 	yaml_parser_t parser;
@@ -23,9 +45,7 @@ int sfmc_yaml_load(sfmc_yaml *y, const char *data, size_t len, const char *name)
 		return sfmc_error_set("%s: cannot initialise YAML parser", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &y->doc)) {
-		sfmc_error_set("%s:%zu:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			       parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error",
-			       parser.context ? " " : "", parser.context ? parser.context : "");
+		parser_error(&parser, name);
 		goto cleanup;
 	}
 	y->loaded = true;
@@ -33,6 +53,8 @@ int sfmc_yaml_load(sfmc_yaml *y, const char *data, size_t len, const char *name)
 		sfmc_error_set("%s:1:1: empty YAML document", name);
 		goto cleanup;
 	}
+	if (expect_stream_end(&parser, name) < 0)
+		goto cleanup;
 	rc = 0;
 cleanup:
 	yaml_parser_delete(&parser);
