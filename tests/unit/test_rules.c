@@ -168,6 +168,11 @@ static void file_errors(void **state)
 	expect_error("version: 1\n", "t.yaml:1:1: ", "unknown key 'version'");
 	expect_error(RULE_HEAD "    regex: x\nother: 1\n", "t.yaml:4:1: ", "unknown key 'other'");
 	expect_error("rules:\n  - just-a-string\n", "t.yaml:2:5: ", "a rule must be a mapping, not a scalar");
+	/* a second document (or an error in it) would otherwise be ignored */
+	expect_error(RULE_HEAD "    regex: x\n---\nrules:\n  - id: r2\n    regex: y\n", "t.yaml:4:1: ",
+		     "only one YAML document is allowed");
+	expect_error(RULE_HEAD "    regex: x\n---\nrules: [\n", "t.yaml:6:1: ", "");
+	assert_int_equal(load("---\n" RULE_HEAD "    regex: x\n...\n"), 0); /* explicit markers: one document */
 }
 
 static void rule_errors(void **state)
