@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hook.h"
 #include "limits.h"
 #include "report.h"
 #include "util/error.h"
@@ -30,6 +31,11 @@ void sfmc_cli_usage(FILE *out)
 		"  stdin [--label NAME]   scan standard input\n"
 		"  git [REPO]             scan every blob in a repository's history\n"
 		"  staged [REPO]          scan the index (pre-commit)\n"
+		"  hook install|uninstall [REPO]\n"
+		"                         add or remove the git hooks that run sfmc-scan (core.hooksPath aware)\n"
+		"  pre-commit             the pre-commit hook: scan the index, say what to do on a hit\n"
+		"  pre-push [REMOTE]      the pre-push hook: scan the commits being pushed (git's stdin protocol)\n"
+		"  pre-receive            the server hook: scan only the pushed commits new to the repository\n"
 		"  check [TOKEN...]       valid / invalid checksum / not a token, per argument or stdin line\n"
 		"  generate [-n N]        print N fresh valid tokens (tests, canaries)\n"
 		"\n"
@@ -50,6 +56,10 @@ void sfmc_cli_usage(FILE *out)
 		"      --baseline FILE    suppress findings already in FILE (an earlier JSON report)\n"
 		"      --write-baseline FILE  write the findings as a baseline (secrets redacted)\n"
 		"      --group            one entry per distinct secret with all its locations\n"
+		"      --pre-commit, --pre-push, --pre-receive\n"
+		"                         hook install/uninstall: which hooks (default pre-commit and pre-push;\n"
+		"                         pre-receive in a bare repository)\n"
+		"      --chain            hook install: keep an existing hook and run it before sfmc-scan\n"
 		"  -n N                   generate: how many tokens (default 1)\n"
 		"  -q, --quiet            no summary on stderr (errors are still printed)\n"
 		"      --no-color         no colour (also when NO_COLOR is set)\n"
@@ -75,6 +85,10 @@ enum {
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
 	OPT_GROUP,
+	OPT_PRE_COMMIT,
+	OPT_PRE_PUSH,
+	OPT_PRE_RECEIVE,
+	OPT_CHAIN,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +108,10 @@ static const struct option long_opts[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "pre-commit", no_argument, NULL, OPT_PRE_COMMIT },
+	{ "pre-push", no_argument, NULL, OPT_PRE_PUSH },
+	{ "pre-receive", no_argument, NULL, OPT_PRE_RECEIVE },
+	{ "chain", no_argument, NULL, OPT_CHAIN },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
@@ -233,6 +251,10 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 			if (parse_long(optarg, 0, 1000000, &cli->count) < 0)
 				return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", optarg);
 			break;
+		case OPT_PRE_COMMIT: cli->hook_kinds |= SFMC_HOOK_PRE_COMMIT; break;
+		case OPT_PRE_PUSH: cli->hook_kinds |= SFMC_HOOK_PRE_PUSH; break;
+		case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
+		case OPT_CHAIN: cli->chain = true; break;
 		case 'q': cli->quiet = true; break;
 		case OPT_NO_COLOR: cli->no_color = true; break;
 		case 'V':

@@ -48,6 +48,11 @@ typedef struct sfmc_cli {
 	/* git modes */
 	const char *range;
 	bool all_objects;
+	/* hook install / uninstall */
+	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook.h); 0: the defaults */
+	bool chain;
+	const char *hook;     /* set by the hook commands: which hook this run serves */
+	const char *remote;   /* pre-push: the remote's name, as git passes it */
 } sfmc_cli;
 
 /* Parses argv. Returns 0 to run cli->command, 1 when --help/--version was

@@ -48,5 +48,7 @@
 
 /* Nesting of git trees followed before a history scan reports an error. */
 #define SFMC_MAX_TREE_DEPTH 4096
+/* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */
+#define SFMC_HOOK_MAX_LINE 8192
 
 #endif

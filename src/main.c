@@ -17,6 +17,7 @@
 #include "detect.h"
 #include "filter.h"
 #include "group.h"
+#include "hook.h"
 #include "limits.h"
 #include "report.h"
 #include "rules.h"
@@ -200,6 +201,8 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	if (write_extra_reports(cli, &meta, &ropts, &res) < 0)
 		goto cleanup;
 	rc = exit_code(cli, &res);
+	if (cli->hook && rc == SFMC_EXIT_FINDINGS)
+		sfmc_hook_advice(cli->hook, &res, cli->fail_on, stderr);
 cleanup:
 	if (out && out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR) {
 		fail("cannot write the report");
@@ -293,6 +296,74 @@ static int cmd_stdin(const sfmc_cli *cli)
 	if (cli->nargs)
 		return fail("stdin takes no arguments (use --label NAME to name the stream)");
 	return run_scan(cli, "stdin", source_stdin);
+}
+
+static int source_pre_push(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	sfmc_git_opts o = git_opts(cli);
+	return sfmc_hook_pre_push_scan(cli->remote, stdin, rules, &o, out);
+}
+
+static int source_pre_receive(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	sfmc_git_opts o = git_opts(cli);
+	return sfmc_hook_pre_receive_scan(stdin, rules, &o, out);
+}
+
+/* The hook commands: the usual pipeline in the repository git runs the hook
+ * in (no path arguments), plus advice when they block. */
+static int run_hook(const sfmc_cli *cli, const char *hook, source_fn source)
+{
+	sfmc_cli c = *cli;
+	c.hook = hook;
+	c.nargs = 0;
+	return run_scan(&c, hook, source);
+}
+
+static int cmd_pre_commit(const sfmc_cli *cli)
+{
+	if (cli->nargs)
+		return fail("pre-commit takes no arguments (it scans the index of the current repository)");
+	return run_hook(cli, "pre-commit", source_staged);
+}
+
+static int cmd_pre_push(const sfmc_cli *cli)
+{
+	sfmc_cli c = *cli;
+	if (cli->nargs > 2)
+		return fail("pre-push takes at most REMOTE and URL (git passes them)");
+	c.remote = cli->nargs ? cli->args[0] : NULL;
+	return run_hook(&c, "pre-push", source_pre_push);
+}
+
+static int cmd_pre_receive(const sfmc_cli *cli)
+{
+	if (cli->nargs)
+		return fail("pre-receive takes no arguments (git feeds '<old> <new> <ref>' lines on stdin)");
+	return run_hook(cli, "pre-receive", source_pre_receive);
+}
+
+static int cmd_hook(const sfmc_cli *cli)
+{
+	sfmc_hook_opts o = { cli->hook_kinds, cli->chain, NULL };
+	char *exe = NULL;
+	int rc;
+
+	if (cli->nargs < 1 || cli->nargs > 2 || (strcmp(cli->args[0], "install") && strcmp(cli->args[0], "uninstall")))
+		return fail("usage: sfmc-scan hook install|uninstall [--pre-commit] [--pre-push] [--pre-receive] [--chain] [REPO]");
+	if (!strcmp(cli->args[0], "install")) {
+		/* The hooks run this very binary, by absolute path. */
+		if (!(exe = realpath("/proc/self/exe", NULL)))
+			return fail("hook install: cannot find the path of this sfmc-scan binary");
+		o.exe = exe;
+		rc = sfmc_hook_install(cli->nargs == 2 ? cli->args[1] : NULL, &o, stdout);
+	} else {
+		rc = sfmc_hook_uninstall(cli->nargs == 2 ? cli->args[1] : NULL, &o, stdout);
+	}
+	free(exe);
+	if (rc < 0)
+		return fail(sfmc_error_last());
+	return SFMC_EXIT_CLEAN;
 }
 
 /* Prints one check verdict; returns true when the token is valid. */
@@ -445,6 +516,10 @@ static const struct {
 	{ "generate", cmd_generate },
 	{ "git", cmd_git },
 	{ "staged", cmd_staged },
+	{ "hook", cmd_hook },
+	{ "pre-commit", cmd_pre_commit },
+	{ "pre-push", cmd_pre_push },
+	{ "pre-receive", cmd_pre_receive },
 };
 
 int main(int argc, char **argv)
