@@ -606,14 +606,18 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 			print_finding(&res->findings[i], out);
 			rule = rule ? rule : res->findings[i].rule;
 		}
-	fprintf(out, "What to do now:\n"
-		     "  1. Rotate the secret first: it may already have been copied (backups, logs, other clones).\n");
-	if (rule && rule->remediation)
+	fprintf(out, "What to do now:\n");
+	if (rule && rule->remediation) {
+		fprintf(out, "  1. Rotate the secret (%s):\n", rule->name ? rule->name : rule->id);
 		print_indented(rule->remediation, out);
+	} else {
+		fprintf(out, "  1. Rotate the secret first: it may already have been copied (backups, logs, other clones).\n");
+	}
 	print_remove_steps(hook, res, fail_on, out);
 	fprintf(out, "  3. Not a real secret (a test fixture, an example)? Add a comment containing\n"
 		     "     `sfmc-scan:allow` on that line, or list it in the allow list of the config file\n"
 		     "     or in a baseline (README, \"Suppressing findings\").\n");
 	if (strcmp(hook, "pre-receive"))
-		fprintf(out, "  Skipping the hook (--no-verify) does not help: the secret stays in the history.\n");
+		fprintf(out, "  Skipping this hook (--no-verify) does not remove the secret: it %s in the history.\n",
+			strcmp(hook, "pre-commit") ? "stays" : "would end up");
 }

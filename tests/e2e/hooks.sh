@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Real git, real hooks: pre-commit blocks a staged secret and names the file;
+# pre-push blocks a secret in an older commit of the pushed range and scans
+# only what the remote lacks; pre-receive rejects the same push in a bare
+# repository (ref not updated) and never re-scans history the server has;
+# install refuses to clobber, --chain runs both hooks, uninstall restores,
+# core.hooksPath is honoured.
+. "$(dirname "$0")/lib.sh"
+good=$(tok)
+cd "$T"
+# gitq ARGS...: git with output captured like run.
+gitq() { run git "$@"; }
+tip() { git -C "$1" rev-parse --verify -q "$2" || echo none; }
+
+git init -q work
+cd work
+run "$SFMC" hook install
+expect_rc 0 "hook install"
+expect_out_has ".git/hooks/pre-commit"
+expect_out_has ".git/hooks/pre-push"
+grep -qF "$(realpath "$SFMC")" .git/hooks/pre-commit || fail "the hook does not call this binary by absolute path"
+
+# pre-commit: clean commit passes, staged secret is blocked with advice.
+echo hello >a.txt
+git add a.txt
+gitq commit -m clean
+expect_rc 0 "clean commit"
+mkdir conf
+printf 'one\nclient_secret=%s\n' "$good" >conf/app.env
+git add conf/app.env
+gitq commit -m "add config"
+[ "$rc" -ne 0 ] || fail "a commit with a staged secret was not blocked"
+expect_err_has "conf/app.env:2:15"
+expect_err_has "commit blocked"
+expect_err_has "Rotate the secret"
+expect_err_has "sfmc-scan:allow"
+expect_out_lacks "$good"
+expect_err_lacks "$good"
+[ "$(git rev-list --count HEAD)" = 1 ] || fail "the blocked commit was created"
+
+# pre-push: the secret is in an older commit of the range; the tip is clean.
+git init -q --bare ../remote.git
+git remote add origin ../remote.git
+gitq push -u origin main
+expect_rc 0 "clean push"
+git commit -q --no-verify -m "add config"
+git rm -q conf/app.env
+git commit -q -m "remove config"
+echo more >>a.txt
+git commit -q -am more
+before=$(tip ../remote.git main)
+gitq push origin main
+[ "$rc" -ne 0 ] || fail "pre-push let a secret in an older commit through"
+expect_err_has "push blocked"
+expect_err_has "conf/app.env:2:15"
+expect_err_has "in commit $(git rev-parse --short=12 HEAD~2)"
+expect_err_has "git rebase -i $(git rev-parse --short=12 HEAD~2)^"
+expect_err_lacks "$good"
+[ "$(tip ../remote.git main)" = "$before" ] || fail "pre-push: the remote ref moved"
+
+# A new branch scans only commits no refs/remotes/origin/* ref reaches.
+git checkout -q -b feature "$before"
+echo feature >f.txt
+git add f.txt
+git commit -q -m feature
+gitq push origin feature
+expect_rc 0 "clean new branch"
+expect_err_has "scanned 1 blob"
+# Deleting a branch scans nothing.
+gitq push origin --delete feature
+expect_rc 0 "branch deletion"
+expect_err_has "scanned 0 blobs"
+[ "$(tip ../remote.git feature)" = none ] || fail "the branch was not deleted"
+
+# pre-receive on a bare server: same push rejected, ref not updated.
+git init -q --bare ../srv.git
+run "$SFMC" hook install ../srv.git
+expect_rc 0 "install in a bare repository"
+expect_out_has "srv.git/hooks/pre-receive"
+git checkout -q main
+gitq push --no-verify ../srv.git main
+[ "$rc" -ne 0 ] || fail "pre-receive accepted a secret"
+expect_err_has "remote: sfmc-scan: push rejected by the server"
+expect_err_has "conf/app.env:2:15"
+expect_err_has "in commit $(git rev-parse --short=12 HEAD~2)"
+expect_err_has "(pre-receive hook declined)"
+expect_err_lacks "$good"
+[ "$(tip ../srv.git main)" = none ] || fail "pre-receive: the ref was updated"
+# A clean push is accepted; then history the server has is never scanned again.
+gitq push --no-verify ../srv.git "$before:refs/heads/main"
+expect_rc 0 "clean push to the server"
+expect_err_has "scanned 1 blob"
+[ "$(tip ../srv.git main)" = "$before" ] || fail "the clean push did not update the ref"
+# The server now already holds a secret (pushed around the hook); new clean work on top passes.
+mv ../srv.git/hooks/pre-receive ../srv.git/hooks/off
+gitq push --no-verify ../srv.git main:refs/heads/old
+expect_rc 0 "push without the hook"
+mv ../srv.git/hooks/off ../srv.git/hooks/pre-receive
+echo even-more >>a.txt
+git commit -q -am "even more"
+gitq push --no-verify ../srv.git main:refs/heads/old
+expect_rc 0 "clean commit on top of a history with a secret"
+expect_err_has "0 findings"
+expect_err_has "scanned 1 blob"
+# A tag of a commit the server has passes, and scans nothing.
+git tag -a v1 -m v1 "$before"
+gitq push --no-verify ../srv.git v1
+expect_rc 0 "tag of an existing commit"
+expect_err_has "scanned 0 blobs"
+gitq push --no-verify ../srv.git :refs/heads/old
+expect_rc 0 "ref deletion on the server"
+
+# Install never clobbers a foreign hook; --chain runs both; uninstall restores it.
+cd "$T"
+git init -q chained
+cd chained
+printf '#!/bin/sh\necho "previous hook ran" >>"%s/ran"\nexit ${FAIL_PREVIOUS:-0}\n' "$T" >.git/hooks/pre-commit
+chmod +x .git/hooks/pre-commit
+cp .git/hooks/pre-commit "$T/original"
+run "$SFMC" hook install --pre-commit
+expect_rc 2 "install over a foreign hook"
+expect_err_has "already exists and sfmc-scan did not write it"
+expect_err_has "--chain"
+cmp -s .git/hooks/pre-commit "$T/original" || fail "the refused install changed the hook"
+run "$SFMC" hook install --pre-commit --chain
+expect_rc 0 "install --chain"
+echo ok >ok.txt
+git add ok.txt
+gitq commit -m ok
+expect_rc 0 "clean commit through both hooks"
+[ "$(grep -c 'previous hook ran' "$T/ran")" = 1 ] || fail "--chain: the previous hook did not run"
+printf 'k=%s\n' "$good" >s.txt
+git add s.txt
+gitq commit -m secret
+[ "$rc" -ne 0 ] || fail "--chain: sfmc-scan did not block"
+expect_err_has "s.txt:1:3"
+[ "$(grep -c 'previous hook ran' "$T/ran")" = 2 ] || fail "--chain: the previous hook did not run first"
+git rm -q --cached s.txt
+FAIL_PREVIOUS=3 run git commit --allow-empty -m "previous fails"
+[ "$rc" -ne 0 ] || fail "--chain: a failing previous hook did not block"
+run "$SFMC" hook uninstall
+expect_rc 0 "uninstall"
+cmp -s .git/hooks/pre-commit "$T/original" || fail "uninstall did not restore the previous hook"
+[ ! -e .git/hooks/pre-commit.sfmc-scan-chained ] || fail "uninstall left the chained copy"
+run "$SFMC" hook uninstall --pre-commit
+expect_rc 2 "uninstall of a foreign hook"
+expect_err_has "was not written by sfmc-scan"
+
+# pre-push --chain: both hooks read the same ref lines.
+git remote add origin ../remote.git
+printf '#!/bin/sh\ncat >"%s/prepush-stdin"\n' "$T" >.git/hooks/pre-push
+chmod +x .git/hooks/pre-push
+run "$SFMC" hook install --pre-push --chain
+expect_rc 0 "install pre-push --chain"
+git add s.txt
+git commit -q --no-verify -m secret
+gitq push origin HEAD:refs/heads/chained
+[ "$rc" -ne 0 ] || fail "pre-push --chain: sfmc-scan did not block"
+expect_err_has "s.txt:1:3"
+grep -q " $(git rev-parse HEAD) refs/heads/chained 0\{40\}$" "$T/prepush-stdin" ||
+	fail "pre-push --chain: the previous hook did not get git's ref lines"
+
+# core.hooksPath is honoured (relative to the work tree).
+cd "$T"
+git init -q custom
+cd custom
+git config core.hooksPath .githooks
+run "$SFMC" hook install --pre-commit
+expect_rc 0 "install with core.hooksPath"
+[ -x .githooks/pre-commit ] && [ ! -e .git/hooks/pre-commit ] || fail "core.hooksPath was not used"
+printf 'k=%s\n' "$good" >s.txt
+git add s.txt
+gitq commit -m secret
+[ "$rc" -ne 0 ] || fail "the core.hooksPath hook did not block"
+expect_err_has "s.txt:1:3"
+
+# The protocols on their own: malformed input is an error (exit 2), not "clean".
+run sh -c "echo 'garbage' | '$SFMC' pre-receive"
+expect_rc 2 "malformed pre-receive input"
+expect_err_has "stdin:1: expected"
+finish
