@@ -437,92 +437,73 @@ static int exclude_remote_refs(git_repository *repo, const char *remote, oidvec 
 	return rc;
 }
 
-/* Reads the pre-push lines into include / exclude. */
-static int read_pre_push(git_repository *repo, FILE *in, oidvec *inc, oidvec *ex, sfmc_results *out)
+/* A stdin protocol: where the new tip, the old tip and the ref names are. */
+typedef struct protocol {
+	int nfields, new_oid, old_oid, new_ref, old_ref;
+	const char *shape;
+} protocol;
+
+static const protocol pre_push = { 4, 1, 3, 0, 2, "<local ref> <local oid> <remote ref> <remote oid>" };
+static const protocol pre_receive = { 3, 1, 0, 2, 2, "<old oid> <new oid> <ref>" };
+
+/* Reads the ref lines: new tips go to inc, old tips we have to ex. */
+static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *inc, oidvec *ex, sfmc_results *out)
 {
 	char *line = NULL, *f[4];
 	size_t cap = 0, lineno = 0;
-	git_oid local, remote, c;
+	git_oid new, old, c;
 	int rc;
 
-	while ((rc = read_fields(in, &line, &cap, ++lineno, f, 4, "<local ref> <local oid> <remote ref> <remote oid>")) == 0) {
+	while ((rc = read_fields(in, &line, &cap, ++lineno, f, p->nfields, p->shape)) == 0) {
 		if (!f[0])
 			continue;
-		if ((rc = parse_oid(&local, f[1], lineno)) < 0 || (rc = parse_oid(&remote, f[3], lineno)) < 0)
+		if ((rc = parse_oid(&new, f[p->new_oid], lineno)) < 0 || (rc = parse_oid(&old, f[p->old_oid], lineno)) < 0)
 			break;
-		if (git_oid_is_zero(&local))
-			continue; /* deleting f[2]: nothing is sent */
-		if ((rc = want_commit(repo, &local, f[0], inc, out)) < 0)
+		if (git_oid_is_zero(&new))
+			continue; /* a deletion sends nothing */
+		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0)
 			break;
-		/* The remote's old tip, when we have it, is already there. */
-		if (!git_oid_is_zero(&remote) && peel_commit(repo, &remote, &c, f[2]) == 0 && (rc = oid_push(ex, &c)) < 0)
+		/* The old tip, when this repository has it, is already on the other side. */
+		if (!git_oid_is_zero(&old) && peel_commit(repo, &old, &c, f[p->old_ref]) == 0 && (rc = oid_push(ex, &c)) < 0)
 			break;
 	}
 	free(line);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Reads the ref lines and scans what they add. remote: pre-push's remote
+ * name (its tracking refs are excluded); hide_all_refs: pre-receive. */
+static int scan_pushed(const protocol *p, const char *remote, bool hide_all_refs, FILE *in, const sfmc_ruleset *rules,
+		       const sfmc_git_opts *gopts, sfmc_results *out)
+{
+	git_repository *repo = NULL;
+	oidvec inc = { 0 }, ex = { 0 };
+	int rc = -1;
+
+	git_libgit2_init();
+	/* GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES: a push quarantine is visible. */
+	if (open_repo(&repo, NULL) < 0 || read_refs(repo, in, p, &inc, &ex, out) < 0 ||
+	    exclude_remote_refs(repo, remote, &ex) < 0)
+		goto cleanup;
+	rc = inc.n ? sfmc_source_git_scan_commits(NULL, inc.v, inc.n, ex.v, ex.n, hide_all_refs, rules, gopts, out) : 0;
+cleanup:
+	free(inc.v);
+	free(ex.v);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
 }
 
 int sfmc_hook_pre_push_scan(const char *remote, FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts,
 			    sfmc_results *out)
 {
-	git_repository *repo = NULL;
-	oidvec inc = { 0 }, ex = { 0 };
-	int rc = -1;
-
-	git_libgit2_init();
-	if (open_repo(&repo, NULL) < 0 || read_pre_push(repo, in, &inc, &ex, out) < 0 ||
-	    exclude_remote_refs(repo, remote, &ex) < 0)
-		goto cleanup;
-	rc = inc.n ? sfmc_source_git_scan_commits(NULL, inc.v, inc.n, ex.v, ex.n, false, rules, gopts, out) : 0;
-cleanup:
-	free(inc.v);
-	free(ex.v);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return rc;
-}
-
-static int read_pre_receive(git_repository *repo, FILE *in, oidvec *inc, oidvec *ex, sfmc_results *out)
-{
-	char *line = NULL, *f[3];
-	size_t cap = 0, lineno = 0;
-	git_oid old, new, c;
-	int rc;
-
-	while ((rc = read_fields(in, &line, &cap, ++lineno, f, 3, "<old oid> <new oid> <ref>")) == 0) {
-		if (!f[0])
-			continue;
-		if ((rc = parse_oid(&old, f[0], lineno)) < 0 || (rc = parse_oid(&new, f[1], lineno)) < 0)
-			break;
-		if (git_oid_is_zero(&new))
-			continue; /* deleting f[2] */
-		if ((rc = want_commit(repo, &new, f[2], inc, out)) < 0)
-			break;
-		if (!git_oid_is_zero(&old) && peel_commit(repo, &old, &c, f[2]) == 0 && (rc = oid_push(ex, &c)) < 0)
-			break;
-	}
-	free(line);
-	return rc < 0 ? -1 : 0;
+	return scan_pushed(&pre_push, remote, false, in, rules, gopts, out);
 }
 
 int sfmc_hook_pre_receive_scan(FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts, sfmc_results *out)
 {
-	git_repository *repo = NULL;
-	oidvec inc = { 0 }, ex = { 0 };
-	int rc = -1;
-
-	git_libgit2_init();
-	/* GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES: the quarantine is visible. */
-	if (open_repo(&repo, NULL) < 0 || read_pre_receive(repo, in, &inc, &ex, out) < 0)
-		goto cleanup;
 	/* Every existing ref is hidden: history the server already has is never scanned again. */
-	rc = inc.n ? sfmc_source_git_scan_commits(NULL, inc.v, inc.n, ex.v, ex.n, true, rules, gopts, out) : 0;
-cleanup:
-	free(inc.v);
-	free(ex.v);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return rc;
+	return scan_pushed(&pre_receive, NULL, true, in, rules, gopts, out);
 }
 
 /* ---- advice ---- */
