@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gitrepo.h"
+#include "packorder.h"
 #include "scan.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -115,7 +116,8 @@ static int group_by_blob(const sfmc_blobset *s, by_blob *g)
 	}
 	for (size_t b = 0; b < s->n; b++)
 		g->start[b + 1] += g->start[b];
-	qsort_r(g->occ, s->nocc, sizeof(*g->occ), cmp_occ, (void *)s);
+	if (s->nocc)
+		qsort_r(g->occ, s->nocc, sizeof(*g->occ), cmp_occ, (void *)s);
 	return 0;
 }
 
@@ -198,6 +200,33 @@ static int scan_blob(size_t task, unsigned w, void *p)
 cleanup:
 	git_odb_object_free(obj);
 	git_odb_free(odb);
+	return rc;
+}
+
+/* Unless the caller chose an order, reads blobs in pack order: each pack
+ * front to back, so delta bases are still cached when their deltas are read. */
+static int read_order(sfmc_blobset *s, git_repository *repo)
+{
+	git_oid *sorted;
+	int rc = 0;
+
+	if (s->order || !s->n)
+		return 0;
+	sorted = malloc(s->n * sizeof(*sorted));
+	s->order = malloc(s->n * sizeof(*s->order));
+	if (!sorted || !s->order) {
+		free(sorted);
+		return sfmc_error_set("out of memory");
+	}
+	memcpy(sorted, s->oids, s->n * sizeof(*sorted));
+	if (sfmc_packorder_sort(repo, sorted, s->n, NULL) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < s->n; i++) {
+		uint32_t b = 0;
+		sfmc_oidmap_get(&s->index, &sorted[i], 0, &b);
+		s->order[i] = b;
+	}
+	free(sorted);
 	return rc;
 }
 
@@ -291,7 +320,8 @@ static int emit(sfmc_blobset *s, git_repository *repo, cand *v, size_t n, sfmc_r
 
 	if (!info)
 		return sfmc_error_set("out of memory");
-	qsort(v, n, sizeof(*v), cmp_cand);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_cand);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		sfmc_finding f;
 		if (i && same_key(&v[i - 1], &v[i]))
@@ -334,9 +364,10 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	}
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c.results[i]);
-	if (group_by_blob(s, &g) < 0 || sfmc_pool_run(n, s->n, scan_blob, &c) < 0)
+	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0]) < 0 ||
+	    sfmc_pool_run(n, s->n, scan_blob, &c) < 0)
 		goto cleanup;
-	if (worker_setup(&c, 0) < 0 || expand(s, &g, c.results, n, &v, &nv) < 0 ||
+	if (expand(s, &g, c.results, n, &v, &nv) < 0 ||
 	    emit(s, c.repos[0], v, nv, out) < 0)
 		goto cleanup;
 	rc = 0;

@@ -4,8 +4,8 @@
  * (secret, path) pair with its earliest commit.
  *
  * Collection and reading are separate on purpose: sources fill the set;
- * before sfmc_blobset_scan a caller may permute `order` (e.g. into pack order)
- * to change the order in which blobs are read. Findings do not depend on it. */
+ * blobs are read in pack order (sfmc_packorder_sort) unless the caller sets
+ * `order` before sfmc_blobset_scan. Findings do not depend on the order. */
 #ifndef SFMC_BLOBSET_H
 #define SFMC_BLOBSET_H
 
@@ -29,7 +29,7 @@ typedef struct sfmc_blob_occ {
 typedef struct sfmc_blobset {
 	git_oid *oids;         /* the unique blobs, in the order found */
 	size_t n, a;
-	size_t *order;         /* read order: oids[order[i]], i < n; identity when NULL */
+	size_t *order;         /* read order: oids[order[i]], i < n; NULL: pack order (owned) */
 	sfmc_oidmap index;     /* blob id -> index in oids */
 	sfmc_oidmap pairs;     /* (blob id, path id) -> index in occs: each pair once */
 	sfmc_blob_occ *occs;
