@@ -46,6 +46,7 @@ void sfmc_cli_usage(FILE *out)
 		"      --rules FILE       use FILE instead of the built-in rules\n"
 		"      --fail-on LEVEL    error|warning|never: what makes exit code 1 (default error)\n"
 		"      --show-secrets     print secrets whole (default: redacted)\n"
+		"      --no-decode        do not look inside base64, UTF-16, percent- or \\u-escaped text\n"
 		"  -j, --threads N        worker threads (default: number of CPUs)\n"
 		"      --max-file-size N  skip (and report) files larger than N bytes (K, M, G suffixes)\n"
 		"      --label NAME       name of the standard-input stream (default stdin)\n"
@@ -89,6 +90,7 @@ enum {
 	OPT_PRE_PUSH,
 	OPT_PRE_RECEIVE,
 	OPT_CHAIN,
+	OPT_NO_DECODE,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "pre-push", no_argument, NULL, OPT_PRE_PUSH },
 	{ "pre-receive", no_argument, NULL, OPT_PRE_RECEIVE },
 	{ "chain", no_argument, NULL, OPT_CHAIN },
+	{ "no-decode", no_argument, NULL, OPT_NO_DECODE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
@@ -247,6 +250,7 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 		case OPT_BASELINE: cli->baseline = optarg; break;
 		case OPT_WRITE_BASELINE: cli->write_baseline = optarg; break;
 		case OPT_GROUP: cli->group = true; break;
+		case OPT_NO_DECODE: cli->no_decode = true; break;
 		case 'n':
 			if (parse_long(optarg, 0, 1000000, &cli->count) < 0)
 				return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", optarg);

@@ -33,6 +33,7 @@ typedef struct sfmc_cli {
 	bool show_secrets;
 	bool quiet;
 	bool no_color;
+	bool no_decode;       /* no rule decodes encoded content */
 	unsigned threads;     /* 0: all CPUs */
 	uint64_t max_file_size;
 	bool max_file_size_set;

@@ -50,5 +50,16 @@
 #define SFMC_MAX_TREE_DEPTH 4096
 /* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */
 #define SFMC_HOOK_MAX_LINE 8192
+/* Decoding layers applied to one piece of text (base64>base64 is 2). */
+#define SFMC_DECODE_MAX_DEPTH 2
+/* Encoded bytes allowed per decoded byte when sizing a decode window
+ * (wrapped base64 ~1.6, UTF-16 2, base64>base64 ~2.6). */
+#define SFMC_DECODE_EXPANSION 4
+/* Decoded findings remembered so the same one found from another hit is dropped. */
+#define SFMC_DECODE_RECENT 64
+/* Derived literals (encoded forms of keywords) per rule set. */
+#define SFMC_DECODE_MAX_LITERALS 4096
+/* Longest encoding chain name ("base64>utf16le"), NUL included. */
+#define SFMC_DECODE_MAX_NAME 40
 
 #endif

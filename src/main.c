@@ -42,10 +42,14 @@ static int fail(const char *msg)
 
 static int load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 {
+	int rc;
+
 	sfmc_rules_init(rules);
-	if (cli->rules_file)
-		return sfmc_rules_add_file(rules, cli->rules_file);
-	return sfmc_rules_add_default(rules);
+	rc = cli->rules_file ? sfmc_rules_add_file(rules, cli->rules_file) : sfmc_rules_add_default(rules);
+	/* --no-decode: no rule asks for decoding, so the decode stage is never built. */
+	for (size_t i = 0; rc == 0 && cli->no_decode && i < rules->nrules; i++)
+		rules->rules[i].decoders = 0;
+	return rc;
 }
 
 /* Opens a report path (0600 when it may hold whole secrets) or returns stdout for none or "-". */

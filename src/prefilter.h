@@ -3,6 +3,7 @@
 #ifndef SFMC_PREFILTER_H
 #define SFMC_PREFILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* First occurrence of needle[0,m) in hay[0,n), or NULL. m >= 1.
@@ -10,5 +11,21 @@
  * memchr + memcmp elsewhere. */
 const unsigned char *sfmc_prefilter_find(const unsigned char *hay, size_t n,
 					 const unsigned char *needle, size_t m);
+
+/* A set of literals searched in one pass (the encoded forms of keywords).
+ * SSSE3 nibble-table filter on the first 3 bytes ("Teddy") with a scalar
+ * fallback; every candidate is verified. The set owns copies of its literals. */
+typedef struct sfmc_prefilter_set sfmc_prefilter_set;
+
+/* Every literal must be at least SFMC_PREFILTER_SET_MIN bytes. */
+#define SFMC_PREFILTER_SET_MIN 3
+int sfmc_prefilter_set_new(sfmc_prefilter_set **out, const unsigned char *const *lits, const size_t *lens,
+			   size_t n);
+void sfmc_prefilter_set_free(sfmc_prefilter_set *set);
+/* Offset of the first position in hay[0,n) where a whole literal of the set
+ * starts, or n when there is none. */
+size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n);
+/* Forces the scalar path (tests compare both). */
+void sfmc_prefilter_set_scalar(sfmc_prefilter_set *set, bool scalar);
 
 #endif

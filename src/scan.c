@@ -16,6 +16,10 @@ struct sfmc_pending {
 	size_t length;
 	sfmc_level level;
 	bool checksum_valid;
+	/* Decoded findings only: offset/length cover the encoded text. */
+	char *secret;   /* owned decoded secret */
+	size_t secret_len;
+	char *encoding; /* owned chain name */
 };
 
 /* Tracks line numbers lazily: newlines are counted only up to where a
@@ -40,41 +44,113 @@ static void linepos_advance(linepos *lp, const unsigned char *buf, uint64_t base
 
 int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules)
 {
+	size_t reach = sfmc_decode_reach(rules);
+
 	memset(s, 0, sizeof(*s));
 	s->rules = rules;
-	s->overlap = sfmc_detector_overlap(rules) + SFMC_INLINE_ALLOW_REACH;
-	return sfmc_detector_new(&s->det, rules);
+	s->overlap = sfmc_detector_overlap(rules);
+	s->back = rules->max_window ? rules->max_window : SFMC_DEFAULT_WINDOW;
+	/* A decode window reaches `reach` either side of its hit: keep that much. */
+	if (reach > s->back)
+		s->back = reach;
+	if (s->overlap < 2 * reach + 1) /* reach also bounds the longest encoded literal */
+		s->overlap = 2 * reach + 1;
+	/* The inline allow marker is looked for this far around a match. */
+	s->overlap += SFMC_INLINE_ALLOW_REACH;
+	s->back += SFMC_INLINE_ALLOW_REACH;
+	if (sfmc_detector_new(&s->det, rules) < 0)
+		return -1;
+	return sfmc_decode_new(&s->dec, rules);
+}
+
+/* Forgets this chunk's matches (and frees what decoded ones own). */
+static void pending_clear(sfmc_scanner *s)
+{
+	for (size_t i = 0; i < s->npending; i++) {
+		free(s->pending[i].secret);
+		free(s->pending[i].encoding);
+	}
+	s->npending = 0;
 }
 
 void sfmc_scanner_dispose(sfmc_scanner *s)
 {
+	pending_clear(s);
+	sfmc_decode_free(s->dec);
 	sfmc_detector_free(s->det);
 	free(s->chunk);
 	free(s->pending);
 	memset(s, 0, sizeof(*s));
 }
 
-static int collect(const sfmc_match *m, void *payload)
+/* A zeroed slot for one more match, or NULL (message set). */
+static sfmc_pending *pending_push(sfmc_scanner *s)
 {
-	sfmc_scanner *s = payload;
 	sfmc_pending *p;
 
-	if (s->npending >= SFMC_MAX_FINDINGS_PER_BLOB)
-		return sfmc_error_set("more than %d findings in one blob", SFMC_MAX_FINDINGS_PER_BLOB);
+	if (s->npending >= SFMC_MAX_FINDINGS_PER_BLOB) {
+		sfmc_error_set("more than %d findings in one blob", SFMC_MAX_FINDINGS_PER_BLOB);
+		return NULL;
+	}
 	if (s->npending == s->apending) {
 		size_t na = s->apending ? s->apending * 2 : 16;
-		if (!(p = realloc(s->pending, na * sizeof(*p))))
-			return sfmc_error_set("out of memory");
+		if (!(p = realloc(s->pending, na * sizeof(*p)))) {
+			sfmc_error_set("out of memory");
+			return NULL;
+		}
 		s->pending = p;
 		s->apending = na;
 	}
 	p = &s->pending[s->npending++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static int collect(const sfmc_match *m, void *payload)
+{
+	sfmc_scanner *s = payload;
+	sfmc_pending *p = pending_push(s);
+
+	if (!p)
+		return -1;
 	p->rule = m->rule;
 	p->offset = m->offset;
 	p->length = m->length;
 	p->level = m->level;
 	p->checksum_valid = m->checksum_valid;
 	return 0;
+}
+
+/* A decoded match: located at its encoded text, carrying the decoded secret. */
+static int collect_decoded(const sfmc_decoded_match *dm, void *payload)
+{
+	sfmc_scanner *s = payload;
+	const sfmc_match *m = dm->match;
+	size_t len = m->length > SFMC_MAX_SECRET_LEN ? SFMC_MAX_SECRET_LEN : m->length;
+	sfmc_pending *p = pending_push(s);
+
+	if (!p)
+		return -1;
+	p->rule = m->rule;
+	p->offset = dm->offset;
+	p->length = (size_t)(dm->end - dm->offset + 1);
+	p->level = m->level;
+	p->checksum_valid = m->checksum_valid;
+	p->secret_len = len;
+	if (!(p->secret = malloc(len + 1)) || !(p->encoding = strdup(dm->encoding)))
+		return sfmc_error_set("out of memory");
+	memcpy(p->secret, m->bytes, len);
+	p->secret[len] = '\0';
+	return 0;
+}
+
+/* Runs the detector and then the decode stage over one buffer. */
+static int detect(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t base, size_t from, size_t limit)
+{
+	int rc = sfmc_detector_scan(s->det, buf, len, base, from, limit, collect, s);
+	if (rc == 0 && s->dec)
+		rc = sfmc_decode_scan(s->dec, buf, len, base, from, limit, collect_decoded, s);
+	return rc;
 }
 
 static int cmp_pending(const void *pa, const void *pb)
@@ -128,6 +204,13 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 		f.end_column = f.column + (p->length ? p->length - 1 : 0);
 		f.secret = (char *)buf + at;
 		f.secret_len = p->length > SFMC_MAX_SECRET_LEN ? SFMC_MAX_SECRET_LEN : p->length;
+		if (p->secret) { /* decoded: encoded text wrapped over lines ends on its first line */
+			const unsigned char *nl = memchr(buf + at, '\n', p->length);
+			f.end_column = nl ? f.column + (uint64_t)(nl - (buf + at)) - 1 : f.end_column;
+			f.secret = p->secret;
+			f.secret_len = p->secret_len;
+			f.encoding = p->encoding;
+		}
 		if (prov->blob)
 			snprintf(f.blob, sizeof(f.blob), "%s", prov->blob);
 		f.commit = (sfmc_commit_info *)prov->commit;
@@ -138,7 +221,7 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 		sfmc_finding_fingerprint(&f);
 		rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
 	}
-	s->npending = 0;
+	pending_clear(s);
 	return rc;
 }
 
@@ -149,11 +232,13 @@ int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const s
 	int rc;
 
 	sfmc_detector_begin(s->det);
-	s->npending = 0;
-	rc = sfmc_detector_scan(s->det, data, len, 0, 0, len, collect, s);
+	if (s->dec)
+		sfmc_decode_begin(s->dec);
+	pending_clear(s);
+	rc = detect(s, data, len, 0, 0, len);
 	if (rc == 0)
 		rc = flush(s, data, len, 0, &lp, prov, out);
-	s->npending = 0;
+	pending_clear(s);
 	out->stats.files++;
 	out->stats.bytes += len;
 	return rc;
@@ -190,8 +275,7 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 {
 	linepos lp = { 0, 1, 0 };
 	uint64_t base = 0;
-	size_t window = s->rules->max_window ? s->rules->max_window : SFMC_DEFAULT_WINDOW;
-	size_t have = 0, from = 0, back = window + SFMC_INLINE_ALLOW_REACH;
+	size_t have = 0, from = 0, back = s->back;
 	bool eof = false;
 	int rc = 0;
 
@@ -202,7 +286,9 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 			return sfmc_error_set("out of memory");
 	}
 	sfmc_detector_begin(s->det);
-	s->npending = 0;
+	if (s->dec)
+		sfmc_decode_begin(s->dec);
+	pending_clear(s);
 	out->stats.files++;
 	for (;;) {
 		ssize_t n = fill(fd, s->chunk + have, s->chunk_cap - have, &eof);
@@ -214,7 +300,7 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 		out->stats.bytes += (uint64_t)n;
 		/* Hits past `limit` are left for the next chunk, which re-reads the overlap. */
 		limit = eof ? have : have - s->overlap;
-		rc = sfmc_detector_scan(s->det, s->chunk, have, base, from, limit, collect, s);
+		rc = detect(s, s->chunk, have, base, from, limit);
 		if (rc == 0) {
 			/* A copy: another rule's match in the next chunk may start before this one's last. */
 			linepos tmp = lp;
@@ -229,6 +315,6 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 		have -= keep_from;
 		from = limit - keep_from;
 	}
-	s->npending = 0;
+	pending_clear(s);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "detect.h"
 #include "finding.h"
 
@@ -20,6 +21,8 @@ typedef struct sfmc_scanner {
 	size_t chunk_cap;
 	size_t overlap;
 	size_t chunk_size;      /* 0: SFMC_CHUNK_SIZE; tests and fuzzers use tiny chunks to hit the edges */
+	size_t back;            /* context kept before the next chunk's first hit */
+	sfmc_decode *dec;       /* encoded-content stage; NULL when no rule decodes */
 	sfmc_pending *pending;  /* matches of the current chunk */
 	size_t npending, apending;
 	int cb_error;
