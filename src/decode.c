@@ -214,6 +214,8 @@ static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, 
 
 /* ---- UTF-16 ---- */
 
+#define ABS_UNKNOWN UINT64_MAX /* stream offset of decoded bytes */
+
 /* ASCII bytes interleaved with zeros; the trailing zero is left out so the
  * one literal serves little- and big-endian text. */
 static int derive_utf16(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self)
@@ -233,12 +235,15 @@ static int derive_utf16(sfmc_decode *dc, const unsigned char *p, size_t n, const
 	return rc;
 }
 
-/* Whole-file UTF-16 has its code units at even offsets, so the parity of
- * the hit tells the byte order (with or without BOM). */
+/* A non-zero byte before the hit rules out big-endian (whose ASCII units
+ * are 0, c). Otherwise both orders decode the same text and the parity of
+ * the stream offset decides: whole-file UTF-16, with or without BOM, has its
+ * code units at even offsets. Inside decoded bytes (abs unknown) little-endian
+ * is the usual case (PowerShell -EncodedCommand). */
 static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
 				uint64_t abs, window *w)
 {
-	bool le = (abs & 1) == 0 || hit == 0;
+	bool le = hit == 0 || in[hit - 1] != 0 || abs == ABS_UNKNOWN || (abs & 1) == 0;
 	size_t u = le ? hit : hit - 1;
 
 	(void)l;
@@ -646,7 +651,7 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 	if ((rc = sfmc_detector_scan(dc->det, w->out, w->n, 0, 0, w->n, on_match, dc)) < 0)
 		return rc;
 	if (level + 1 < SFMC_DECODE_MAX_DEPTH)
-		return scan_level(dc, level + 1, w->out, w->n, 0, w->n, 0);
+		return scan_level(dc, level + 1, w->out, w->n, 0, w->n, ABS_UNKNOWN);
 	return 0;
 }
 
@@ -662,7 +667,7 @@ static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_
 			const lit *l = &dc->lits.v[i];
 			if (l->depth > SFMC_DECODE_MAX_DEPTH - level || l->len > n - p || memcmp(in + p, lit_bytes(dc, l), l->len))
 				continue;
-			if ((rc = decode_hit(dc, level, in, n, p, l, abs + p)) < 0)
+			if ((rc = decode_hit(dc, level, in, n, p, l, abs == ABS_UNKNOWN ? abs : abs + p)) < 0)
 				return rc;
 		}
 	}
