@@ -2,7 +2,7 @@
 # Encoded secrets: Kubernetes Secret, base64 .env at each alignment, wrapped
 # YAML, base64 in base64, UTF-16LE .reg with BOM (iconv), UTF-16BE without
 # BOM, percent-encoded URL, JSON \u005f, decoys; exact line:column of where
-# the encoded text starts; --no-decode; chunk edges of a >8 MiB file.
+# the encoded text starts; --no-decode; a chunk edge.
 . "$(dirname "$0")/lib.sh"
 b64() { printf '%s' "$1" | base64 -w0; }
 # A token with a wrong checksum: the last hex digit changed.
@@ -97,10 +97,12 @@ printf 'a=%s&b=SFMC%%5F%s\n' "$P" "${P#SFMC_}" >"$T/both.txt"
 run "$SFMC" dir -f json "$T/both.txt"
 expect_jq '[.findings[] | "\(.column):\(.encoding)"] | join(" ")' "3:plain 70:percent"
 
-# A file larger than one 8 MiB read chunk, with encoded tokens across the edge.
+# A file larger than one read chunk, with encoded tokens across the first chunk's edge.
+chunk=$(sed -n 's/^#define SFMC_CHUNK_SIZE ((size_t)\([0-9]*\) << \([0-9]*\))$/\1 << \2/p' "$SFMC_SOURCE_DIR/src/limits.h")
+[ -n "$chunk" ] || fail "SFMC_CHUNK_SIZE not found in src/limits.h"
 C1=$(tok) C2=$(tok)
 {
-	head -c $((8 * 1024 * 1024 - 60)) /dev/zero | tr '\0' 'x'
+	head -c $((chunk - 60)) /dev/zero | tr '\0' 'x'
 	printf '\n%s\n' "$(b64 "id=$C1")"
 	printf 'secret=%s\n' "$C2" | iconv -f UTF-8 -t UTF-16LE
 } >"$T/big.bin"
