@@ -156,6 +156,7 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	sfmc_results res;
 	sfmc_report_opts ropts = { 0 };
 	sfmc_scan_meta meta = { 0 };
+	char head[GIT_OID_HEXSZ + 1];
 	FILE *out = NULL;
 	int64_t t0 = now_ms();
 	int rc = SFMC_EXIT_ERROR;
@@ -175,6 +176,9 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	meta.start_time = (int64_t)time(NULL);
 	if (source(cli, &rules, &res) < 0)
 		sfmc_results_add_error(&res, mode, sfmc_error_last()); /* fail closed: still report */
+	if ((!strcmp(mode, "git") || !strcmp(mode, "staged")) &&
+	    sfmc_source_git_head(cli->nargs ? cli->args[0] : NULL, head) == 0)
+		meta.head_commit = head;
 	if (sfmc_filter_apply(&filter, &res) < 0) {
 		fail(sfmc_error_last());
 		goto cleanup;

@@ -435,3 +435,20 @@ int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, 
 	plan p = { include, exclude, ninclude, nexclude, false, hide_all_refs, false };
 	return open_and_run(repo_path, &p, rules, opts, out);
 }
+
+int sfmc_source_git_head(const char *repo_path, char out[GIT_OID_HEXSZ + 1])
+{
+	git_repository *repo;
+	git_oid id;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
+		return -1;
+	if (git_reference_name_to_id(&id, repo, "HEAD") < 0)
+		rc = sfmc_gitrepo_error("HEAD");
+	else
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
+	sfmc_gitrepo_close(repo);
+	return rc;
+}

@@ -61,4 +61,8 @@ int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, 
 				 const git_oid *exclude, size_t nexclude, bool hide_all_refs,
 				 const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out);
 
+/* The id of the commit HEAD names, for reports (40 hex + NUL). Returns 0, or
+ * -1 (message set) for an unborn HEAD or no repository. */
+int sfmc_source_git_head(const char *repo_path, char out[GIT_OID_HEXSZ + 1]);
+
 #endif
