@@ -118,8 +118,26 @@ expect_rc 0 "only suppressed findings"
 jqf supp.sarif '[.runs[0].results[] | "\(.locations[0].physicalLocation.artifactLocation.uri)=\(.suppressions[0].kind):\(.suppressions[0].justification)"] | sort | join(",")' \
 	'docs/guide.md=external:examples only,inline.py=inSource:inline sfmc-scan:allow,old.py=external:in baseline supp-base.json' \
 	"sarif suppressions"
+jqf supp.gl.json '.vulnerabilities | length' 0 "gitlab leaves suppressed findings out"
 
+# Git history: commit and author in SARIF result properties, the commit in GitLab.
+git init -q repo
+printf 'k=%s\n' "$good" >repo/app.env
+git -C repo add app.env
+git -C repo commit -q -m "add app.env"
+commit=$(git -C repo rev-parse HEAD)
+run "$SFMC" git -q --report "sarif:$T/git.sarif" --report "gitlab:$T/git.gl.json" repo
+expect_rc 1 "git scan with a secret"
+cp git.sarif valid-sarif/git.json
+cp git.gl.json valid-gl/git.json
+github_rules git.sarif "git sarif"
+jqf git.sarif '.runs[0].results[0].properties | "\(.commit) \(.author_name) \(.author_email)"' \
+	"$commit Test User test@example.com" "git result properties"
+jqf git.sarif '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' app.env "git uri"
+jqf git.gl.json '.vulnerabilities[0].location.commit | "\(.sha) \(.author) \(.message)"' \
+	"$commit Test User add app.env" "git gitlab commit"
 
+# The checks can fail: broken copies are rejected.
 jq 'del(.runs[0].results[0].message)' find.sarif >broken-sarif/no-message.json
 jq '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = "my file.env"' find.sarif \
 	>broken-sarif/space-uri.json
