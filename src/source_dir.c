@@ -187,7 +187,8 @@ static int read_names(const char *path, dir_entry **names, size_t *n)
 		return -1;
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(**names), cmp_name);
+	if (*n > 1) /* qsort(NULL, 0, ...) is undefined: an empty directory */
+		qsort(*names, *n, sizeof(**names), cmp_name);
 	return 0;
 oom:
 	closedir(d);
