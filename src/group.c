@@ -21,6 +21,8 @@ static int cmp_item(const void *pa, const void *pb)
 
 	if (!c)
 		c = (ta > tb) - (ta < tb);
+	if (!c) /* one commit's locations side by side: distinct commits are counted in one pass */
+		c = strcmp(a->commit ? a->commit->commit : "", b->commit ? b->commit->commit : "");
 	if (!c)
 		c = strcmp(a->path, b->path);
 	if (!c)
@@ -28,12 +30,10 @@ static int cmp_item(const void *pa, const void *pb)
 	return c;
 }
 
-static bool seen_commit(const sfmc_group *g, size_t upto, const char *id)
+bool sfmc_group_new_commit(const sfmc_group *g, size_t i)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (g->items[i]->commit && !strcmp(g->items[i]->commit->commit, id))
-			return true;
-	return false;
+	const sfmc_commit_info *c = g->items[i]->commit, *prev = i ? g->items[i - 1]->commit : NULL;
+	return c && (!prev || strcmp(prev->commit, c->commit));
 }
 
 /* Fills the summary fields of a group whose items are set. */
@@ -50,7 +50,7 @@ static void summarize(sfmc_group *g)
 			g->first_seen = f; /* items are oldest first */
 		if (!g->last_seen || f->commit->time >= g->last_seen->commit->time)
 			g->last_seen = f;
-		g->ncommits += !seen_commit(g, i, f->commit->commit);
+		g->ncommits += sfmc_group_new_commit(g, i);
 	}
 }
 

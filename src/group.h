@@ -5,6 +5,7 @@
 #ifndef SFMC_GROUP_H
 #define SFMC_GROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,7 +13,7 @@
 #include "rules.h"
 
 typedef struct sfmc_group {
-	const sfmc_finding **items; /* every location, oldest commit first */
+	const sfmc_finding **items; /* every location, oldest commit first, one commit's together */
 	size_t n;
 	size_t ncommits;            /* distinct commits among the locations */
 	size_t nsuppressed;         /* locations that are suppressed */
@@ -30,6 +31,9 @@ typedef struct sfmc_groups {
 } sfmc_groups;
 
 int sfmc_groups_build(sfmc_groups *g, const sfmc_results *res);
+/* true when items[i] is the first location of its commit (items of one
+ * commit are adjacent), for listing each commit once. */
+bool sfmc_group_new_commit(const sfmc_group *g, size_t i);
 void sfmc_groups_dispose(sfmc_groups *g);
 
 /* Sets at_head of every group by scanning the blobs of HEAD's tree in the

@@ -150,18 +150,11 @@ static json_t *json_group_commits(const sfmc_group *g)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && i < g->n; i++) {
-		const sfmc_commit_info *c = g->items[i]->commit;
-		bool dup = false;
-		if (!c)
-			continue;
-		for (size_t k = 0; k < json_array_size(a) && !dup; k++)
-			dup = !strcmp(json_string_value(json_array_get(a, k)), c->commit);
-		if (!dup && json_array_append_new(a, json_string(c->commit))) {
+	for (size_t i = 0; a && i < g->n; i++)
+		if (sfmc_group_new_commit(g, i) && json_array_append_new(a, json_string(g->items[i]->commit->commit))) {
 			json_decref(a);
 			return NULL;
 		}
-	}
 	return a;
 }
 
