@@ -29,6 +29,10 @@ expect_rc 1 "--all-objects"
 at "$b_d" "1:10:-"
 expect_jq ".findings[] | select(.path == \"$b_d\") | [.blob, has(\"commit\")] | @tsv" "$b_d	false" "dangling provenance"
 expect_jq '.findings | length' 3
+# --max-file-size: larger blobs are listed as skipped (under their oldest path), not read.
+run "$SFMC" git --max-file-size 60 -f json .
+expect_rc 0 "blobs over --max-file-size"
+expect_jq '[.skipped[].path] | join(",")' "loose.txt,packed.txt"
 # ... also when the dangling blob sits in a pack.
 git repack -q -a -d -k
 [ ! -f ".git/objects/${b_d:0:2}/${b_d:2}" ] || fail "the dangling blob is still loose"
