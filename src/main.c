@@ -104,8 +104,14 @@ static int exit_code(const sfmc_cli *cli, const sfmc_results *res)
 	return res->nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 }
 
-/* --config, else ROOT/.sfmc-scan.yaml (the working tree's top in git modes,
- * none for stdin); the file fills in
+/* Every mode but dir and stdin reads a git repository (git, staged, hooks). */
+static bool git_mode(const char *mode)
+{
+	return strcmp(mode, "dir") && strcmp(mode, "stdin");
+}
+
+/* --config, else ROOT/.sfmc-scan.yaml (the working tree's top in git modes
+ * and hooks, none for stdin); the file fills in
  * what flags left unset, since flags override it. */
 static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
 {
@@ -115,9 +121,9 @@ static int load_config(sfmc_cli *cli, const char *mode, sfmc_config *cfg)
 		return 0;
 	if (cli->config_file)
 		rc = sfmc_config_load_file(cfg, cli->config_file);
-	else if (!strcmp(mode, "git") || !strcmp(mode, "staged"))
+	else if (git_mode(mode))
 		rc = sfmc_config_discover_git(cfg, cli->nargs ? cli->args[0] : NULL);
-	else if (strcmp(mode, "stdin"))
+	else if (!strcmp(mode, "dir"))
 		rc = sfmc_config_discover(cfg, cli->nargs ? cli->args[0] : ".");
 	if (rc < 0)
 		return -1;
@@ -136,7 +142,7 @@ static int build_groups(const sfmc_cli *cli, const char *mode, const sfmc_rulese
 {
 	if (sfmc_groups_build(groups, res) < 0)
 		return sfmc_results_add_error(res, "--group", sfmc_error_last());
-	if ((strcmp(mode, "git") && strcmp(mode, "staged")) || !groups->n)
+	if (!git_mode(mode) || !groups->n)
 		return 0;
 	if (sfmc_groups_mark_head(groups, cli->nargs ? cli->args[0] : NULL, rules, cli->max_file_size) < 0)
 		return sfmc_results_add_error(res, "--group", sfmc_error_last());
@@ -165,7 +171,7 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	sfmc_config_init(&cfg);
 	sfmc_rules_init(&rules);
 	if (load_config(cli, mode, &cfg) < 0 || load_rules(cli, &rules) < 0 || sfmc_config_add_rules(&cfg, &rules) < 0 ||
-	    sfmc_filter_init(&filter, &cfg, cli->baseline, strcmp(mode, "dir") != 0) < 0) {
+	    sfmc_filter_init(&filter, &cfg, cli->baseline, git_mode(mode)) < 0) {
 		fail(sfmc_error_last());
 		goto cleanup;
 	}

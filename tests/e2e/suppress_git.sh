@@ -89,6 +89,13 @@ git -C "$R" add app/staged.py
 run "$SFMC" staged -f json --baseline "$T/base.json" "$R"
 expect_rc 1 "staged: a new secret"
 expect_jq '[.findings[].path] | join(",")' 'app/staged.py'
+# The pre-commit hook command applies the same config and markers.
+run env -C "$R" "$SFMC" pre-commit
+expect_rc 1 "pre-commit: the new staged secret blocks"
+git -C "$R" rm -q --cached app/staged.py
+run env -C "$R/app" "$SFMC" pre-commit
+expect_rc 0 "pre-commit: only suppressed or excluded changes"
+git -C "$R" add app/staged.py
 # A baseline holding the staged file suppresses it.
 run "$SFMC" staged --write-baseline "$T/staged.json" "$R"
 run "$SFMC" staged --baseline "$T/staged.json" "$R"
