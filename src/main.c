@@ -209,9 +209,8 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 		fail(sfmc_error_last());
 		goto cleanup;
 	}
-	/* The summary goes to stderr whatever the report format. */
-	if (strcmp(cli->format, "text"))
-		sfmc_report_summary(&meta, &ropts, &res);
+	/* The summary goes to stderr once, whatever the report formats. */
+	sfmc_report_summary(&meta, &ropts, &res);
 	if (write_extra_reports(cli, &meta, &ropts, &res) < 0)
 		goto cleanup;
 	rc = exit_code(cli, &res);

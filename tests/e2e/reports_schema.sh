@@ -147,15 +147,17 @@ jq '.runs[0].results[0].ruleIndex = 3 | .runs[0].tool.driver.rules[0].properties
 [ "$(jq -r -f "$RULES_JQ" broken4.sarif | wc -l)" -eq 2 ] || fail "github-sarif-rules.jq missed a broken ruleIndex or tag"
 
 # One scan, several reports, text on stdout; --show-secrets files are 0600.
-run "$SFMC" dir --show-secrets --report json:multi.json --report sarif:multi.sarif --report jsonl:multi.jsonl find
+run "$SFMC" dir --show-secrets --report json:multi.json --report sarif:multi.sarif --report jsonl:multi.jsonl \
+	--report text:multi.txt find
 expect_rc 1 "--report"
 expect_out_has "sub/my app.env:3:7: error"
-expect_err_has "2 findings"
+[ "$(grep -c "2 findings" "$T/err")" = 1 ] || fail "--report: the summary is not printed exactly once"
+cmp -s "$T/out" multi.txt || fail "--report text: differs from the text report on stdout"
 jqf multi.json '.findings | length' 2 "--report json"
 jqf multi.sarif '.runs[0].results | length' 2 "--report sarif"
 [ "$(jq -c . multi.jsonl | wc -l)" -eq 2 ] || fail "jsonl: expected 2 lines"
 jqf multi.jsonl 'select(.level == "error") | .secret' "$good" "jsonl --show-secrets"
-for f in multi.json multi.sarif multi.jsonl; do
+for f in multi.json multi.sarif multi.jsonl multi.txt; do
 	[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f") with --show-secrets, expected 600"
 done
 run "$SFMC" dir --report nosuch:x.json find
