@@ -275,6 +275,16 @@ void sfmc_fingerprint_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
+int sfmc_fingerprint_init(void)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!OPENSSL_init_crypto(0, NULL) || !EVP_Digest("", 0, md, &mdlen, EVP_sha256(), NULL))
+		return sfmc_error_set("cannot initialise libcrypto (SHA-256)");
+	return 0;
+}
+
 void sfmc_finding_fingerprint(sfmc_finding *f)
 {
 	sfmc_fingerprint_hex(f->secret, f->secret_len, f->fingerprint);

@@ -100,6 +100,9 @@ char *sfmc_finding_redact(const sfmc_finding *f);
 /* Fills f->fingerprint from f->secret. */
 void sfmc_finding_fingerprint(sfmc_finding *f);
 void sfmc_fingerprint_hex(const void *data, size_t len, char out[65]);
+/* Initialises libcrypto and its SHA-256 on the calling thread (call before
+ * starting threads: a worker failing lazy initialisation crashes OpenSSL). */
+int sfmc_fingerprint_init(void);
 
 int sfmc_commit_info_copy(sfmc_commit_info **dst, const sfmc_commit_info *src);
 void sfmc_commit_info_free(sfmc_commit_info *c);

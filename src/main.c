@@ -540,6 +540,8 @@ int main(int argc, char **argv)
 	sfmc_cli cli;
 	int rc = sfmc_cli_parse(&cli, argc, argv);
 
+	if (rc == 0 && sfmc_fingerprint_init() < 0)
+		return fail(sfmc_error_last());
 	if (rc > 0)
 		return SFMC_EXIT_CLEAN;
 	if (rc < 0)

@@ -77,6 +77,7 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 		rc |= json_object_set_new(o, "suppression", s);
 	}
 	free(secret);
+	secret = NULL; /* fail: frees it too */
 	if (rc)
 		goto fail;
 	return o;
