@@ -4,8 +4,8 @@
  *   alloc-worker:N  the Nth allocation made by a thread other than main fails
  *   shrink:NAME     before the first read of a file named NAME, halve it
  *   grow:NAME       before the first read of a file named NAME, append 4 KiB
- *   vanish:NAME     when a directory holding NAME is closed (after the walk
- *                   listed it, before the file is opened), delete NAME
+ *   vanish:NAME     when the listing of a directory holding NAME ends (the
+ *                   walk has its name, the file is not open yet), delete NAME
  * With SFMC_FAULT_COUNT=FILE, "ALLOCATIONS FIRED" is written to FILE at
  * exit (FIRED is 1 when the fault happened). Test-only: never linked into sfmc-scan. */
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
-static int (*real_closedir)(DIR *);
+static struct dirent *(*real_readdir)(DIR *);
 
 static enum { NONE, ALLOC, ALLOC_WORKER, SHRINK, GROW, VANISH } mode;
 static long target;          /* N for alloc modes */
@@ -45,7 +45,7 @@ __attribute__((constructor)) static void init(void)
 	real_malloc = dlsym(RTLD_NEXT, "malloc");
 	real_calloc = dlsym(RTLD_NEXT, "calloc");
 	real_realloc = dlsym(RTLD_NEXT, "realloc");
-	real_closedir = dlsym(RTLD_NEXT, "closedir");
+	real_readdir = dlsym(RTLD_NEXT, "readdir");
 	main_tid = (pid_t)syscall(SYS_gettid);
 	if (!spec)
 		return;
@@ -170,9 +170,14 @@ ssize_t read(int fd, void *buf, size_t len)
 	return syscall(SYS_read, fd, buf, len);
 }
 
-int closedir(DIR *d)
+struct dirent *readdir(DIR *d)
 {
-	if (mode == VANISH && !atomic_load(&done) && unlinkat(dirfd(d), name, 0) == 0)
+	int err = errno;
+	struct dirent *e = real_readdir(d);
+
+	if (!e && errno == err && mode == VANISH && !atomic_load(&done) && unlinkat(dirfd(d), name, 0) == 0) {
 		atomic_store(&done, 1);
-	return real_closedir(d);
+		errno = err;
+	}
+	return e;
 }
