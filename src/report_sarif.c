@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <git2.h>
+
 #include "limits.h"
 #include "report_json.h"
 #include "util/buf.h"
@@ -88,22 +90,42 @@ static json_t *driver(const sfmc_ruleset *rules)
 			 SFMC_VERSION, "rules", arr);
 }
 
+/* git modes: the top of the work tree (paths are relative to it), or NULL. */
+static char *git_workdir(const sfmc_scan_meta *meta)
+{
+	git_repository *repo = NULL;
+	char *dir = NULL;
+	int rc;
+
+	git_libgit2_init();
+	rc = meta->nroots ? git_repository_open_ext(&repo, meta->roots[0], 0, NULL)
+			  : git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (rc == 0 && git_repository_workdir(repo))
+		dir = strdup(git_repository_workdir(repo));
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return dir;
+}
+
 /* The file URI of the directory paths are relative to, with a trailing
- * slash: a single directory root, else the working directory (file roots
- * and several roots are reported as given). */
+ * slash: the work tree in git modes, a single directory root of `dir`, else
+ * the working directory (file roots and several roots are reported as given). */
 static json_t *srcroot(const sfmc_scan_meta *meta)
 {
-	char *real, *uri = NULL;
+	char *real = NULL, *uri = NULL, *top = NULL;
 	const char *base = ".";
 	struct stat st;
 	sfmc_buf b = SFMC_BUF_INIT;
 	json_t *j = NULL;
 
-	if (meta->nroots == 1 && stat(meta->roots[0], &st) == 0 && S_ISDIR(st.st_mode))
+	if (strcmp(meta->mode, "dir") && strcmp(meta->mode, "stdin") && (top = git_workdir(meta)))
+		base = top;
+	else if (meta->nroots == 1 && stat(meta->roots[0], &st) == 0 && S_ISDIR(st.st_mode))
 		base = meta->roots[0];
 	if ((real = realpath(base, NULL)))
 		uri = sfmc_text_uri_path(real, strlen(real));
 	free(real);
+	free(top);
 	if (!uri)
 		return NULL;
 	sfmc_buf_init(&b, 0);

@@ -134,6 +134,10 @@ github_rules git.sarif "git sarif"
 jqf git.sarif '.runs[0].results[0].properties | "\(.commit) \(.author_name) \(.author_email)"' \
 	"$commit Test User test@example.com" "git result properties"
 jqf git.sarif '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' app.env "git uri"
+jqf git.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/" "git SRCROOT"
+mkdir repo/sub
+(cd repo/sub && "$SFMC" git -q -f sarif >"$T/gitsub.sarif") || true
+jqf gitsub.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/" "git SRCROOT from a subdirectory"
 jqf git.gl.json '.vulnerabilities[0].location.commit | "\(.sha) \(.author) \(.message)"' \
 	"$commit Test User add app.env" "git gitlab commit"
 
