@@ -339,8 +339,15 @@ int sfmc_config_discover(sfmc_config *c, const char *root)
 		return 0; /* a single file or a missing root: the source reports that */
 	if (sfmc_buf_printf(&path, "%s%s%s", root, root[strlen(root) - 1] == '/' ? "" : "/", SFMC_CONFIG_NAME) < 0)
 		return -1;
-	if (lstat(path.ptr, &st) == 0 || errno != ENOENT)
+	/* A link could make a checked-out tree read (and quote) any file. */
+	if (lstat(path.ptr, &st) < 0) {
+		if (errno != ENOENT) /* none is fine; unreadable is not */
+			rc = sfmc_error_set_errno("%s: cannot read", path.ptr);
+	} else if (S_ISLNK(st.st_mode)) {
+		rc = sfmc_error_set("%s: a symbolic link (not followed; name the file with --config)", path.ptr);
+	} else {
 		rc = sfmc_config_load_file(c, path.ptr);
+	}
 	sfmc_buf_dispose(&path);
 	return rc;
 }

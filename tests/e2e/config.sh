@@ -78,6 +78,16 @@ expect_rc 0 "--no-config ignores it"
 run "$SFMC" dir --config "$T/none.yaml" "$R"
 expect_rc 2 "missing --config"
 expect_err_has "$T/none.yaml: cannot open: No such file or directory"
+# A config that is a symbolic link is not followed (it could quote any file).
+printf 'fail_on: never\n' >"$T/elsewhere.yaml"
+rm "$R/.sfmc-scan.yaml" && ln -s "$T/elsewhere.yaml" "$R/.sfmc-scan.yaml"
+run "$SFMC" dir "$R"
+expect_rc 2 "symlinked config"
+[ "$(cat "$T/err")" = "sfmc-scan: $R/.sfmc-scan.yaml: a symbolic link (not followed; name the file with --config)" ] ||
+	fail "symlinked config message"
+run "$SFMC" dir --config "$R/.sfmc-scan.yaml" "$R"
+expect_rc 0 "--config may name a link"
+rm "$R/.sfmc-scan.yaml"
 # An empty config (comments only) is valid.
 printf '# nothing yet\n' >"$R/.sfmc-scan.yaml"
 run "$SFMC" dir "$R"
