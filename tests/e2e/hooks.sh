@@ -37,6 +37,25 @@ expect_err_has "sfmc-scan:allow"
 expect_out_lacks "$good"
 expect_err_lacks "$good"
 [ "$(git rev-list --count HEAD)" = 1 ] || fail "the blocked commit was created"
+# `commit -a` and `commit PATH` stage through a temporary index (GIT_INDEX_FILE).
+git reset -q
+printf 'again=%s\n' "$good" >>a.txt
+gitq commit -a -m "commit -a"
+[ "$rc" -ne 0 ] || fail "commit -a with a secret was not blocked"
+expect_err_has "a.txt:2:7"
+gitq commit -m "commit PATH" a.txt
+[ "$rc" -ne 0 ] || fail "commit PATH with a secret was not blocked"
+expect_err_has "a.txt:2:7"
+# A linked worktree shares the hooks.
+git worktree add -q ../linked
+printf 'k=%s\n' "$good" >../linked/w.txt
+git -C ../linked add w.txt
+run git -C ../linked commit -m "from a worktree"
+[ "$rc" -ne 0 ] || fail "a commit in a linked worktree was not blocked"
+expect_err_has "w.txt:1:3"
+git checkout -q a.txt
+git add conf/app.env
+[ "$(git rev-list --count HEAD)" = 1 ] || fail "a blocked commit was created"
 
 # pre-push: the secret is in an older commit of the range; the tip is clean.
 git init -q --bare ../remote.git
