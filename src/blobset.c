@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/pool.h"
+#include "util/progress.h"
 
 void sfmc_blobset_init(sfmc_blobset *s)
 {
@@ -207,26 +208,16 @@ cleanup:
  * front to back, so delta bases are still cached when their deltas are read. */
 static int read_order(sfmc_blobset *s, git_repository *repo)
 {
-	git_oid *sorted;
-	int rc = 0;
-
 	if (s->order || !s->n)
 		return 0;
-	sorted = malloc(s->n * sizeof(*sorted));
-	s->order = malloc(s->n * sizeof(*s->order));
-	if (!sorted || !s->order) {
-		free(sorted);
-		return sfmc_error_set("out of memory");
-	}
-	memcpy(sorted, s->oids, s->n * sizeof(*sorted));
-	if (sfmc_packorder_sort(repo, sorted, s->n, NULL) < 0)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < s->n; i++) {
-		uint32_t b = 0;
-		sfmc_oidmap_get(&s->index, &sorted[i], 0, &b);
-		s->order[i] = b;
-	}
-	free(sorted);
+	return sfmc_packorder_index(repo, s->oids, s->n, &s->order);
+}
+
+/* scan_blob, counted for --progress. */
+static int scan_blob_counted(size_t task, unsigned w, void *p)
+{
+	int rc = scan_blob(task, w, p);
+	sfmc_progress_add(1, 0);
 	return rc;
 }
 
@@ -364,8 +355,10 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	}
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c.results[i]);
+	sfmc_progress_expect(s->n);
+	sfmc_progress_expect_done();
 	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0]) < 0 ||
-	    sfmc_pool_run(n, s->n, scan_blob, &c) < 0)
+	    sfmc_pool_run(n, s->n, scan_blob_counted, &c) < 0)
 		goto cleanup;
 	if (expand(s, &g, c.results, n, &v, &nv) < 0 ||
 	    emit(s, c.repos[0], v, nv, out) < 0)

@@ -63,6 +63,8 @@ void sfmc_cli_usage(FILE *out)
 		"      --chain            hook install: keep an existing hook and run it before sfmc-scan\n"
 		"  -n N                   generate: how many tokens (default 1)\n"
 		"  -q, --quiet            no summary on stderr (errors are still printed)\n"
+		"      --progress         live progress line on stderr (default when stderr is a\n"
+		"                         terminal and not --quiet); --no-progress: never\n"
 		"      --no-color         no colour (also when NO_COLOR is set)\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             print this help\n"
@@ -91,6 +93,8 @@ enum {
 	OPT_PRE_RECEIVE,
 	OPT_CHAIN,
 	OPT_NO_DECODE,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -116,6 +120,8 @@ static const struct option long_opts[] = {
 	{ "chain", no_argument, NULL, OPT_CHAIN },
 	{ "no-decode", no_argument, NULL, OPT_NO_DECODE },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "version", no_argument, NULL, 'V' },
@@ -202,6 +208,7 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 	cli->fail_on = SFMC_LEVEL_ERROR;
 	cli->label = "stdin";
 	cli->count = 1;
+	cli->progress = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:f:o:j:n:qVh", long_opts, NULL)) != -1 || optind < argc) {
@@ -260,6 +267,8 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 		case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
 		case OPT_CHAIN: cli->chain = true; break;
 		case 'q': cli->quiet = true; break;
+		case OPT_PROGRESS: cli->progress = 1; break;
+		case OPT_NO_PROGRESS: cli->progress = 0; break;
 		case OPT_NO_COLOR: cli->no_color = true; break;
 		case 'V':
 			printf("sfmc-scan %s\n", SFMC_VERSION);

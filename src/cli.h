@@ -32,6 +32,7 @@ typedef struct sfmc_cli {
 	bool fail_on_set;
 	bool show_secrets;
 	bool quiet;
+	int progress;         /* --progress 1, --no-progress 0, -1: when stderr is a TTY and not quiet */
 	bool no_color;
 	bool no_decode;       /* no rule decodes encoded content */
 	unsigned threads;     /* 0: all CPUs */

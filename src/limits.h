@@ -23,6 +23,8 @@
 #define SFMC_PCRE2_MATCH_LIMIT 1000000u
 #define SFMC_PCRE2_DEPTH_LIMIT 100000u
 #define SFMC_PCRE2_JIT_STACK_MAX ((size_t)1 << 20)
+/* Milliseconds between redraws of the --progress line (10 per second). */
+#define SFMC_PROGRESS_INTERVAL_MS 100
 /* Threads the scanner will start at most. */
 #define SFMC_MAX_THREADS 256
 /* Findings kept per blob before the rest are counted as an error. */

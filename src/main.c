@@ -25,6 +25,7 @@
 #include "source_git.h"
 #include "source_index.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/text.h"
 
 static int64_t now_ms(void)
@@ -180,11 +181,16 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	meta.nroots = (size_t)cli->nargs;
 	meta.rules = &rules;
 	meta.start_time = (int64_t)time(NULL);
+	/* Progress (a TTY on stderr, or asked for) is drawn while the source runs. */
+	if (sfmc_progress_start(strcmp(mode, "dir") ? "blobs" : "files",
+				cli->progress > 0 || (cli->progress < 0 && !cli->quiet && isatty(STDERR_FILENO))) < 0)
+		sfmc_results_add_error(&res, mode, sfmc_error_last());
 	if (source(cli, &rules, &res) < 0)
 		sfmc_results_add_error(&res, mode, sfmc_error_last()); /* fail closed: still report */
 	if ((!strcmp(mode, "git") || !strcmp(mode, "staged")) &&
 	    sfmc_source_git_head(cli->nargs ? cli->args[0] : NULL, head) == 0)
 		meta.head_commit = head;
+	sfmc_progress_stop();
 	if (sfmc_filter_apply(&filter, &res) < 0) {
 		fail(sfmc_error_last());
 		goto cleanup;

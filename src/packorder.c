@@ -40,6 +40,7 @@ typedef struct packs {
 typedef struct keyed {
 	git_oid oid;
 	sfmc_pack_pos pos;
+	size_t idx; /* position in the caller's array */
 } keyed;
 
 static uint32_t be32(const unsigned char *p)
@@ -224,16 +225,16 @@ static int cmp_keyed(const void *pa, const void *pb)
 	return git_oid_cmp(&a->oid, &b->oid);
 }
 
-int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack_pos *pos)
+/* The objects as keys sorted into pack order (malloc'd into *out). */
+static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keyed **out)
 {
 	packs ps = { 0 };
 	sfmc_buf objdir = SFMC_BUF_INIT;
-	keyed *k = NULL;
+	keyed *k = malloc(n ? n * sizeof(*k) : 1);
 	int rc = -1;
 
-	if (n == 0)
-		return 0;
-	if (!(k = malloc(n * sizeof(*k)))) {
+	*out = NULL;
+	if (!k) {
 		sfmc_error_set("out of memory");
 		goto cleanup;
 	}
@@ -242,6 +243,7 @@ int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack
 		goto cleanup;
 	for (size_t i = 0; i < n; i++) {
 		k[i].oid = oids[i];
+		k[i].idx = i;
 		k[i].pos.pack = SFMC_PACKORDER_LOOSE;
 		k[i].pos.offset = 0;
 		for (uint32_t p = 0; p < ps.n; p++)
@@ -251,11 +253,8 @@ int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack
 			}
 	}
 	qsort(k, n, sizeof(*k), cmp_keyed);
-	for (size_t i = 0; i < n; i++) {
-		oids[i] = k[i].oid;
-		if (pos)
-			pos[i] = k[i].pos;
-	}
+	*out = k;
+	k = NULL;
 	rc = 0;
 cleanup:
 	for (size_t i = 0; i < ps.n; i++)
@@ -264,4 +263,36 @@ cleanup:
 	free(k);
 	sfmc_buf_dispose(&objdir);
 	return rc;
+}
+
+int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack_pos *pos)
+{
+	keyed *k;
+
+	if (sorted_keys(repo, oids, n, &k) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		oids[i] = k[i].oid;
+		if (pos)
+			pos[i] = k[i].pos;
+	}
+	free(k);
+	return 0;
+}
+
+int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, size_t **order)
+{
+	keyed *k;
+
+	*order = NULL;
+	if (sorted_keys(repo, oids, n, &k) < 0)
+		return -1;
+	if (!(*order = malloc(n ? n * sizeof(**order) : 1))) {
+		free(k);
+		return sfmc_error_set("out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		(*order)[i] = k[i].idx;
+	free(k);
+	return 0;
 }

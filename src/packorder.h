@@ -27,4 +27,8 @@ typedef struct sfmc_pack_pos {
  * Returns 0 or -1 (out of memory; message set). */
 int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack_pos *pos);
 
+/* The same order as a permutation, oids left in place: *order (malloc'd,
+ * the caller frees it) receives n indices, oids[(*order)[0]] read first. */
+int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, size_t **order);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "limits.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 struct sfmc_pending {
 	const sfmc_rule *rule;
@@ -241,6 +242,7 @@ int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const s
 	pending_clear(s);
 	out->stats.files++;
 	out->stats.bytes += len;
+	sfmc_progress_add(0, len);
 	return rc;
 }
 
@@ -298,6 +300,7 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 			return sfmc_error_set_errno("read failed at byte %llu", (unsigned long long)(base + have));
 		have += (size_t)n;
 		out->stats.bytes += (uint64_t)n;
+		sfmc_progress_add(0, (uint64_t)n);
 		/* Hits past `limit` are left for the next chunk, which re-reads the overlap. */
 		limit = eof ? have : have - s->overlap;
 		rc = detect(s, s->chunk, have, base, from, limit);

@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/pool.h"
+#include "util/progress.h"
 
 typedef struct file_task {
 	char *path;      /* path under the root to open ("" = the root itself) */
@@ -57,6 +58,7 @@ static int add_file(walk *w, const char *path, const char *rel)
 			free_task(t);
 		return sfmc_error_set("out of memory");
 	}
+	sfmc_progress_expect(1);
 	return sfmc_queue_push(w->queue, t);
 }
 
@@ -400,6 +402,7 @@ static int scan_one(void *item, unsigned worker, void *p)
 	if (fd >= 0)
 		close(fd);
 	free_task(t);
+	sfmc_progress_add(1, 0);
 	return rc;
 }
 
@@ -426,6 +429,7 @@ int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc
 	if (sfmc_queue_start(&w.queue, n, scan_one, free_task, &c) < 0)
 		goto cleanup;
 	wrc = walk_tree(&w);
+	sfmc_progress_expect_done();
 	rc = sfmc_queue_finish(w.queue);
 	if (wrc < 0)
 		rc = wrc;

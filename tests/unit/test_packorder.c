@@ -159,7 +159,7 @@ static void several_packs(void **state)
 	static git_oid oids[MAXOBJ], again[MAXOBJ];
 	static sfmc_pack_pos pos[MAXOBJ];
 	git_repository *repo;
-	size_t n;
+	size_t n, *order;
 	(void)state;
 
 	make_history("two", 1, 6);
@@ -176,6 +176,13 @@ static void several_packs(void **state)
 		again[i] = oids[n - 1 - i];
 	assert_int_equal(sfmc_packorder_sort(repo, again, n, NULL), 0);
 	assert_memory_equal(again, oids, n * sizeof(*oids));
+	/* The permutation form names the same order without moving the ids. */
+	for (size_t i = 0; i < n; i++)
+		again[i] = oids[n - 1 - i];
+	assert_int_equal(sfmc_packorder_index(repo, again, n, &order), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_true(git_oid_equal(&again[order[i]], &oids[i]));
+	free(order);
 	git_repository_free(repo);
 }
 
