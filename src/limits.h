@@ -48,6 +48,8 @@
 /* Largest --baseline file read (bytes). */
 #define SFMC_MAX_BASELINE_FILE ((size_t)256 << 20)
 
+/* Bytes of distinct paths (and directory prefixes) a git scan interns. */
+#define SFMC_MAX_PATH_TABLE ((size_t)4 << 30)
 /* Nesting of git trees followed before a history scan reports an error. */
 #define SFMC_MAX_TREE_DEPTH 4096
 /* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */

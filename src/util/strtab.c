@@ -3,12 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "util/error.h"
 
 void sfmc_strtab_init(sfmc_strtab *t)
 {
 	memset(t, 0, sizeof(*t));
-	sfmc_buf_init(&t->bytes, (size_t)-1); /* bounded by the repository, not by a file limit */
+	sfmc_buf_init(&t->bytes, SFMC_MAX_PATH_TABLE);
 }
 
 void sfmc_strtab_dispose(sfmc_strtab *t)

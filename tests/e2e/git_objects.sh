@@ -56,6 +56,26 @@ expect_jq '[.errors[] | .path] | join(",")' "bad.txt"
 expect_jq ".errors[0].message | contains(\"$b_x\")" "true" "the error names the blob"
 expect_err_has "bad.txt"
 
+# A corrupt tree and a missing commit: errors naming them; what the rest of
+# the history holds is still found (a commit whose parent is missing
+# introduces its whole tree).
+git init -q "$T/broken"
+cd "$T/broken"
+Y=$(tok) Z=$(tok)
+put a.txt "a=$Y\n" "one"
+put d/b.txt "b=$Z\n" "tree"
+tree_d=$(git rev-parse HEAD:d)
+echo more >>a.txt && git add a.txt && gcommit "two"; c_two=$(git rev-parse HEAD)
+put c.txt "c\n" "three"; c_three=$C
+chmod u+w ".git/objects/${tree_d:0:2}/${tree_d:2}" ".git/objects/${c_two:0:2}/${c_two:2}"
+printf 'garbage' >".git/objects/${tree_d:0:2}/${tree_d:2}"
+rm ".git/objects/${c_two:0:2}/${c_two:2}"
+run "$SFMC" git -f json .
+expect_rc 1 "broken history with a secret still found"
+at a.txt "1:3:$c_three"
+expect_jq '[.errors[] | .path] | join(",")' "$c_two,d"
+expect_jq '[.errors[] | .message | test("cannot read (commit|tree) ")] | all' true
+
 # Submodule: the gitlink is skipped, the submodule's own history is not read.
 git init -q "$T/sub"
 cd "$T/sub"
