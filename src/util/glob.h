@@ -2,7 +2,9 @@
  * path segment (glibc fnmatch), a '**' segment spans any number of segments,
  * a trailing '/' matches directories only, a leading '!' negates (in lists),
  * and a pattern without an inner '/' matches a name at any depth; a leading
- * '/' anchors it at the root. A compiled glob owns its strings. */
+ * '/' anchors it at the root. A compiled glob owns its strings.
+ * (libgit2's public pathspec lets '*' cross '/' and its gitignore matcher
+ * needs a repository, so segments are matched here with fnmatch.) */
 #ifndef SFMC_GLOB_H
 #define SFMC_GLOB_H
 
