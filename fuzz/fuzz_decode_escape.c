@@ -1,0 +1,3 @@
+/* fuzz_decode_escape.c - the escape decoder on arbitrary bytes (see fuzz_decode.h). */
+#define DECODER "escape"
+#include "fuzz_decode.h"

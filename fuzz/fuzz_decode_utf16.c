@@ -1,0 +1,3 @@
+/* fuzz_decode_utf16.c - the utf16 decoder on arbitrary bytes (see fuzz_decode.h). */
+#define DECODER "utf16"
+#include "fuzz_decode.h"
