@@ -97,6 +97,16 @@ printf 'a=%s&b=SFMC%%5F%s\n' "$P" "${P#SFMC_}" >"$T/both.txt"
 run "$SFMC" dir -f json "$T/both.txt"
 expect_jq '[.findings[] | "\(.column):\(.encoding)"] | join(" ")' "3:plain 70:percent"
 
+# Git history: a base64 value committed and later removed is still found, at its commit.
+G=$(tok)
+git init -q "$T/repo"
+printf 'apiVersion: v1\nkind: Secret\ndata:\n  token: %s\n' "$(b64 "$G")" >"$T/repo/secret.yaml"
+git -C "$T/repo" add secret.yaml && git -C "$T/repo" commit -qm "add secret"
+git -C "$T/repo" rm -q secret.yaml && git -C "$T/repo" commit -qm "remove secret"
+run "$SFMC" git -f json "$T/repo"
+expect_rc 1 "git history"
+expect_jq '[.findings[] | "\(.path):\(.line):\(.column):\(.encoding)"] | join(" ")' "secret.yaml:4:10:base64"
+
 # A file larger than one read chunk, with encoded tokens across the first chunk's edge.
 chunk=$(sed -n 's/^#define SFMC_CHUNK_SIZE ((size_t)\([0-9]*\) << \([0-9]*\))$/\1 << \2/p' "$SFMC_SOURCE_DIR/src/limits.h")
 [ -n "$chunk" ] || fail "SFMC_CHUNK_SIZE not found in src/limits.h"
