@@ -116,14 +116,43 @@ const unsigned char *sfmc_prefilter_find(const unsigned char *hay, size_t n,
 #define FP_LEN 3
 #define NBUCKETS 8
 
+#define HASH_BITS 16
+
 struct sfmc_prefilter_set {
 	size_t n;
 	unsigned char **lit;
 	size_t *len;
 	unsigned char *bucket;     /* per literal */
+	uint32_t *key;             /* per literal: its first 3 bytes, big-endian (sorted) */
 	unsigned char lo[FP_LEN][16], hi[FP_LEN][16];
-	bool simd;
+	/* Exact second stage: hashes of the literals' first 3 bytes. The nibble
+	 * tables let through ~1 position in 250 of source text; this drops
+	 * nearly all of them for the price of one load. */
+	uint64_t first3[(1u << HASH_BITS) / 64];
+	int isa;  /* SFMC_PREFILTER_ISA_* in use */
 };
+
+static int best_isa(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2"))
+		return SFMC_PREFILTER_ISA_AVX2;
+	if (__builtin_cpu_supports("ssse3"))
+		return SFMC_PREFILTER_ISA_SSSE3;
+#endif
+	return SFMC_PREFILTER_ISA_SCALAR;
+}
+
+static uint32_t key3(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static unsigned hash3(const unsigned char *p)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+	return (v * 0x9e3779b1u) >> (32 - HASH_BITS);
+}
 
 static int cmp_lit(const void *pa, const void *pb, void *ctx)
 {
@@ -141,6 +170,7 @@ void sfmc_prefilter_set_free(sfmc_prefilter_set *set)
 	free(set->lit);
 	free(set->len);
 	free(set->bucket);
+	free(set->key);
 	free(set);
 }
 
@@ -152,7 +182,7 @@ int sfmc_prefilter_set_new(sfmc_prefilter_set **out, const unsigned char *const 
 
 	*out = NULL;
 	if (!s || !(s->lit = calloc(n ? n : 1, sizeof(*s->lit))) || !(s->len = calloc(n ? n : 1, sizeof(*s->len))) ||
-	    !(s->bucket = calloc(n ? n : 1, 1)) || !(order = malloc((n ? n : 1) * sizeof(*order))))
+	    !(s->bucket = calloc(n ? n : 1, 1)) || !(s->key = calloc(n ? n : 1, sizeof(*s->key))) || !(order = malloc((n ? n : 1) * sizeof(*order))))
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		if (lens[i] < SFMC_PREFILTER_SET_MIN) {
@@ -170,17 +200,17 @@ int sfmc_prefilter_set_new(sfmc_prefilter_set **out, const unsigned char *const 
 			goto oom;
 		memcpy(s->lit[i], lits[k], lens[k]);
 		s->len[i] = lens[k];
+		s->key[i] = key3(s->lit[i]);
 		s->n = i + 1;
 		s->bucket[i] = (unsigned char)(i * NBUCKETS / n);
 		for (int j = 0; j < FP_LEN; j++) {
 			s->lo[j][s->lit[i][j] & 15] |= (unsigned char)(1u << s->bucket[i]);
 			s->hi[j][s->lit[i][j] >> 4] |= (unsigned char)(1u << s->bucket[i]);
 		}
+		s->first3[hash3(s->lit[i]) / 64] |= (uint64_t)1 << (hash3(s->lit[i]) % 64);
 	}
 	free(order);
-#if defined(__x86_64__) || defined(__i386__)
-	s->simd = __builtin_cpu_supports("ssse3");
-#endif
+	s->isa = best_isa();
 	*out = s;
 	return 0;
 oom:
@@ -189,21 +219,34 @@ oom:
 	return sfmc_error_set("out of memory");
 }
 
-void sfmc_prefilter_set_scalar(sfmc_prefilter_set *set, bool scalar)
+int sfmc_prefilter_set_isa(sfmc_prefilter_set *set, int isa)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	set->simd = !scalar && __builtin_cpu_supports("ssse3");
-#else
-	(void)scalar;
-	set->simd = false;
-#endif
+	if (isa > best_isa())
+		return -1;
+	set->isa = isa;
+	return 0;
 }
 
-/* true when a literal of a bucket in `buckets` starts at hay[p]. */
-static bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p, unsigned buckets)
+/* true when a literal starts at hay[p]: the hash bitmap rejects most
+ * candidates, a binary search (literals are sorted by their first 3 bytes)
+ * finds the few that share those bytes. */
+static bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if ((buckets >> s->bucket[i] & 1) && s->len[i] <= n - p && !memcmp(hay + p, s->lit[i], s->len[i]))
+	unsigned h = hash3(hay + p);
+	uint32_t k = key3(hay + p);
+	size_t lo = 0, hi = s->n;
+
+	if (!(s->first3[h / 64] >> (h % 64) & 1))
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->key[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->n && s->key[lo] == k; lo++)
+		if (s->len[lo] <= n - p && !memcmp(hay + p + FP_LEN, s->lit[lo] + FP_LEN, s->len[lo] - FP_LEN))
 			return true;
 	return false;
 }
@@ -220,15 +263,13 @@ static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay,
 {
 	for (; i + FP_LEN <= n; i++) {
 		unsigned m = buckets_at(s, hay + i);
-		if (m && verify(s, hay, n, i, m))
+		if (m && verify(s, hay, n, i))
 			return i;
 	}
 	return n;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-
+#if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("ssse3"))) static size_t find_ssse3(const sfmc_prefilter_set *s, const unsigned char *hay,
 							  size_t n)
 {
@@ -240,28 +281,72 @@ __attribute__((target("ssse3"))) static size_t find_ssse3(const sfmc_prefilter_s
 		lo[j] = _mm_loadu_si128((const __m128i *)s->lo[j]);
 		hi[j] = _mm_loadu_si128((const __m128i *)s->hi[j]);
 	}
-	for (; i + 16 + FP_LEN - 1 <= n; i += 16) {
-		__m128i r = _mm_set1_epi8((char)0xff);
-		unsigned char lanes[16];
-		unsigned bits;
-		for (int j = 0; j < FP_LEN; j++) {
-			__m128i c = _mm_loadu_si128((const __m128i *)(hay + i + j));
-			__m128i l = _mm_shuffle_epi8(lo[j], _mm_and_si128(c, nib));
-			__m128i h = _mm_shuffle_epi8(hi[j], _mm_and_si128(_mm_srli_epi16(c, 4), nib));
-			r = _mm_and_si128(r, _mm_and_si128(l, h));
+	/* Unrolled by hand: with a loop over j GCC reloads the tables each time. */
+	const __m128i lo0 = lo[0], lo1 = lo[1], lo2 = lo[2], hi0 = hi[0], hi1 = hi[1], hi2 = hi[2];
+	for (;;) {
+		unsigned bits = 0;
+		for (; i + 16 + FP_LEN - 1 <= n; i += 16) {
+			__m128i c0 = _mm_loadu_si128((const __m128i *)(hay + i));
+			__m128i c1 = _mm_loadu_si128((const __m128i *)(hay + i + 1));
+			__m128i c2 = _mm_loadu_si128((const __m128i *)(hay + i + 2));
+			__m128i r0 = _mm_and_si128(_mm_shuffle_epi8(lo0, _mm_and_si128(c0, nib)),
+						   _mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(c0, 4), nib)));
+			__m128i r1 = _mm_and_si128(_mm_shuffle_epi8(lo1, _mm_and_si128(c1, nib)),
+						   _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(c1, 4), nib)));
+			__m128i r2 = _mm_and_si128(_mm_shuffle_epi8(lo2, _mm_and_si128(c2, nib)),
+						   _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(c2, 4), nib)));
+			__m128i r = _mm_and_si128(r0, _mm_and_si128(r1, r2));
+			if ((bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r, zero)) & 0xffff))
+				break;
 		}
-		bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r, zero)) & 0xffff;
 		if (!bits)
-			continue;
-		_mm_storeu_si128((__m128i *)lanes, r);
-		while (bits) {
-			unsigned k = (unsigned)__builtin_ctz(bits);
-			if (verify(s, hay, n, i + k, lanes[k]))
-				return i + k;
-			bits &= bits - 1;
-		}
+			return find_scalar(s, hay, n, i);
+		for (; bits; bits &= bits - 1)
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))
+				return i + (unsigned)__builtin_ctz(bits);
+		i += 16;
 	}
-	return find_scalar(s, hay, n, i);
+}
+
+/* The same filter on 32 bytes at a time; VEX encoding keeps the tables in
+ * registers (SSE pshufb overwrites its table operand). */
+__attribute__((target("avx2"))) static size_t find_avx2_set(const sfmc_prefilter_set *s, const unsigned char *hay,
+							     size_t n)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[0]));
+	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[1]));
+	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[2]));
+	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[0]));
+	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[1]));
+	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[2]));
+	size_t i = 0;
+
+	/* The hot loop makes no call, so the tables stay in registers (ymm
+	 * registers do not survive calls). */
+	for (;;) {
+		unsigned bits = 0;
+		for (; i + 32 + FP_LEN - 1 <= n; i += 32) {
+			__m256i c0 = _mm256_loadu_si256((const __m256i *)(hay + i));
+			__m256i c1 = _mm256_loadu_si256((const __m256i *)(hay + i + 1));
+			__m256i c2 = _mm256_loadu_si256((const __m256i *)(hay + i + 2));
+			__m256i r0 = _mm256_and_si256(_mm256_shuffle_epi8(lo0, _mm256_and_si256(c0, nib)),
+						      _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(c0, 4), nib)));
+			__m256i r1 = _mm256_and_si256(_mm256_shuffle_epi8(lo1, _mm256_and_si256(c1, nib)),
+						      _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(c1, 4), nib)));
+			__m256i r2 = _mm256_and_si256(_mm256_shuffle_epi8(lo2, _mm256_and_si256(c2, nib)),
+						      _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(c2, 4), nib)));
+			__m256i r = _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
+			if ((bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero))))
+				break;
+		}
+		if (!bits)
+			return find_scalar(s, hay, n, i);
+		for (; bits; bits &= bits - 1)
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))
+				return i + (unsigned)__builtin_ctz(bits);
+		i += 32;
+	}
 }
 #endif
 
@@ -269,8 +354,10 @@ size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned cha
 {
 	if (!set->n)
 		return n;
-#if defined(__x86_64__) || defined(__i386__)
-	if (set->simd)
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (set->isa == SFMC_PREFILTER_ISA_AVX2)
+		return find_avx2_set(set, hay, n);
+	if (set->isa == SFMC_PREFILTER_ISA_SSSE3)
 		return find_ssse3(set, hay, n);
 #endif
 	return find_scalar(set, hay, n, 0);

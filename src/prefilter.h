@@ -13,7 +13,7 @@ const unsigned char *sfmc_prefilter_find(const unsigned char *hay, size_t n,
 					 const unsigned char *needle, size_t m);
 
 /* A set of literals searched in one pass (the encoded forms of keywords).
- * SSSE3 nibble-table filter on the first 3 bytes ("Teddy") with a scalar
+ * AVX2 or SSSE3 nibble-table filter on the first 3 bytes ("Teddy"), a scalar
  * fallback; every candidate is verified. The set owns copies of its literals. */
 typedef struct sfmc_prefilter_set sfmc_prefilter_set;
 
@@ -25,7 +25,9 @@ void sfmc_prefilter_set_free(sfmc_prefilter_set *set);
 /* Offset of the first position in hay[0,n) where a whole literal of the set
  * starts, or n when there is none. */
 size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n);
-/* Forces the scalar path (tests compare both). */
-void sfmc_prefilter_set_scalar(sfmc_prefilter_set *set, bool scalar);
+/* Instruction sets of the search, best last. set_new picks the best the CPU
+ * has; tests force each one (returns -1 when the CPU lacks it). */
+enum { SFMC_PREFILTER_ISA_SCALAR, SFMC_PREFILTER_ISA_SSSE3, SFMC_PREFILTER_ISA_AVX2 };
+int sfmc_prefilter_set_isa(sfmc_prefilter_set *set, int isa);
 
 #endif

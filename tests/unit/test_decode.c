@@ -94,15 +94,16 @@ static void prefilter_set_agrees_with_memmem(void **state)
 	for (size_t i = 0; i < 10; i++)
 		v[i] = (const unsigned char *)lits[i];
 	assert_int_equal(sfmc_prefilter_set_new(&set, v, lens, 10), 0);
-	for (int round = 0; round < 2000; round++) {
+	for (int round = 0; round < 3000; round++) {
 		size_t n = (size_t)(round % 200);
 		for (size_t i = 0; i < n; i++) {
 			seed = seed * 1103515245 + 12345;
 			hay[i] = (unsigned char)"abcz\0SUF"[(seed >> 16) % (round & 1 ? 4 : 8)];
 		}
-		for (int scalar = 0; scalar < 2; scalar++) {
+		for (int isa = SFMC_PREFILTER_ISA_SCALAR; isa <= SFMC_PREFILTER_ISA_AVX2; isa++) {
 			size_t from = 0;
-			sfmc_prefilter_set_scalar(set, scalar);
+			if (sfmc_prefilter_set_isa(set, isa) < 0)
+				continue;
 			for (;;) {
 				size_t want = n, got = from + sfmc_prefilter_set_find(set, hay + from, n - from);
 				for (size_t p = from; p < n && want == n; p++)
