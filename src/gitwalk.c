@@ -245,63 +245,84 @@ static bool selected(const node *nd)
 	return (nd->flags & (UNINTERESTING | BROKEN | EXPANDED)) == EXPANDED;
 }
 
-/* Kahn's algorithm over the selected nodes: parents first, oldest first. */
-static int order(walk *w, git_oid **commits, size_t *ncommits)
-{
-	uint32_t *pending = calloc(w->n ? w->n : 1, sizeof(*pending));
-	size_t *cstart = calloc(w->n + 1, sizeof(*cstart)), k = 0;
-	uint32_t *child = NULL;
-	size_t nedges = 0;
-	int rc = -1;
+/* Selected children of each selected node (CSR: child[start[x] .. start[x + 1]))
+ * and the number of selected parents of each. */
+typedef struct edges {
+	size_t *start;
+	uint32_t *child;
+	uint32_t *pending;
+} edges;
 
-	*ncommits = 0;
-	*commits = malloc((w->n ? w->n : 1) * sizeof(git_oid));
-	if (!pending || !cstart || !*commits)
-		goto oom;
+static void edges_dispose(edges *g)
+{
+	free(g->start);
+	free(g->child);
+	free(g->pending);
+}
+
+static int build_edges(const walk *w, edges *g)
+{
+	size_t nedges = 0, *fill;
+
+	g->start = calloc(w->n + 1, sizeof(*g->start));
+	g->pending = calloc(w->n ? w->n : 1, sizeof(*g->pending));
+	if (!g->start || !g->pending)
+		return sfmc_error_set("out of memory");
 	for (size_t x = 0; x < w->n; x++)
 		for (uint32_t i = 0; selected(&w->nodes[x]) && i < w->nodes[x].nparents; i++)
 			if (selected(&w->nodes[w->nodes[x].parents[i]])) {
-				cstart[w->nodes[x].parents[i] + 1]++;
-				pending[x]++;
+				g->start[w->nodes[x].parents[i] + 1]++;
+				g->pending[x]++;
 				nedges++;
 			}
 	for (size_t x = 0; x < w->n; x++)
-		cstart[x + 1] += cstart[x];
-	if (!(child = malloc((nedges ? nedges : 1) * sizeof(*child))))
-		goto oom;
-	{
-		size_t *fill = calloc(w->n ? w->n : 1, sizeof(*fill));
-		if (!fill)
-			goto oom;
-		for (size_t x = 0; x < w->n; x++)
-			for (uint32_t i = 0; selected(&w->nodes[x]) && i < w->nodes[x].nparents; i++) {
-				uint32_t p = w->nodes[x].parents[i];
-				if (selected(&w->nodes[p]))
-					child[cstart[p] + fill[p]++] = (uint32_t)x;
-			}
+		g->start[x + 1] += g->start[x];
+	g->child = malloc((nedges ? nedges : 1) * sizeof(*g->child));
+	fill = calloc(w->n ? w->n : 1, sizeof(*fill));
+	if (!g->child || !fill) {
 		free(fill);
+		return sfmc_error_set("out of memory");
 	}
+	for (size_t x = 0; x < w->n; x++)
+		for (uint32_t i = 0; selected(&w->nodes[x]) && i < w->nodes[x].nparents; i++) {
+			uint32_t p = w->nodes[x].parents[i];
+			if (selected(&w->nodes[p]))
+				g->child[g->start[p] + fill[p]++] = (uint32_t)x;
+		}
+	free(fill);
+	return 0;
+}
+
+/* Kahn's algorithm over the selected nodes: parents first, oldest first. */
+static int order(walk *w, git_oid **commits, size_t *ncommits)
+{
+	edges g = { 0 };
+	size_t k = 0;
+	int rc = -1;
+
+	*commits = malloc((w->n ? w->n : 1) * sizeof(git_oid));
+	if (!*commits) {
+		sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	if (build_edges(w, &g) < 0)
+		goto cleanup;
 	w->oldest_first = true;
 	w->nheap = 0;
 	for (size_t x = 0; x < w->n; x++)
-		if (selected(&w->nodes[x]) && !pending[x] && heap_push(w, (uint32_t)x) < 0)
+		if (selected(&w->nodes[x]) && !g.pending[x] && heap_push(w, (uint32_t)x) < 0)
 			goto cleanup;
 	while (w->nheap) {
 		uint32_t x = heap_pop(w);
 		git_oid_cpy(&(*commits)[k++], &w->nodes[x].id);
-		for (size_t e = cstart[x]; e < cstart[x + 1]; e++)
-			if (--pending[child[e]] == 0 && heap_push(w, child[e]) < 0)
+		for (size_t e = g.start[x]; e < g.start[x + 1]; e++)
+			if (--g.pending[g.child[e]] == 0 && heap_push(w, g.child[e]) < 0)
 				goto cleanup;
 	}
 	*ncommits = k;
 	rc = 0;
-	goto cleanup;
-oom:
-	sfmc_error_set("out of memory");
 cleanup:
-	free(pending);
-	free(cstart);
-	free(child);
+	edges_dispose(&g);
 	if (rc < 0) {
 		free(*commits);
 		*commits = NULL;
