@@ -141,6 +141,15 @@ jqf gitsub.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/
 jqf git.gl.json '.vulnerabilities[0].location.commit | "\(.sha) \(.author) \(.message)"' \
 	"$commit Test User add app.env" "git gitlab commit"
 
+# GitHub rejects more than 25,000 results per run: the rest is left out, with a notification.
+mkdir many
+"$SFMC" generate -n 25002 | sed 's/^/k=/' >many/a.txt
+run "$SFMC" dir -q -f sarif many
+expect_rc 1 "25,002 findings"
+expect_jq '"\(.runs[0].results | length): \(.runs[0].invocations[0].toolExecutionNotifications[0].message.text)"' \
+	"25000: 2 more results were left out: GitHub accepts at most 25000 per run" "SARIF results are capped, and it says so"
+rm -r many
+
 # The checks can fail: broken copies are rejected.
 jq 'del(.runs[0].results[0].message)' find.sarif >broken-sarif/no-message.json
 jq '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = "my file.env"' find.sarif \
