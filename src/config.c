@@ -285,12 +285,9 @@ static int parse_document(sfmc_config *c, sfmc_yaml *y, const char *dir)
 /* Parses the loaded document into c; an empty document is an empty config. */
 static int load(sfmc_config *c, sfmc_yaml *y, int loaded, const char *name, const char *dir)
 {
-	int rc;
+	bool empty = y->loaded && !sfmc_yaml_root(y); /* an error to sfmc_yaml_load, fine here */
+	int rc = empty ? 0 : loaded < 0 ? -1 : parse_document(c, y, dir);
 
-	if (loaded < 0 && !(y->loaded && !sfmc_yaml_root(y)))
-		rc = -1;
-	else
-		rc = y->loaded && sfmc_yaml_root(y) ? parse_document(c, y, dir) : 0;
 	if (rc == 0 && !(c->file = strdup(name)))
 		rc = sfmc_error_set("out of memory");
 	if (rc < 0)
