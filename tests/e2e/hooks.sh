@@ -179,6 +179,15 @@ expect_err_has "s.txt:1:3"
 grep -q " $(git rev-parse HEAD) refs/heads/chained 0\{40\}$" "$T/prepush-stdin" ||
 	fail "pre-push --chain: the previous hook did not get git's ref lines"
 
+# A refusal changes nothing: pre-commit is not written when pre-push is foreign.
+cd "$T"
+git init -q atomic
+printf '#!/bin/sh\nexit 0\n' >atomic/.git/hooks/pre-push
+chmod +x atomic/.git/hooks/pre-push
+run "$SFMC" hook install atomic
+expect_rc 2 "install over a foreign pre-push"
+[ ! -e atomic/.git/hooks/pre-commit ] || fail "a refused install still wrote pre-commit"
+
 # core.hooksPath is honoured (relative to the work tree).
 cd "$T"
 git init -q custom

@@ -82,6 +82,13 @@ jqf find.gl.json '[.vulnerabilities[] | "\(.severity) \(.location.file):\(.locat
 	"findings gitlab"
 jqf find.gl.json '[.vulnerabilities[].id | test("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")] | all' true \
 	"gitlab ids are UUIDs"
+# Rule help and GitLab solution are the rule's remediation from rules/sfmc.yaml.
+python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1]))["rules"][0], sys.stdout)' \
+	"$SFMC_SOURCE_DIR/rules/sfmc.yaml" >rule.json
+remediation=$(jq -r .remediation rule.json)
+jqf find.sarif '.runs[0].tool.driver.rules[0].help.text' "$remediation" "SARIF help.text"
+jqf find.sarif '.runs[0].tool.driver.rules[0].fullDescription.text' "$(jq -r .description rule.json)" "SARIF fullDescription"
+jqf find.gl.json '.vulnerabilities[0].solution' "$remediation" "GitLab solution"
 grep -qF "$good" find.sarif find.gl.json && fail "a redacted report holds the whole secret"
 
 # Warnings only: exit 0 under the default --fail-on error, level warning.
