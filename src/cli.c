@@ -9,6 +9,7 @@
 #include "limits.h"
 #include "report.h"
 #include "util/error.h"
+#include "util/text.h"
 
 #ifndef SFMC_VERSION
 #define SFMC_VERSION "0.0.0"
@@ -129,29 +130,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Parses "123", "10K", "5M", "1G" (binary units). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30, end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 /* --report FMT:PATH */
 static int parse_report(sfmc_cli *cli, const char *arg)
 {
@@ -245,7 +223,7 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 			cli->threads = (unsigned)n;
 			break;
 		case OPT_MAX_FILE_SIZE:
-			if (parse_size(optarg, &cli->max_file_size) < 0)
+			if (sfmc_text_parse_size(optarg, &cli->max_file_size) < 0)
 				return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", optarg);
 			cli->max_file_size_set = true;
 			break;

@@ -9,6 +9,7 @@
 #include "gitrepo.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/yaml.h"
 
 void sfmc_config_init(sfmc_config *c)
@@ -127,11 +128,11 @@ static int parse_fail_on(sfmc_config *c, sfmc_yaml *y, yaml_node_t *v)
 
 static int parse_max_file_size(sfmc_config *c, sfmc_yaml *y, yaml_node_t *v)
 {
-	int64_t n;
-
-	if (sfmc_yaml_int(y, v, "max_file_size", 0, INT64_MAX, &n) < 0)
+	if (sfmc_yaml_expect(y, v, YAML_SCALAR_NODE, "max_file_size") < 0)
 		return -1;
-	c->max_file_size = (uint64_t)n;
+	/* The same syntax as --max-file-size. */
+	if (sfmc_text_parse_size(scalar(v), &c->max_file_size) < 0)
+		return sfmc_yaml_error(y, v, "max_file_size must be bytes (e.g. 1048576 or 10M), not '%.40s'", scalar(v));
 	c->has_max_file_size = true;
 	return 0;
 }

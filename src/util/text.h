@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 bool sfmc_text_is_utf8(const char *s, size_t len);
 /* Valid UTF-8 copy: each invalid byte becomes U+FFFD. */
@@ -15,5 +16,8 @@ char *sfmc_text_escape(const char *s, size_t len);
 char *sfmc_text_base64(const void *data, size_t len);
 /* RFC 3986 percent-encoding of a path for a URI reference ('/' kept). */
 char *sfmc_text_uri_path(const char *s, size_t len);
+
+/* Parses a byte count: "123", "10K", "5M", "1G" (binary units). 0 or -1. */
+int sfmc_text_parse_size(const char *s, uint64_t *out);
 
 #endif

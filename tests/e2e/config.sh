@@ -24,6 +24,9 @@ expect_rc 0 "--fail-on error beats fail_on: warning"
 
 # max_file_size from the config, overridden by --max-file-size.
 printf 'max_file_size: 16\n' >"$R/.sfmc-scan.yaml"
+printf 'max_file_size: 1K\n' >"$T/1k.yaml"
+run "$SFMC" dir -f json --config "$T/1k.yaml" "$R"
+expect_jq '.skipped | length' '0' "max_file_size: 1K (suffixes as for --max-file-size)"
 run "$SFMC" dir -f json "$R"
 expect_rc 0 "file larger than the config's max_file_size"
 expect_jq '[.skipped[] | select(.path == "warn.txt") | .reason] | join(",")' 'larger than --max-file-size (67 > 16 bytes)'
@@ -44,7 +47,8 @@ check_bad() { # YAML EXPECTED-MESSAGE
 check_bad 'fail_on: error\nfail-on: never\n' "2:1: unknown key 'fail-on' (expected rules, fail_on, max_file_size, paths, allow)"
 check_bad 'fail_on: [error]\n' '1:10: fail_on must be a scalar, not a list'
 check_bad 'fail_on: sometimes\n' "1:10: fail_on must be error, warning or never, not 'sometimes'"
-check_bad 'max_file_size: 10M\n' "1:16: max_file_size must be an integer, not '10M'"
+check_bad 'max_file_size: 10X\n' "1:16: max_file_size must be bytes (e.g. 1048576 or 10M), not '10X'"
+check_bad 'max_file_size: -1\n' "1:16: max_file_size must be bytes (e.g. 1048576 or 10M), not '-1'"
 check_bad 'paths: {a: b}\n' '1:8: paths must be a list, not a mapping'
 check_bad 'paths:\n  - "docs/**"\n  - "[abc"\n' "3:5: paths: invalid glob '[abc': unclosed '['"
 check_bad 'paths: ["a/../b"]\n' "1:9: paths: invalid glob 'a/../b': '.' and '..' segments are not allowed"
