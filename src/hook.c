@@ -567,10 +567,27 @@ static void print_remove_steps(const char *hook, const sfmc_results *res, sfmc_l
 		oldest ? oldest : "<commit>", strcmp(hook, "pre-receive") ? "" : " (The server kept nothing of this push.)");
 }
 
+/* How to mark a false positive, with the config entry for the first finding. */
+static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out)
+{
+	fprintf(out, "  3. Not a real secret (a test fixture, an example)? Add a comment containing\n"
+		     "     `sfmc-scan:allow` on that line, ");
+	if (!strcmp(hook, "pre-receive")) {
+		fprintf(out, "or ask the server's administrator to allow its\n"
+			     "     fingerprint %s (README, \"Suppressing findings\").\n", f->fingerprint);
+		return;
+	}
+	fprintf(out, "or allow it in .sfmc-scan.yaml at the top of the work tree:\n"
+		     "         allow:\n"
+		     "           - fingerprint: %s\n"
+		     "             reason: \"why this is not a live secret\"\n"
+		     "     (README, \"Suppressing findings\"; a baseline works too).\n", f->fingerprint);
+}
+
 void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	size_t n = 0;
-	const sfmc_rule *rule = NULL;
+	const sfmc_finding *first = NULL;
 
 	if (fail_on == SFMC_LEVEL_NONE)
 		return;
@@ -585,19 +602,17 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
 			print_finding(&res->findings[i], out);
-			rule = rule ? rule : res->findings[i].rule;
+			first = first ? first : &res->findings[i];
 		}
 	fprintf(out, "What to do now:\n");
-	if (rule && rule->remediation) {
-		fprintf(out, "  1. Rotate the secret (%s):\n", rule->name ? rule->name : rule->id);
-		print_indented(rule->remediation, out);
+	if (first->rule->remediation) {
+		fprintf(out, "  1. Rotate the secret (%s):\n", first->rule->name ? first->rule->name : first->rule->id);
+		print_indented(first->rule->remediation, out);
 	} else {
 		fprintf(out, "  1. Rotate the secret first: it may already have been copied (backups, logs, other clones).\n");
 	}
 	print_remove_steps(hook, res, fail_on, out);
-	fprintf(out, "  3. Not a real secret (a test fixture, an example)? Add a comment containing\n"
-		     "     `sfmc-scan:allow` on that line, or list it in the allow list of the config file\n"
-		     "     or in a baseline (README, \"Suppressing findings\").\n");
+	print_allow_steps(hook, first, out);
 	if (strcmp(hook, "pre-receive"))
 		fprintf(out, "  Skipping this hook (--no-verify) does not remove the secret: it %s in the history.\n",
 			strcmp(hook, "pre-commit") ? "stays" : "would end up");

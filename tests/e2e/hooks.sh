@@ -34,6 +34,7 @@ expect_err_has "conf/app.env:2:15"
 expect_err_has "commit blocked"
 expect_err_has "Rotate the secret"
 expect_err_has "sfmc-scan:allow"
+expect_err_has "- fingerprint: $(printf '%s' "$good" | sha256sum | cut -c1-64)"
 expect_out_lacks "$good"
 expect_err_lacks "$good"
 [ "$(git rev-list --count HEAD)" = 1 ] || fail "the blocked commit was created"
@@ -178,6 +179,22 @@ gitq push origin HEAD:refs/heads/chained
 expect_err_has "s.txt:1:3"
 grep -q " $(git rev-parse HEAD) refs/heads/chained 0\{40\}$" "$T/prepush-stdin" ||
 	fail "pre-push --chain: the previous hook did not get git's ref lines"
+
+# The advice works as printed: its allow entry, pasted into .sfmc-scan.yaml, lets the commit through.
+cd "$T"
+git init -q advice
+cd advice
+"$SFMC" hook install --pre-commit >/dev/null
+printf 'example=%s\n' "$good" >example.txt
+git add example.txt
+gitq commit -m example
+[ "$rc" -ne 0 ] || fail "advice: the commit was not blocked"
+sed -n '/^         allow:$/,/^             reason:/s/^         //p' "$T/err" >.sfmc-scan.yaml
+[ "$(wc -l <.sfmc-scan.yaml)" = 3 ] || fail "advice: no allow entry printed"
+git add .sfmc-scan.yaml
+gitq commit -m "example, allowed"
+expect_rc 0 "commit after following the advice"
+expect_err_has "1 suppressed"
 
 # A refusal changes nothing: pre-commit is not written when pre-push is foreign.
 cd "$T"
