@@ -33,6 +33,22 @@ typedef struct window {
 	size_t *pos;  /* base64: input offsets of the alphabet characters */
 } window;
 
+/* Work bound: per level and way of decoding, the window decoded last. A
+ * hit whose whole reach/2 lies inside it, decoded the same way, can reveal
+ * nothing new, so back-to-back literals cost linear, not quadratic, time. */
+#define NSLOTS 10 /* base64: 4 quad phases, UTF-16: 2 orders x 2 parities, percent, escape */
+typedef struct slot {
+	bool valid;
+	size_t lo, hi;
+	size_t run; /* base64: where the run of alphabet characters began */
+} slot;
+
+typedef struct runcount {
+	size_t at;    /* input counted up to */
+	size_t run;   /* start of the current base64 run */
+	size_t chars; /* alphabet characters in the run before `at` */
+} runcount;
+
 typedef struct recent {
 	uint64_t off;
 	const sfmc_rule *rule;
@@ -52,6 +68,9 @@ struct sfmc_decode {
 	unsigned char decs[SFMC_DECODE_MAX_DEPTH];
 	recent recent[SFMC_DECODE_RECENT];
 	size_t nrecent;
+	slot slots[SFMC_DECODE_MAX_DEPTH][NSLOTS];
+	size_t windows[SFMC_DECODE_MAX_DEPTH];
+	runcount runs[SFMC_DECODE_MAX_DEPTH];
 	/* the current scan */
 	const unsigned char *top;
 	uint64_t base;
@@ -129,19 +148,29 @@ static int add_chained(sfmc_decode *dc, const void *bytes, size_t len, const lit
 
 /* ---- base64 / base64url ---- */
 
+/* Values of the standard and URL alphabets together; -1 elsewhere. */
+static const signed char b64tab[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 static int b64v(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
+	return b64tab[c];
 }
 
 static bool is_wrap(unsigned char c)
@@ -240,10 +269,15 @@ static int derive_utf16(sfmc_decode *dc, const unsigned char *p, size_t n, const
  * the stream offset decides: whole-file UTF-16, with or without BOM, has its
  * code units at even offsets. Inside decoded bytes (abs unknown) little-endian
  * is the usual case (PowerShell -EncodedCommand). */
+static bool utf16_le(const unsigned char *in, size_t hit, uint64_t abs)
+{
+	return hit == 0 || in[hit - 1] != 0 || abs == ABS_UNKNOWN || (abs & 1) == 0;
+}
+
 static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
 				uint64_t abs, window *w)
 {
-	bool le = hit == 0 || in[hit - 1] != 0 || abs == ABS_UNKNOWN || (abs & 1) == 0;
+	bool le = utf16_le(in, hit, abs);
 	size_t u = le ? hit : hit - 1;
 
 	(void)l;
@@ -566,6 +600,12 @@ void sfmc_decode_free(sfmc_decode *dc)
 void sfmc_decode_begin(sfmc_decode *dc)
 {
 	dc->nrecent = 0;
+	memset(dc->windows, 0, sizeof(dc->windows));
+}
+
+size_t sfmc_decode_windows(const sfmc_decode *dc, int level)
+{
+	return level >= 0 && level < SFMC_DECODE_MAX_DEPTH ? dc->windows[level] : 0;
 }
 
 size_t sfmc_decode_nliterals(const sfmc_decode *dc)
@@ -633,14 +673,58 @@ static int on_match(const sfmc_match *m, void *payload)
 static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t from, size_t limit,
 		      uint64_t abs);
 
+/* Counts base64 alphabet characters up to `to` (hits come in order, so the
+ * whole input is counted once per level). */
+static void count_run(runcount *rc, const unsigned char *in, size_t to)
+{
+	for (; rc->at < to; rc->at++) {
+		if (b64v(in[rc->at]) >= 0)
+			rc->chars++;
+		else if (!is_wrap(in[rc->at]))
+			rc->run = rc->at + 1, rc->chars = 0;
+	}
+}
+
+/* The slot of this way of decoding the hit (and, for base64, its run). */
+static slot *slot_for(sfmc_decode *dc, int level, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
+		      size_t *run)
+{
+	slot *s = dc->slots[level];
+	bool le;
+
+	*run = 0;
+	switch (l->chain[0]) {
+	case 0: /* base64: the quad phase, counted from the run's start */
+		count_run(&dc->runs[level], in, hit);
+		*run = dc->runs[level].run;
+		return &s[(dc->runs[level].chars % 4 + 4 - l->phase % 4) % 4];
+	case 1: /* UTF-16: byte order and code unit parity */
+		le = utf16_le(in, hit, abs);
+		return &s[4 + 2 * le + ((le ? hit : hit - 1) & 1)];
+	default:
+		return &s[8 + (l->chain[0] == 3)];
+	}
+}
+
+static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core)
+{
+	size_t lo = hit > core ? hit - core : 0, hi = n - hit > core ? hit + core : n;
+	return s->valid && s->run == run && s->lo <= lo && hi <= s->hi;
+}
+
 /* Decodes the window around one hit, scans it, and looks for a further layer. */
 static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t hit, const lit *l,
 		      uint64_t abs)
 {
 	window *w = &dc->w[level];
-	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n;
+	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n, run;
+	slot *sl = slot_for(dc, level, in, hit, l, abs, &run);
 	int rc;
 
+	if (covered(sl, run, hit, n, dc->reach / 2))
+		return 0;
+	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
+	dc->windows[level]++;
 	w->n = 0;
 	dc->names[level] = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, w);
 	dc->decs[level] = l->chain[0];
@@ -658,6 +742,8 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t from, size_t limit,
 		      uint64_t abs)
 {
+	memset(dc->slots[level], 0, sizeof(dc->slots[level])); /* a new input */
+	dc->runs[level] = (runcount){ from, from, 0 };
 	for (size_t p = from; p < limit; p++) {
 		int rc;
 		p += sfmc_prefilter_set_find(dc->set, in + p, n - p);
@@ -665,7 +751,9 @@ static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_
 			break;
 		for (size_t i = 0; i < dc->lits.n; i++) {
 			const lit *l = &dc->lits.v[i];
-			if (l->depth > SFMC_DECODE_MAX_DEPTH - level || l->len > n - p || memcmp(in + p, lit_bytes(dc, l), l->len))
+			const unsigned char *b = lit_bytes(dc, l);
+			if (b[0] != in[p] || l->depth > SFMC_DECODE_MAX_DEPTH - level || l->len > n - p ||
+			    memcmp(in + p, b, l->len))
 				continue;
 			if ((rc = decode_hit(dc, level, in, n, p, l, abs == ABS_UNKNOWN ? abs : abs + p)) < 0)
 				return rc;

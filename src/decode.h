@@ -44,6 +44,10 @@ int sfmc_decode_scan(sfmc_decode *dc, const unsigned char *buf, size_t len, uint
  * enables a decoder. Chunked scans must keep that much context. */
 size_t sfmc_decode_reach(const sfmc_ruleset *rules);
 
+/* Windows decoded at each level since sfmc_decode_begin (tests check that
+ * back-to-back literals cost linear work). */
+size_t sfmc_decode_windows(const sfmc_decode *dc, int level);
+
 /* The derived literals, for tests and tooling: i-th literal's bytes and the
  * chain of decoders it is searched for (e.g. "base64>base64"). */
 size_t sfmc_decode_nliterals(const sfmc_decode *dc);

@@ -395,6 +395,34 @@ static void chunk_edges(void **state)
 	free(data);
 }
 
+/* Back-to-back literals of every decoder: a hit whose reach lies inside the
+ * window decoded last for it is not decoded again, so the windows are
+ * bounded by the input size, not the number of hits. */
+static void work_is_linear(void **state)
+{
+	static const char *const units[] = { "U0ZNQ1", "SFMC%", "SFMC\\", "S\0F\0M\0C\0_\0", "VTBaTlEx" };
+	static const size_t ulen[] = { 6, 5, 5, 10, 8 };
+	size_t n = 1 << 20, reach = sfmc_decode_reach(&rules);
+	unsigned char *buf = malloc(n);
+	(void)state;
+	assert_non_null(buf);
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		sfmc_results r;
+		size_t hits = n / ulen[u];
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (unsigned char)units[u][i % ulen[u]];
+		scan(&scanner, buf, n, &r);
+		assert_int_equal(r.nfindings, 0);
+		/* 10 ways of decoding (4 base64 phases, 2 UTF-16 orders x 2 parities, percent, escape),
+		 * each decoded again only after half a reach. */
+		assert_true(sfmc_decode_windows(scanner.dec, 0) > 0);
+		assert_true(sfmc_decode_windows(scanner.dec, 0) <= 10 * (2 * n / reach + 1));
+		assert_true(sfmc_decode_windows(scanner.dec, 0) < hits / 10);
+		sfmc_results_dispose(&r);
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +437,7 @@ int main(void)
 		cmocka_unit_test(decoys),
 		cmocka_unit_test(rule_decoders),
 		cmocka_unit_test(chunk_edges),
+		cmocka_unit_test(work_is_linear),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
