@@ -1,5 +1,6 @@
 /* text.h - byte-string helpers for reports: UTF-8 checks, lossy
- * conversion, terminal-safe escaping and base64. Results are malloc'd. */
+ * conversion, terminal-safe escaping and base64 (results are malloc'd);
+ * and the byte-count syntax shared by --max-file-size and the config. */
 #ifndef SFMC_TEXT_H
 #define SFMC_TEXT_H
 
