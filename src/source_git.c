@@ -281,14 +281,15 @@ static int odb_each(const git_oid *id, void *payload)
 	return list_push(payload, id);
 }
 
-/* --all-objects: every blob of the object database, reachable or not. */
-static int collect_all_objects(collect *c)
+/* --all-objects: sorts every object of the database by type. Commits no
+ * ref reaches (amended, rebased away) become tips, so their blobs keep a
+ * commit; blobs are kept to add those no commit holds. */
+static int list_all_objects(collect *c, oid_list *commits, oid_list *blobs)
 {
 	git_odb *odb = NULL;
 	oid_list all = { 0 };
 	size_t len;
 	git_object_t type;
-	uint32_t known;
 	int rc = 0;
 
 	if (git_repository_odb(&odb, c->repo) < 0)
@@ -297,16 +298,25 @@ static int collect_all_objects(collect *c)
 		rc = sfmc_results_add_error(c->out, "objects", git_error_last() ? git_error_last()->message :
 							       sfmc_error_last());
 	for (size_t i = 0; i < all.n && rc == 0; i++) {
-		if (sfmc_oidmap_get(&c->set->index, &all.v[i], 0, &known))
-			continue;
 		if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
 			rc = record(c, NULL, "cannot read object", &all.v[i]);
+		else if (type == GIT_OBJECT_COMMIT)
+			rc = list_push(commits, &all.v[i]);
 		else if (type == GIT_OBJECT_BLOB)
-			rc = sfmc_blobset_add_orphan(c->set, &all.v[i]);
+			rc = list_push(blobs, &all.v[i]);
 	}
 	free(all.v);
 	git_odb_free(odb);
 	return rc;
+}
+
+/* Blobs of the database that no commit, tree or ref holds: no provenance. */
+static int add_orphans(collect *c, const oid_list *blobs)
+{
+	for (size_t i = 0; i < blobs->n; i++)
+		if (sfmc_blobset_add_orphan(c->set, &blobs->v[i]) < 0)
+			return -1;
+	return 0;
 }
 
 typedef struct plan {
@@ -322,7 +332,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 {
 	sfmc_blobset set;
 	collect c = { .repo = repo, .set = &set, .out = out };
-	oid_list inc = { 0 }, exc = { 0 };
+	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
 	git_oid *commits = NULL;
 	size_t ncommits = 0;
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
@@ -338,14 +348,15 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	for (size_t i = 0; i < p->nexclude; i++)
 		if (list_push(&exc, &p->exclude[i]) < 0)
 			goto cleanup;
-	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0))
+	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
+	    (p->all_objects && list_all_objects(&c, &inc, &blobs) < 0))
 		goto cleanup;
 	if (sfmc_gitwalk_select(repo, inc.v, inc.n, exc.v, exc.n, out, &commits, &ncommits) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < ncommits; i++)
 		if (collect_commit(&c, &commits[i]) < 0)
 			goto cleanup;
-	if (collect_others(&c) < 0 || (p->all_objects && collect_all_objects(&c) < 0))
+	if (collect_others(&c) < 0 || add_orphans(&c, &blobs) < 0)
 		goto cleanup;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
@@ -355,6 +366,7 @@ cleanup:
 	free(commits);
 	free(inc.v);
 	free(exc.v);
+	free(blobs.v);
 	sfmc_buf_dispose(&c.path);
 	sfmc_oidmap_dispose(&c.visited);
 	sfmc_blobset_dispose(&set);

@@ -36,8 +36,10 @@ typedef struct sfmc_git_opts {
 
 /* `sfmc-scan git [REPO]`: every blob reachable from every ref (branches,
  * remotes, tags, refs/stash and its reflog, notes) and HEAD; with
- * opts->all_objects also every other blob of the object database (dangling
- * blobs: no commit, path = blob id). repo_path NULL: GIT_DIR or ".". */
+ * opts->all_objects also every commit of the object database that no ref
+ * reaches (amended or rebased away: findings keep that commit) and every
+ * other blob (dangling: no commit, path = blob id). repo_path NULL: GIT_DIR
+ * or ".". */
 int sfmc_source_git_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
 			 sfmc_results *out);
 

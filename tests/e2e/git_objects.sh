@@ -14,6 +14,10 @@ put loose.txt "\n\nl=$L\n" "loose"; c_l=$C
 [ -n "$(ls .git/objects/pack/*.pack)" ] || fail "gc made no pack"
 b_l=$(git rev-parse "$c_l:loose.txt")
 [ -f ".git/objects/${b_l:0:2}/${b_l:2}" ] || fail "loose.txt's blob is not loose"
+# Amended away: the old commit is reachable from no ref (only HEAD's reflog).
+Q=$(tok)
+put amend.txt "first\nq=$Q\n" "to be amended"; c_old=$C
+printf 'first\n' >amend.txt && git add amend.txt && gcommit "amended" --amend
 # Dangling blob: written, never committed.
 Dg=$(tok)
 b_d=$(printf 'dangling=%s\n' "$Dg" | git hash-object -w --stdin)
@@ -22,13 +26,14 @@ run "$SFMC" git -f json .
 expect_rc 1 "packed + loose"
 at packed.txt "1:6:$c_p"
 at loose.txt "3:3:$c_l"
-expect_jq '.findings | length' 2 "the dangling blob needs --all-objects"
+expect_jq '.findings | length' 2 "the dangling blob and the amended commit need --all-objects"
 
 run "$SFMC" git --all-objects -f json .
 expect_rc 1 "--all-objects"
 at "$b_d" "1:10:-"
 expect_jq ".findings[] | select(.path == \"$b_d\") | [.blob, has(\"commit\")] | @tsv" "$b_d	false" "dangling provenance"
-expect_jq '.findings | length' 3
+at amend.txt "2:3:$c_old"
+expect_jq '.findings | length' 4
 # --max-file-size: larger blobs are listed as skipped (under their oldest path), not read.
 run "$SFMC" git --max-file-size 60 -f json .
 expect_rc 0 "blobs over --max-file-size"
