@@ -150,7 +150,8 @@ int sfmc_baseline_write(const char *path, const sfmc_scan_meta *meta, const sfmc
 		if (res->findings[i].path[0] == '/')
 			return sfmc_error_set("--write-baseline: '%s' is an absolute path; scan a directory so that "
 					      "paths are relative to it", res->findings[i].path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* O_NOFOLLOW: a link planted in the checkout must not aim the write at another file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return sfmc_error_set_errno("%s: cannot create the baseline", path);
 	if (!(f = fdopen(fd, "w"))) {

@@ -59,14 +59,20 @@ static FILE *open_output(const char *path, bool show_secrets)
 	int fd;
 	FILE *f;
 
+	struct stat st;
+
 	if (!path || !strcmp(path, "-"))
 		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, show_secrets ? 0600 : 0644);
+	/* A link planted in an untrusted checkout must not redirect the report
+	 * (and its secrets) onto another file; /dev/stdout and the like are fine. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (strncmp(path, "/dev/", 5) ? O_NOFOLLOW : 0),
+		  show_secrets ? 0600 : 0644);
 	if (fd < 0) {
-		sfmc_error_set_errno("%s: cannot create", path);
+		sfmc_error_set_errno("%s: cannot create%s", path,
+				     errno == ELOOP ? " (a symbolic link: not followed for reports)" : "");
 		return NULL;
 	}
-	if (show_secrets)
+	if (show_secrets && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		(void)fchmod(fd, 0600); /* an existing file keeps its mode otherwise */
 	if (!(f = fdopen(fd, "w"))) {
 		close(fd);

@@ -64,6 +64,19 @@ grep -qF "$t_hist" "$O/show.sarif" || fail "--show-secrets: the SARIF report lac
 for f in show.json show.sarif; do
 	[ "$(stat -c %a "$O/$f")" = 600 ] || fail "$f has mode $(stat -c %a "$O/$f"), expected 600"
 done
+# A report path that is a symbolic link (planted in an untrusted checkout) is not followed.
+printf 'victim\n' >"$T/victim" && ln -s "$T/victim" "$T/link.json"
+run "$SFMC" git "$R" -f json --show-secrets -o "$T/link.json"
+expect_rc 2 "--output through a symbolic link"
+expect_err_has 'a symbolic link: not followed for reports'
+run "$SFMC" git "$R" -f json --report "sarif:$T/link.json"
+expect_rc 2 "--report through a symbolic link"
+run "$SFMC" git "$R" -f json --write-baseline "$T/link.json"
+expect_rc 2 "--write-baseline through a symbolic link"
+[ "$(cat "$T/victim")" = victim ] && [ "$(stat -c %a "$T/victim")" = 644 ] || fail "the link's target was written or chmod-ed"
+run "$SFMC" git "$R" -f json -o /dev/stdout
+expect_rc 1 "/dev/stdout is a link that may be used"
+expect_jq '.findings | length' 1
 run "$SFMC" git "$R" -f json -o "$O/redacted.json"
 [ "$(stat -c %a "$O/redacted.json")" != 600 ] || fail "a redacted report need not be private (mode 600)"
 finish
