@@ -183,10 +183,14 @@ static int walk_tree(collect *c, const git_tree *t, git_tree *const *parents, si
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-		const char *name = git_tree_entry_name(e);
-		git_object_t type = git_tree_entry_type(e);
+		const char *name;
+		git_object_t type;
 		uint32_t pid;
 
+		if (!e) /* seen when libgit2 ran out of memory parsing the tree */
+			return sfmc_error_set("tree %s: cannot read entry %zu", git_oid_tostr_s(git_tree_id(t)), i);
+		name = git_tree_entry_name(e);
+		type = git_tree_entry_type(e);
 		if (git_tree_entry_filemode(e) == GIT_FILEMODE_COMMIT)
 			continue; /* a gitlink: the submodule's commit is not in this repository */
 		if ((type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) || unchanged(name, e, parents, np))
