@@ -196,6 +196,23 @@ gitq commit -m "example, allowed"
 expect_rc 0 "commit after following the advice"
 expect_err_has "1 suppressed"
 
+# The binary the hook names is gone: sfmc-scan from PATH, else a clear error that blocks.
+cd "$T"
+git init -q moved
+mkdir -p "$T/gone" "$T/onpath"
+cp "$SFMC" "$T/gone/sfmc-scan"
+(cd moved && "$T/gone/sfmc-scan" hook install --pre-commit >/dev/null)
+rm "$T/gone/sfmc-scan"
+printf 'k=%s\n' "$good" >moved/m.txt
+git -C moved add m.txt
+run env PATH="/usr/bin:/bin" git -C moved commit -m moved
+[ "$rc" -ne 0 ] || fail "a hook whose binary is gone let the commit through"
+expect_err_has "$T/gone/sfmc-scan is missing and sfmc-scan is not on PATH"
+ln -s "$SFMC" "$T/onpath/sfmc-scan"
+run env PATH="$T/onpath:/usr/bin:/bin" git -C moved commit -m moved
+[ "$rc" -ne 0 ] || fail "the hook did not fall back to sfmc-scan on PATH"
+expect_err_has "m.txt:1:3"
+
 # A refusal changes nothing: pre-commit is not written when pre-push is foreign.
 cd "$T"
 git init -q atomic
