@@ -230,14 +230,11 @@ int sfmc_prefilter_set_isa(sfmc_prefilter_set *set, int isa)
 /* true when a literal starts at hay[p]: the hash bitmap rejects most
  * candidates, a binary search (literals are sorted by their first 3 bytes)
  * finds the few that share those bytes. */
-static bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p)
+static bool verify_slow(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p)
 {
-	unsigned h = hash3(hay + p);
 	uint32_t k = key3(hay + p);
 	size_t lo = 0, hi = s->n;
 
-	if (!(s->first3[h / 64] >> (h % 64) & 1))
-		return false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (s->key[mid] < k)
@@ -249,6 +246,12 @@ static bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t
 		if (s->len[lo] <= n - p && !memcmp(hay + p + FP_LEN, s->lit[lo] + FP_LEN, s->len[lo] - FP_LEN))
 			return true;
 	return false;
+}
+
+static inline bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p)
+{
+	unsigned h = hash3(hay + p);
+	return (s->first3[h / 64] >> (h % 64) & 1) && verify_slow(s, hay, n, p);
 }
 
 static unsigned buckets_at(const sfmc_prefilter_set *s, const unsigned char *p)
