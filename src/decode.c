@@ -28,9 +28,10 @@ typedef struct litlist {
 /* One decoded window: bytes and, per byte, the input span it came from. */
 typedef struct window {
 	unsigned char *out;
-	size_t *from, *to;
+	size_t base;         /* input offset that from/to/pos count from */
+	uint32_t *from, *to; /* relative to base: a window is far below 4 GiB */
 	size_t n;
-	size_t *pos;  /* base64: input offsets of the alphabet characters */
+	uint32_t *pos; /* base64: input offsets of the alphabet characters */
 } window;
 
 /* Work bound: per level and way of decoding, the window decoded last. A
@@ -223,7 +224,7 @@ static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, 
 		if (i == hit)
 			ih = np;
 		if (b64v(in[i]) >= 0)
-			w->pos[np++] = i;
+			w->pos[np++] = (uint32_t)(i - w->base);
 	}
 	/* The literal's phase tells where the quads start. */
 	k = (ih % 4 + 4 - l->phase % 4) % 4;
@@ -231,7 +232,7 @@ static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, 
 		size_t c = np - k < 4 ? np - k : 4;
 		uint32_t v = 0;
 		for (size_t j = 0; j < 4; j++)
-			v = v << 6 | (j < c ? (uint32_t)b64v(in[w->pos[k + j]]) : 0);
+			v = v << 6 | (j < c ? (uint32_t)b64v(in[w->base + w->pos[k + j]]) : 0);
 		for (size_t j = 0; j + 1 < c; j++) {
 			w->out[w->n] = (unsigned char)(v >> (16 - 8 * j));
 			w->from[w->n] = w->pos[k + j];
@@ -284,8 +285,8 @@ static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, s
 	for (size_t p = lo + ((u - lo) & 1); p + 1 < hi; p += 2) {
 		unsigned char low = le ? in[p] : in[p + 1], high = le ? in[p + 1] : in[p];
 		w->out[w->n] = high == 0 && low < 0x80 ? low : 0xff; /* non-ASCII: never part of a token */
-		w->from[w->n] = p;
-		w->to[w->n++] = p + 1;
+		w->from[w->n] = (uint32_t)(p - w->base);
+		w->to[w->n++] = (uint32_t)(p + 1 - w->base);
 	}
 	return le ? "utf16le" : "utf16be";
 }
@@ -338,8 +339,8 @@ static int derive_escape(sfmc_decode *dc, const unsigned char *p, size_t n, cons
 static void put(window *w, unsigned char c, size_t from, size_t to)
 {
 	w->out[w->n] = c;
-	w->from[w->n] = from;
-	w->to[w->n++] = to;
+	w->from[w->n] = (uint32_t)(from - w->base);
+	w->to[w->n++] = (uint32_t)(to - w->base);
 }
 
 /* Value of n hex digits at p, or -1. */
@@ -543,13 +544,15 @@ size_t sfmc_decode_reach(const sfmc_ruleset *rules)
 	       (2 * (rules->max_window ? rules->max_window : SFMC_DEFAULT_WINDOW) + rules->max_keyword + 1);
 }
 
+/* Scratch for every level, allocated at the first hit: most scans never need it. */
 static int windows_alloc(sfmc_decode *dc)
 {
 	size_t cap = 2 * dc->reach + 1; /* a decoder never outputs more bytes than it reads */
 	for (int k = 0; k < SFMC_DECODE_MAX_DEPTH; k++) {
 		window *w = &dc->w[k];
-		if (!(w->out = malloc(cap)) || !(w->from = malloc(cap * sizeof(size_t))) ||
-		    !(w->to = malloc(cap * sizeof(size_t))) || !(w->pos = malloc(cap * sizeof(size_t))))
+		if ((!w->out && !(w->out = malloc(cap))) || (!w->from && !(w->from = malloc(cap * sizeof(uint32_t)))) ||
+		    (!w->to && !(w->to = malloc(cap * sizeof(uint32_t)))) ||
+		    (!w->pos && !(w->pos = malloc(cap * sizeof(uint32_t)))))
 			return sfmc_error_set("out of memory");
 	}
 	return 0;
@@ -570,7 +573,7 @@ int sfmc_decode_new(sfmc_decode **out, const sfmc_ruleset *rules)
 	for (size_t i = 0; i < rules->nrules; i++)
 		if (rules->rules[i].decoders && derive_rule(dc, &rules->rules[i]) < 0)
 			goto fail;
-	if (expand(dc) < 0 || build_set(dc) < 0 || windows_alloc(dc) < 0 || sfmc_detector_new(&dc->det, rules) < 0)
+	if (expand(dc) < 0 || build_set(dc) < 0 || sfmc_detector_new(&dc->det, rules) < 0)
 		goto fail;
 	*out = dc;
 	return 0;
@@ -654,11 +657,11 @@ static int on_match(const sfmc_match *m, void *payload)
 		if (!(m->rule->decoders & decoders[dc->decs[k]].bit))
 			return 0;
 	/* The same bytes sit unencoded in the input: the level above reports them. */
-	lf = w->from[first], lt = w->to[last];
+	lf = w->base + w->from[first], lt = w->base + w->to[last];
 	if (lt - lf + 1 == m->length && !memcmp(in + lf, m->bytes, m->length))
 		return 0;
 	for (int k = level; k >= 0; k--)
-		first = dc->w[k].from[first], last = dc->w[k].to[last];
+		first = dc->w[k].base + dc->w[k].from[first], last = dc->w[k].base + dc->w[k].to[last];
 	for (int k = 0; k <= level; k++)
 		snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), "%s%s", k ? ">" : "", dc->names[k]);
 	if (seen(dc, dc->base + first, m->rule, enc))
@@ -723,9 +726,12 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 
 	if (covered(sl, run, hit, n, dc->reach / 2))
 		return 0;
+	if (windows_alloc(dc) < 0)
+		return -1;
 	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
 	dc->windows[level]++;
 	w->n = 0;
+	w->base = lo;
 	dc->names[level] = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, w);
 	dc->decs[level] = l->chain[0];
 	if (!w->n)
