@@ -44,6 +44,10 @@ put stash.txt "clean\n" "stash base"
 H1=$(tok) H2=$(tok)
 printf 'clean\n%s\n' "$H1" >stash.txt && git stash -q && c_st1=$(git rev-parse refs/stash)
 printf 'clean\n  %s\n' "$H2" >stash.txt && git stash -q && c_st2=$(git rev-parse refs/stash)
+# CRLF and binary blobs.
+J=$(tok) K=$(tok)
+put crlf.txt "a\r\nb\r\nj=$J\r\n" "crlf"; c_crlf=$C
+put bin.dat "\x00\x01\x02\xff\nbin\x00k=$K\x00" "binary"; c_bin=$C
 # Non-UTF-8 path and author name (git commit would re-encode the name: write the object by hand).
 I=$(tok)
 printf 'i=%s\n' "$I" >"$(printf 'caf\xe9.txt')"
@@ -64,7 +68,9 @@ at side.txt "1:6:$c_side"
 at evil.txt "2:6:$c_merge"
 expect_jq '[.findings[] | select(.path == "stash.txt") | "\(.line):\(.column):\(.commit)"] | sort | join(",")' \
 	"$(printf '2:1:%s\n2:3:%s\n' "$c_st1" "$c_st2" | sort | paste -sd,)" "both stashes"
-expect_jq '.findings | length' 11 "number of findings"
+at crlf.txt "3:3:$c_crlf"
+at bin.dat "2:7:$c_bin"
+expect_jq '.findings | length' 13 "number of findings"
 expect_jq '.errors | length' 0
 # Provenance fields.
 expect_jq '.findings[] | select(.path == "gone.txt") | [.blob, .summary, .author_name, .author_email, .commit_time, .likely_expired] | @tsv' \
