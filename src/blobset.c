@@ -129,6 +129,8 @@ typedef struct scan_ctx {
 	const sfmc_ruleset *rules;
 	const sfmc_blobset_opts *opts;
 	git_repository **repos;  /* one per worker, opened on its first task */
+	sfmc_packreader **readers; /* one per worker: the fast path for packed blobs */
+	size_t run_len;          /* blobs per task (scan_run) */
 	sfmc_scanner *scanners;
 	unsigned *ready;         /* scanner initialised */
 	sfmc_results *results;   /* one per worker */
@@ -152,7 +154,27 @@ static int worker_setup(scan_ctx *c, unsigned w)
 			return -1;
 		}
 		c->ready[w] = 1;
+		/* No reader (no memory): every blob goes through libgit2. */
+		if (sfmc_packreader_new(&c->readers[w], c->repos[w], SFMC_PACK_CACHE_BYTES) < 0)
+			c->readers[w] = NULL;
 	}
+	return 0;
+}
+
+/* Scans one blob's bytes, whichever reader produced them. */
+static int scan_bytes(scan_ctx *c, unsigned w, size_t b, const char *hex, git_object_t type, const void *data,
+		      size_t len)
+{
+	sfmc_provenance prov = { hex, GIT_OID_HEXSZ, hex, NULL };
+	sfmc_results *out = &c->results[w];
+	char msg[160];
+
+	if (type != GIT_OBJECT_BLOB) {
+		snprintf(msg, sizeof(msg), "object %s is a %s, not a blob", hex, git_object_type2string(type));
+		return sfmc_results_add_error(out, blob_where(c, b, hex), msg);
+	}
+	if (sfmc_scanner_scan_mem(&c->scanners[w], data, len, &prov, out) < 0)
+		return sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
 	return 0;
 }
 
@@ -165,7 +187,7 @@ static int scan_blob(size_t task, unsigned w, void *p)
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	char hex[GIT_OID_HEXSZ + 1], msg[160];
-	sfmc_provenance prov = { hex, GIT_OID_HEXSZ, hex, NULL };
+	unsigned char *data = NULL;
 	size_t len;
 	git_object_t type;
 	int rc = 0;
@@ -184,21 +206,18 @@ static int scan_blob(size_t task, unsigned w, void *p)
 		rc = sfmc_results_add_skipped(out, blob_where(c, b, hex), msg);
 		goto cleanup;
 	}
+	if (c->readers[w] && sfmc_packreader_read(c->readers[w], id, &type, &data, &len) == 1) {
+		rc = scan_bytes(c, w, b, hex, type, data, len);
+		goto cleanup;
+	}
 	if (git_odb_read(&obj, odb, id) < 0) {
 		sfmc_gitrepo_error("cannot read blob %s", hex);
 		rc = sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
 		goto cleanup;
 	}
-	if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-		snprintf(msg, sizeof(msg), "object %s is a %s, not a blob", hex,
-			 git_object_type2string(git_odb_object_type(obj)));
-		rc = sfmc_results_add_error(out, blob_where(c, b, hex), msg);
-		goto cleanup;
-	}
-	if (sfmc_scanner_scan_mem(&c->scanners[w], git_odb_object_data(obj), git_odb_object_size(obj), &prov,
-				  out) < 0)
-		rc = sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
+	rc = scan_bytes(c, w, b, hex, git_odb_object_type(obj), git_odb_object_data(obj), git_odb_object_size(obj));
 cleanup:
+	free(data);
 	git_odb_object_free(obj);
 	git_odb_free(odb);
 	return rc;
@@ -213,11 +232,18 @@ static int read_order(sfmc_blobset *s, git_repository *repo)
 	return sfmc_packorder_index(repo, s->oids, s->n, &s->order);
 }
 
-/* scan_blob, counted for --progress. */
-static int scan_blob_counted(size_t task, unsigned w, void *p)
+/* Task t is a contiguous run of the read order, so that each thread walks
+ * its own stretch of the pack and finds the bases it needs in its own cache. */
+static int scan_run(size_t t, unsigned w, void *p)
 {
-	int rc = scan_blob(task, w, p);
-	sfmc_progress_add(1, 0);
+	scan_ctx *c = p;
+	size_t end = (t + 1) * c->run_len < c->set->n ? (t + 1) * c->run_len : c->set->n;
+	int rc = 0;
+
+	for (size_t i = t * c->run_len; i < end && rc == 0; i++) {
+		rc = scan_blob(i, w, p);
+		sfmc_progress_add(1, 0);
+	}
 	return rc;
 }
 
@@ -348,17 +374,19 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	c.repos = calloc(n, sizeof(*c.repos));
 	c.scanners = calloc(n, sizeof(*c.scanners));
 	c.ready = calloc(n, sizeof(*c.ready));
+	c.readers = calloc(n, sizeof(*c.readers));
 	c.results = calloc(n, sizeof(*c.results));
-	if (!c.repos || !c.scanners || !c.ready || !c.results) {
+	if (!c.repos || !c.scanners || !c.ready || !c.results || !c.readers) {
 		sfmc_error_set("out of memory");
 		goto cleanup;
 	}
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c.results[i]);
+	c.run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
 	sfmc_progress_expect(s->n);
 	sfmc_progress_expect_done();
 	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0]) < 0 ||
-	    sfmc_pool_run(n, s->n, scan_blob_counted, &c) < 0)
+	    sfmc_pool_run(n, (s->n + c.run_len - 1) / c.run_len, scan_run, &c) < 0)
 		goto cleanup;
 	if (expand(s, &g, c.results, n, &v, &nv) < 0 ||
 	    emit(s, c.repos[0], v, nv, out) < 0)
@@ -374,6 +402,8 @@ cleanup:
 		sfmc_results_dispose(&c.results[i]);
 		if (c.ready && c.ready[i])
 			sfmc_scanner_dispose(&c.scanners[i]);
+		if (c.readers)
+			sfmc_packreader_free(c.readers[i]);
 		if (c.repos)
 			sfmc_gitrepo_close(c.repos[i]);
 	}
@@ -383,6 +413,7 @@ cleanup:
 	free(c.repos);
 	free(c.scanners);
 	free(c.ready);
+	free(c.readers);
 	free(c.results);
 	return rc;
 }

@@ -25,6 +25,16 @@
 #define SFMC_PCRE2_JIT_STACK_MAX ((size_t)1 << 20)
 /* Milliseconds between redraws of the --progress line (10 per second). */
 #define SFMC_PROGRESS_INTERVAL_MS 100
+/* Longest delta chain the pack reader follows (git's own maximum is 4095). */
+#define SFMC_MAX_DELTA_DEPTH 10000
+/* Delta-base cache of each git reading thread (bytes; bounds memory, not speed). */
+#define SFMC_PACK_CACHE_BYTES ((size_t)48 << 20)
+/* libgit2's object cache and mapped pack windows (bytes; see gitrepo.c). */
+#define SFMC_GIT_OBJECT_CACHE_BYTES ((size_t)64 << 20)
+#define SFMC_GIT_MAPPED_BYTES ((size_t)128 << 20)
+/* Contiguous runs of the pack-ordered blobs per git reading thread (fewer:
+ * fewer bases read twice at run edges; more: better balance at the end). */
+#define SFMC_GIT_RUNS_PER_THREAD 16
 /* Threads the scanner will start at most. */
 #define SFMC_MAX_THREADS 256
 /* Findings kept per blob before the rest are counted as an error. */

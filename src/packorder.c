@@ -14,7 +14,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
+#include <zlib.h>
 
+#include "limits.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -30,6 +33,7 @@ typedef struct pack_idx {
 	const unsigned char *off32;
 	const unsigned char *off64;
 	size_t n64;
+	char *pack;                /* path of the .pack */
 } pack_idx;
 
 typedef struct packs {
@@ -179,8 +183,15 @@ static int load_dir(packs *ps, const char *objdir)
 			continue; /* an index without its pack is not used by git either */
 		memcpy(path.ptr + path.size - 4, "idx", 4); /* same length: "pack" -> "idx" + NUL */
 		path.size--;
-		if (idx_open(path.ptr, &ix) && (rc = add_pack(ps, &ix)) < 0)
+		if (!idx_open(path.ptr, &ix))
+			continue;
+		memcpy(path.ptr + path.size - 3, "pack", 5);
+		if (!(ix.pack = strdup(path.ptr)))
+			rc = sfmc_error_set("out of memory");
+		if (rc < 0 || (rc = add_pack(ps, &ix)) < 0) {
 			munmap(ix.map, ix.size);
+			free(ix.pack);
+		}
 	}
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
@@ -215,6 +226,32 @@ static int load_alternates(packs *ps, const char *objdir)
 	return rc;
 }
 
+static void packs_dispose(packs *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		munmap(ps->idx[i].map, ps->idx[i].size);
+		free(ps->idx[i].pack);
+	}
+	free(ps->idx);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Every pack of the repository and of its alternates. */
+static int packs_load(packs *ps, git_repository *repo)
+{
+	sfmc_buf objdir = SFMC_BUF_INIT;
+	int rc = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	if (sfmc_buf_printf(&objdir, "%sobjects", git_repository_commondir(repo)) < 0 || load_dir(ps, objdir.ptr) < 0 ||
+	    load_alternates(ps, objdir.ptr) < 0) {
+		packs_dispose(ps);
+		rc = -1;
+	}
+	sfmc_buf_dispose(&objdir);
+	return rc;
+}
+
 static int cmp_keyed(const void *pa, const void *pb)
 {
 	const keyed *a = pa, *b = pb;
@@ -229,7 +266,6 @@ static int cmp_keyed(const void *pa, const void *pb)
 static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keyed **out)
 {
 	packs ps = { 0 };
-	sfmc_buf objdir = SFMC_BUF_INIT;
 	keyed *k = malloc(n ? n * sizeof(*k) : 1);
 	int rc = -1;
 
@@ -238,8 +274,7 @@ static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keye
 		sfmc_error_set("out of memory");
 		goto cleanup;
 	}
-	if (sfmc_buf_printf(&objdir, "%sobjects", git_repository_commondir(repo)) < 0 || load_dir(&ps, objdir.ptr) < 0 ||
-	    load_alternates(&ps, objdir.ptr) < 0)
+	if (packs_load(&ps, repo) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < n; i++) {
 		k[i].oid = oids[i];
@@ -257,11 +292,8 @@ static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keye
 	k = NULL;
 	rc = 0;
 cleanup:
-	for (size_t i = 0; i < ps.n; i++)
-		munmap(ps.idx[i].map, ps.idx[i].size);
-	free(ps.idx);
+	packs_dispose(&ps);
 	free(k);
-	sfmc_buf_dispose(&objdir);
 	return rc;
 }
 
@@ -294,5 +326,422 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
 	for (size_t i = 0; i < n; i++)
 		(*order)[i] = k[i].idx;
 	free(k);
+	return 0;
+}
+
+/* ---- the reader ---------------------------------------------------------- */
+
+typedef struct cache_ent {
+	uint64_t key;            /* pack << 48 | offset */
+	unsigned char *data;
+	size_t len;
+	git_object_t type;
+	struct cache_ent *prev, *next; /* LRU list, most recent first */
+	struct cache_ent *chain;       /* hash bucket */
+} cache_ent;
+
+typedef struct pack_file {
+	int fd;
+	uint64_t size;
+	uint64_t *ends; /* sorted object offsets, then size - 20: an object ends where the next starts */
+	uint32_t nends;
+} pack_file;
+
+struct sfmc_packreader {
+	packs ps;
+	pack_file *files;
+	cache_ent **buckets;
+	size_t nbuckets;
+	cache_ent *lru_head, *lru_tail;
+	size_t cached, budget;
+	unsigned char *raw;      /* compressed bytes of the object being read */
+	size_t raw_cap;
+	EVP_MD_CTX *sha;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void cache_unlink(sfmc_packreader *r, cache_ent *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		r->lru_head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		r->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void cache_front(sfmc_packreader *r, cache_ent *e)
+{
+	e->next = r->lru_head;
+	if (r->lru_head)
+		r->lru_head->prev = e;
+	r->lru_head = e;
+	if (!r->lru_tail)
+		r->lru_tail = e;
+}
+
+static cache_ent *cache_find(sfmc_packreader *r, uint64_t key)
+{
+	cache_ent *e = r->buckets[key % r->nbuckets];
+	while (e && e->key != key)
+		e = e->chain;
+	if (e) {
+		cache_unlink(r, e);
+		cache_front(r, e);
+	}
+	return e;
+}
+
+static void cache_evict(sfmc_packreader *r)
+{
+	cache_ent *e = r->lru_tail, **pp = &r->buckets[e->key % r->nbuckets];
+	while (*pp != e)
+		pp = &(*pp)->chain;
+	*pp = e->chain;
+	cache_unlink(r, e);
+	r->cached -= e->len;
+	free(e->data);
+	free(e);
+}
+
+/* Keeps a copy of data under key (objects over a quarter of the budget are not kept). */
+static void cache_put(sfmc_packreader *r, uint64_t key, const unsigned char *data, size_t len, git_object_t type)
+{
+	cache_ent *e;
+
+	if (len > r->budget / 4 || cache_find(r, key) || !(e = calloc(1, sizeof(*e))))
+		return;
+	if (!(e->data = malloc(len ? len : 1))) {
+		free(e);
+		return;
+	}
+	memcpy(e->data, data, len);
+	e->key = key;
+	e->len = len;
+	e->type = type;
+	while (r->cached + len > r->budget && r->lru_tail)
+		cache_evict(r);
+	e->chain = r->buckets[key % r->nbuckets];
+	r->buckets[key % r->nbuckets] = e;
+	cache_front(r, e);
+	r->cached += len;
+}
+
+static int open_file(pack_file *f, const pack_idx *ix)
+{
+	struct stat st;
+
+	f->fd = open(ix->pack, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st) < 0 || (uint64_t)st.st_size < 12 + GIT_OID_RAWSZ)
+		return -1;
+	f->size = (uint64_t)st.st_size;
+	if (!(f->ends = malloc(((size_t)ix->n + 1) * sizeof(*f->ends))))
+		return -1;
+	for (uint32_t i = 0; i < ix->n; i++) {
+		uint32_t o = be32(ix->off32 + (size_t)i * 4);
+		if (o & 0x80000000u) {
+			if ((o & 0x7fffffffu) >= ix->n64)
+				return -1;
+			f->ends[i] = be64(ix->off64 + (size_t)(o & 0x7fffffffu) * 8);
+		} else {
+			f->ends[i] = o;
+		}
+	}
+	f->ends[ix->n] = f->size - GIT_OID_RAWSZ;
+	f->nends = ix->n + 1;
+	qsort(f->ends, f->nends, sizeof(*f->ends), cmp_u64);
+	return 0;
+}
+
+int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes)
+{
+	sfmc_packreader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return sfmc_error_set("out of memory");
+	r->budget = cache_bytes;
+	r->nbuckets = 4099;
+	if (packs_load(&r->ps, repo) < 0 || !(r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) ||
+	    !(r->files = calloc(r->ps.n ? r->ps.n : 1, sizeof(*r->files))) || !(r->sha = EVP_MD_CTX_new())) {
+		sfmc_packreader_free(r);
+		return sfmc_error_set("out of memory");
+	}
+	for (size_t i = 0; i < r->ps.n; i++)
+		r->files[i].fd = -1;
+	for (size_t i = 0; i < r->ps.n; i++)
+		if (open_file(&r->files[i], &r->ps.idx[i]) < 0) { /* this pack's objects go through libgit2 */
+			if (r->files[i].fd >= 0)
+				close(r->files[i].fd);
+			free(r->files[i].ends);
+			memset(&r->files[i], 0, sizeof(r->files[i]));
+			r->files[i].fd = -1;
+		}
+	*out = r;
+	return 0;
+}
+
+void sfmc_packreader_free(sfmc_packreader *r)
+{
+	if (!r)
+		return;
+	while (r->lru_tail)
+		cache_evict(r);
+	for (size_t i = 0; r->files && i < r->ps.n; i++) {
+		if (r->files[i].fd >= 0)
+			close(r->files[i].fd);
+		free(r->files[i].ends);
+	}
+	free(r->files);
+	free(r->buckets);
+	free(r->raw);
+	EVP_MD_CTX_free(r->sha);
+	packs_dispose(&r->ps);
+	free(r);
+}
+
+/* Reads the stored bytes of the object at off (header, base reference, zlib data). */
+static const unsigned char *read_raw(sfmc_packreader *r, const pack_file *f, uint64_t off, size_t *n)
+{
+	size_t lo = 0, hi = f->nends;
+	uint64_t end;
+
+	while (lo < hi) { /* first end > off */
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->ends[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == f->nends || (end = f->ends[lo]) - off > SIZE_MAX / 2)
+		return NULL;
+	*n = (size_t)(end - off);
+	if (*n > r->raw_cap) {
+		unsigned char *p = realloc(r->raw, *n);
+		if (!p)
+			return NULL;
+		r->raw = p;
+		r->raw_cap = *n;
+	}
+	for (size_t got = 0; got < *n;) {
+		ssize_t k = pread(f->fd, r->raw + got, *n - got, (off_t)(off + got));
+		if (k <= 0)
+			return NULL;
+		got += (size_t)k;
+	}
+	return r->raw;
+}
+
+/* Inflates exactly size bytes from in[0,n) into a new buffer (objects over
+ * 4 GiB are left to libgit2). */
+static unsigned char *inflate_exact(const unsigned char *in, size_t n, size_t size)
+{
+	unsigned char *out;
+	z_stream z;
+	int zr;
+
+	if (n > UINT32_MAX || size >= UINT32_MAX || !(out = malloc(size ? size : 1)))
+		return NULL;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (unsigned)n;
+	z.next_out = out;
+	z.avail_out = (unsigned)size;
+	zr = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	if (zr != Z_STREAM_END || z.total_out != size) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool varint(const unsigned char **p, const unsigned char *end, size_t *v)
+{
+	unsigned shift = 0;
+	*v = 0;
+	do {
+		if (*p >= end || shift > 56)
+			return false;
+		*v |= (size_t)(**p & 0x7f) << shift;
+		shift += 7;
+	} while (*(*p)++ & 0x80);
+	return true;
+}
+
+/* git's delta format: source and target sizes, then copy / insert opcodes. */
+static unsigned char *apply_delta(const unsigned char *base, size_t blen, const unsigned char *d, size_t dlen,
+				  size_t *outlen)
+{
+	const unsigned char *p = d, *end = d + dlen;
+	size_t src, dst, o = 0;
+	unsigned char *out;
+
+	if (!varint(&p, end, &src) || src != blen || !varint(&p, end, &dst) || !(out = malloc(dst ? dst : 1)))
+		return NULL;
+	while (p < end) {
+		unsigned c = *p++;
+		if (c & 0x80) {
+			size_t off = 0, size = 0;
+			for (int i = 0; i < 4; i++)
+				if (c & (1u << i)) {
+					if (p >= end)
+						goto bad;
+					off |= (size_t)*p++ << (8 * i);
+				}
+			for (int i = 0; i < 3; i++)
+				if (c & (0x10u << i)) {
+					if (p >= end)
+						goto bad;
+					size |= (size_t)*p++ << (8 * i);
+				}
+			if (!size)
+				size = 0x10000;
+			if (off > blen || size > blen - off || size > dst - o)
+				goto bad;
+			memcpy(out + o, base + off, size);
+			o += size;
+		} else if (c) {
+			if (c > (size_t)(end - p) || c > dst - o)
+				goto bad;
+			memcpy(out + o, p, c);
+			p += c;
+			o += c;
+		} else {
+			goto bad; /* opcode 0 is reserved */
+		}
+	}
+	if (o != dst)
+		goto bad;
+	*outlen = dst;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+/* The object at (pack, off), deltas applied; bases are cached on the way. */
+static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, unsigned depth, git_object_t *type,
+			      size_t *len)
+{
+	const pack_file *f = &r->files[pk];
+	const unsigned char *raw, *p, *end;
+	unsigned char *base, *delta, *out;
+	size_t n, size, blen, shift = 4;
+	uint64_t base_off;
+	unsigned c, t;
+	cache_ent *hit;
+
+	if ((hit = cache_find(r, (uint64_t)pk << 48 | off))) {
+		if ((out = malloc(hit->len ? hit->len : 1)))
+			memcpy(out, hit->data, hit->len);
+		*type = hit->type;
+		*len = hit->len;
+		return out;
+	}
+	if (depth > SFMC_MAX_DELTA_DEPTH || !(raw = read_raw(r, f, off, &n)))
+		return NULL;
+	p = raw;
+	end = raw + n;
+	c = *p++;
+	t = (c >> 4) & 7;
+	size = c & 15;
+	while (c & 0x80) {
+		if (p >= end || shift > 57)
+			return NULL;
+		c = *p++;
+		size += (size_t)(c & 0x7f) << shift;
+		shift += 7;
+	}
+	if (t >= GIT_OBJECT_COMMIT && t <= GIT_OBJECT_TAG) {
+		*type = (git_object_t)t;
+		*len = size;
+		return inflate_exact(p, (size_t)(end - p), size);
+	}
+	if (t == GIT_OBJECT_OFS_DELTA) {
+		uint64_t back;
+		if (p >= end)
+			return NULL;
+		c = *p++;
+		back = c & 127;
+		while (c & 128) {
+			if (p >= end || back >> 56)
+				return NULL;
+			c = *p++;
+			back = ((back + 1) << 7) | (c & 127);
+		}
+		if (back == 0 || back > off)
+			return NULL;
+		base_off = off - back;
+	} else if (t == GIT_OBJECT_REF_DELTA) {
+		git_oid bid;
+		if ((size_t)(end - p) < GIT_OID_RAWSZ)
+			return NULL;
+		memcpy(bid.id, p, GIT_OID_RAWSZ);
+		p += GIT_OID_RAWSZ;
+		if (!idx_find(&r->ps.idx[pk], &bid, &base_off))
+			return NULL;
+	} else {
+		return NULL;
+	}
+	/* The delta bytes are inflated before the base, which reuses r->raw. */
+	if (!(delta = inflate_exact(p, (size_t)(end - p), size)))
+		return NULL;
+	if (!(base = resolve(r, pk, base_off, depth + 1, type, &blen))) {
+		free(delta);
+		return NULL;
+	}
+	out = apply_delta(base, blen, delta, size, len);
+	cache_put(r, (uint64_t)pk << 48 | base_off, base, blen, *type);
+	free(base);
+	free(delta);
+	return out;
+}
+
+/* true when data is the object id names (SHA-1 of "type size\0" + data). */
+static bool hash_ok(sfmc_packreader *r, const git_oid *id, git_object_t type, const unsigned char *data, size_t len)
+{
+	char hdr[64];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int h = snprintf(hdr, sizeof(hdr), "%s %zu", git_object_type2string(type), len) + 1;
+
+	return EVP_DigestInit_ex(r->sha, EVP_sha1(), NULL) && EVP_DigestUpdate(r->sha, hdr, (size_t)h) &&
+	       EVP_DigestUpdate(r->sha, data, len) && EVP_DigestFinal_ex(r->sha, md, &mdlen) &&
+	       mdlen == GIT_OID_RAWSZ && !memcmp(md, id->id, GIT_OID_RAWSZ);
+}
+
+int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
+			 size_t *len)
+{
+	uint64_t off;
+
+	*data = NULL;
+	for (uint32_t pk = 0; pk < r->ps.n; pk++) {
+		if (r->files[pk].fd < 0 || !idx_find(&r->ps.idx[pk], id, &off))
+			continue;
+		if (!(*data = resolve(r, pk, off, 0, type, len)))
+			return 0;
+		if (!hash_ok(r, id, *type, *data, *len)) {
+			free(*data);
+			*data = NULL;
+			return 0;
+		}
+		/* In pack order the next objects are often deltas against this one. */
+		cache_put(r, (uint64_t)pk << 48 | off, *data, *len, *type);
+		return 1;
+	}
 	return 0;
 }

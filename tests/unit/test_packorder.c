@@ -60,11 +60,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A history with deltas: a.txt grows in every commit, b$i.txt are new files. */
+/* A history with deltas: a.txt grows in every commit, b$i.txt are new files,
+ * c.txt gains one edited line per commit (so its versions form a delta chain). */
 static void make_history(const char *name, int from, int to)
 {
 	sh("cd %s && { [ -d %s ] || git init -q %s; } && cd %s && git config user.name t && git config user.email t@e &&"
 	   "for i in $(seq %d %d); do seq 1 $((i * 300)) > a.txt; seq $i 2000 > b$i.txt;"
+	   " seq 1 3000 | awk -v i=$i 'NR %% 10 == 0 && NR / 10 <= i { print \"edit\", NR; next } { print }' > c.txt;"
 	   " git add . && git commit -qm c$i; done",
 	   dir, name, name, name, from, to);
 }
@@ -268,12 +270,99 @@ static void large_offsets_and_corrupt_index(void **state)
 	git_repository_free(repo);
 }
 
+/* Every object of the repository, read by the pack reader and by libgit2: same type, same bytes. */
+static void read_all_both_ways(const char *name, size_t cache_bytes)
+{
+	static git_oid ids[MAXOBJ];
+	static uint64_t unused[MAXOBJ];
+	git_repository *repo = open_repo(name);
+	sfmc_packreader *r;
+	git_odb *odb;
+	char path[256];
+	size_t n, fast = 0;
+
+	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
+	snprintf(path, sizeof(path), "%s/all", dir);
+	n = read_pairs(path, ids, unused, 0);
+	assert_int_equal(sfmc_packreader_new(&r, repo, cache_bytes), 0);
+	assert_int_equal(git_repository_odb(&odb, repo), 0);
+	for (size_t k = 0; k < 2 * n; k++) { /* twice: the second pass reads from the cache */
+		const git_oid *id = &ids[(k * 7 + 3) % n];
+		git_odb_object *o;
+		unsigned char *data;
+		size_t len;
+		git_object_t type;
+		assert_int_equal(git_odb_read(&o, odb, id), 0);
+		if (sfmc_packreader_read(r, id, &type, &data, &len) == 1) {
+			fast++;
+			assert_int_equal(type, git_odb_object_type(o));
+			assert_int_equal(len, git_odb_object_size(o));
+			assert_memory_equal(data, git_odb_object_data(o), len);
+			free(data);
+		}
+		git_odb_object_free(o);
+	}
+	git_odb_free(odb);
+	sfmc_packreader_free(r);
+	git_repository_free(repo);
+	assert_int_equal(fast, 2 * n); /* everything is packed: nothing left to libgit2 */
+}
+
+static void reader_matches_libgit2(void **state)
+{
+	(void)state;
+	/* Deep delta chains with offset deltas, then with reference deltas. */
+	make_history("rd", 1, 40);
+	sh("cd %s/rd && git repack -adfq --depth=100 --window=50 && "
+	   "git verify-pack -v .git/objects/pack/*.idx | grep -q 'chain length = 5:'", dir);
+	read_all_both_ways("rd", 64 << 20);
+	read_all_both_ways("rd", 1); /* no cache: every chain resolved from its start */
+	sh("cd %s/rd && git -c repack.useDeltaBaseOffset=false repack -adfq --depth=100 --window=50", dir);
+	read_all_both_ways("rd", 64 << 20);
+}
+
+/* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
+static void reader_declines_damaged_pack(void **state)
+{
+	git_oid id;
+	git_repository *repo;
+	sfmc_packreader *r;
+	unsigned char *data;
+	size_t len;
+	git_object_t type;
+	char hex[128];
+	FILE *f;
+	(void)state;
+
+	make_history("bad", 1, 3);
+	/* The largest blob (a.txt of the last commit), damaged in the middle of its zlib data. */
+	sh("cd %s/bad && git repack -adfq && git rev-parse HEAD:a.txt > ../badid && "
+	   "idx=$(ls .git/objects/pack/*.idx) && off=$(git show-index < $idx | grep $(cat ../badid) | cut -d' ' -f1) && "
+	   "p=$(ls .git/objects/pack/*.pack) && chmod u+w $p && "
+	   "printf '\\377\\377\\377\\377' | dd of=$p bs=1 seek=$((off + 40)) conv=notrunc status=none", dir);
+	snprintf(hex, sizeof(hex), "%s/badid", dir);
+	f = fopen(hex, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(hex, sizeof(hex), f));
+	fclose(f);
+	hex[40] = '\0';
+	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	repo = open_repo("bad");
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packreader_read(r, &id, &type, &data, &len), 0);
+	assert_null(data);
+	sfmc_packreader_free(r);
+	git_repository_free(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_pack_and_loose),
 		cmocka_unit_test(several_packs),
 		cmocka_unit_test(large_offsets_and_corrupt_index),
+		cmocka_unit_test(reader_matches_libgit2),
+		cmocka_unit_test(reader_declines_damaged_pack),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
