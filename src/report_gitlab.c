@@ -20,8 +20,10 @@
 	"/dist/secret-detection-report-format.json"
 /* location.commit.sha is required; a scan outside git has no commit. */
 #define GITLAB_NO_COMMIT "0000000000000000000000000000000000000000"
-/* GitLab's limit on solution text. */
+/* GitLab's limits on name, solution and description (characters; bytes are never more). */
+#define GITLAB_NAME_MAX 255
 #define GITLAB_SOLUTION_MAX 7000
+#define GITLAB_DESCRIPTION_MAX ((size_t)1 << 20)
 
 typedef struct gitlab_state {
 	json_t *vulns;
@@ -112,13 +114,15 @@ static int gitlab_finding(sfmc_reporter *r, const sfmc_finding *f)
 		return 0;
 	if (finding_uuid(f, sha, uuid) < 0 || !(secret = sfmc_report_secret(r, f)))
 		return sfmc_error_set("out of memory building the GitLab report");
-	v = json_pack("{s:s, s:s, s:s, s:s, s:o, s:[{s:s, s:s, s:s}], s:{s:o, s:I, s:I, s:o}, s:o}",
-		      "id", uuid, "name", name,
-		      "description", f->rule->description && *f->rule->description ? f->rule->description : name,
+	v = json_pack("{s:s, s:o, s:o, s:s, s:o, s:[{s:s, s:o, s:s}], s:{s:o, s:I, s:I, s:o}, s:o}",
+		      "id", uuid, "name", sfmc_json_string_max(name, GITLAB_NAME_MAX),
+		      "description", sfmc_json_string_max(f->rule->description && *f->rule->description ? f->rule->description
+													  : name, GITLAB_DESCRIPTION_MAX),
 		      "severity", severity(f),
-		      "solution", lossy(f->rule->remediation ? f->rule->remediation : "Rotate the secret.",
-					f->rule->remediation ? strnlen(f->rule->remediation, GITLAB_SOLUTION_MAX) : 18),
-		      "identifiers", "type", "sfmc_scan_rule_id", "name", name, "value", f->rule->id,
+		      "solution", sfmc_json_string_max(f->rule->remediation ? f->rule->remediation : "Rotate the secret.",
+						       GITLAB_SOLUTION_MAX),
+		      "identifiers", "type", "sfmc_scan_rule_id", "name", sfmc_json_string_max(name, GITLAB_NAME_MAX),
+		      "value", f->rule->id,
 		      "location", "file", lossy(f->path, f->path_len), "start_line", (json_int_t)f->line,
 		      "end_line", (json_int_t)f->line, "commit", commit_object(f, sha),
 		      "raw_source_code_extract", lossy(secret, strlen(secret)));

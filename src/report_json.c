@@ -102,6 +102,16 @@ json_t *sfmc_json_issues(const sfmc_issue *v, size_t n, const char *textkey)
 	return a;
 }
 
+json_t *sfmc_json_string_max(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return json_string(s);
+	while (n > 0 && (n > max || ((unsigned char)s[n] & 0xc0) == 0x80))
+		n--;
+	return json_stringn(s, n);
+}
+
 int sfmc_json_dump(json_t *j, FILE *out, size_t flags)
 {
 	int rc;

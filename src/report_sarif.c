@@ -21,6 +21,9 @@
 
 #define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #define SRCROOT "%SRCROOT%"
+/* GitHub's limits on rule fields (characters; bytes are never more). */
+#define SARIF_NAME_MAX 255
+#define SARIF_DESCRIPTION_MAX 1024
 
 /* primaryLocationLineHash keys seen so far, for the ":occurrence" suffix. */
 typedef struct sarif_state {
@@ -29,17 +32,6 @@ typedef struct sarif_state {
 	size_t nresults; /* results kept (GitHub rejects more than SFMC_SARIF_MAX_RESULTS) */
 	size_t dropped;
 } sarif_state;
-
-/* Copy of s cut to at most max bytes on a UTF-8 boundary (GitHub limits descriptions). */
-static json_t *text_limited(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-	if (n <= max)
-		return json_string(s);
-	while (n > 0 && (n > max || ((unsigned char)s[n] & 0xc0) == 0x80))
-		n--;
-	return json_stringn(s, n);
-}
 
 static const char *nonempty(const char *s, const char *fallback)
 {
@@ -66,10 +58,10 @@ static json_t *rule_object(const sfmc_rule *rule)
 	const char *name = nonempty(rule->name, rule->id);
 	const char *full = nonempty(rule->description, name);
 
-	return json_pack("{s:s, s:s, s:{s:o}, s:{s:o}, s:{s:s, s:o}, s:{s:s}, s:{s:[s, s], s:s, s:s}}",
-			 "id", rule->id, "name", name,
-			 "shortDescription", "text", text_limited(name, 1024),
-			 "fullDescription", "text", text_limited(full, 1024),
+	return json_pack("{s:s, s:o, s:{s:o}, s:{s:o}, s:{s:s, s:o}, s:{s:s}, s:{s:[s, s], s:s, s:s}}",
+			 "id", rule->id, "name", sfmc_json_string_max(name, SARIF_NAME_MAX),
+			 "shortDescription", "text", sfmc_json_string_max(name, SARIF_DESCRIPTION_MAX),
+			 "fullDescription", "text", sfmc_json_string_max(full, SARIF_DESCRIPTION_MAX),
 			 "help", "text", nonempty(rule->remediation, "Rotate the secret, then remove it from the code."),
 			 "markdown", help_markdown(rule),
 			 "defaultConfiguration", "level", "error",

@@ -127,6 +127,23 @@ jqf supp.sarif '[.runs[0].results[] | "\(.locations[0].physicalLocation.artifact
 	"sarif suppressions"
 jqf supp.gl.json '.vulnerabilities | length' 0 "gitlab leaves suppressed findings out"
 
+# Rule texts longer than GitHub's and GitLab's limits are cut (on a UTF-8 boundary), not rejected.
+python3 - "$SFMC_SOURCE_DIR/rules/sfmc.yaml" long.yaml <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+rule = doc["rules"][0]
+rule["name"] = "N" * 254 + "\u00e9" * 10
+rule["description"] = "D" * 1023 + "\u00e9" * 10
+rule["remediation"] = "R" * 6999 + "\u00e9" * 10
+yaml.safe_dump(doc, open(sys.argv[2], "w"), allow_unicode=True)
+PY
+mkdir long && printf 'k=%s\n' "$good" >long/a.txt
+scan long --rules long.yaml long
+expect_rc 1 "long rule texts"
+jqf long.sarif '.runs[0].tool.driver.rules[0] | "\(.name | length) \(.fullDescription.text | length) \(.help.text | length)"' \
+	"254 1023 7009" "SARIF limits"
+jqf long.gl.json '.vulnerabilities[0] | "\(.name | length) \(.solution | length)"' "254 6999" "GitLab limits"
+
 # Git history: commit and author in SARIF result properties, the commit in GitLab.
 git init -q repo
 printf 'k=%s\n' "$good" >repo/app.env
