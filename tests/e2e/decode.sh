@@ -65,6 +65,10 @@ expect_rc 1 "text report"
 expect_out_has "encoding utf16le"
 expect_out_has "$R"
 
+# SARIF carries the same field, and the region starts where the encoded text does.
+run "$SFMC" dir -f sarif "$T/tree/settings.ini"
+expect_jq '.runs[0].results[0] | "\(.properties.encoding):\(.locations[0].physicalLocation.region.startLine):\(.locations[0].physicalLocation.region.startColumn)"' "utf16be:2:15" "SARIF"
+
 # --no-decode: only plain text is searched.
 run "$SFMC" dir --no-decode -f json "$T/tree"
 expect_rc 0 "--no-decode"
