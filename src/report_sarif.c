@@ -219,7 +219,7 @@ static json_t *message(const sfmc_reporter *r, const sfmc_finding *f)
 		j = json_pack("{s:s}", "text", b.ptr);
 	if (j && f->commit && f->commit->commit[0]) {
 		sfmc_buf_clear(&b);
-		if (sfmc_buf_printf(&b, "%s (commit %.12s)", json_string_value(json_object_get(j, "text")),
+		if (sfmc_buf_printf(&b, "%s Committed in %.12s.", json_string_value(json_object_get(j, "text")),
 				    f->commit->commit) < 0 || json_object_set_new(j, "text", json_string(b.ptr))) {
 			json_decref(j);
 			j = NULL;
