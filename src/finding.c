@@ -257,22 +257,24 @@ void sfmc_results_dedup(sfmc_results *r)
 	r->nfindings = w;
 }
 
-void sfmc_fingerprint_hex(const void *data, size_t len, char out[65])
+int sfmc_fingerprint_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	static const char hex[] = "0123456789abcdef";
 
 	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-		memset(out, '0', 64); /* cannot happen with a working libcrypto */
+		/* e.g. out of memory: a made-up fingerprint could match a baseline entry */
+		memset(out, '0', 64);
 		out[64] = '\0';
-		return;
+		return sfmc_error_set("cannot compute a SHA-256 fingerprint");
 	}
 	for (unsigned i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+	return 0;
 }
 
 int sfmc_fingerprint_init(void)
@@ -285,9 +287,9 @@ int sfmc_fingerprint_init(void)
 	return 0;
 }
 
-void sfmc_finding_fingerprint(sfmc_finding *f)
+int sfmc_finding_fingerprint(sfmc_finding *f)
 {
-	sfmc_fingerprint_hex(f->secret, f->secret_len, f->fingerprint);
+	return sfmc_fingerprint_hex(f->secret, f->secret_len, f->fingerprint);
 }
 
 char *sfmc_finding_redact(const sfmc_finding *f)

@@ -98,8 +98,9 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src);
 /* Redacted form: the rule's keyword prefix plus up to SFMC_REDACT_SHOW chars and "…". */
 char *sfmc_finding_redact(const sfmc_finding *f);
 /* Fills f->fingerprint from f->secret. */
-void sfmc_finding_fingerprint(sfmc_finding *f);
-void sfmc_fingerprint_hex(const void *data, size_t len, char out[65]);
+int sfmc_finding_fingerprint(sfmc_finding *f);
+/* Hex SHA-256 of data; 0, or -1 (message set) when libcrypto fails. */
+int sfmc_fingerprint_hex(const void *data, size_t len, char out[65]);
 /* Initialises libcrypto and its SHA-256 on the calling thread (call before
  * starting threads: a worker failing lazy initialisation crashes OpenSSL). */
 int sfmc_fingerprint_init(void);

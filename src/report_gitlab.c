@@ -65,8 +65,7 @@ static int finding_uuid(const sfmc_finding *f, const char *sha, char out[37])
 			     (unsigned long long)f->line, 0, (unsigned long long)f->column, 0);
 	if (rc == 0)
 		rc = sfmc_buf_put(&b, f->path, f->path_len);
-	if (rc == 0) {
-		sfmc_fingerprint_hex(b.ptr, b.size, hex);
+	if (rc == 0 && (rc = sfmc_fingerprint_hex(b.ptr, b.size, hex)) == 0) {
 		hex[12] = '8';
 		hex[16] = "89ab"[strtol((char[]){ hex[16], 0 }, NULL, 16) & 3];
 		snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);

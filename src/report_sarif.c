@@ -167,9 +167,8 @@ static json_t *line_hash(sarif_state *st, const sfmc_finding *f)
 	sfmc_buf_init(&b, 0);
 	if (sfmc_buf_printf(&b, "%s", f->rule->id) < 0 || sfmc_buf_put(&b, "", 1) < 0 ||
 	    sfmc_buf_put(&b, f->path, f->path_len) < 0 || sfmc_buf_put(&b, "", 1) < 0 ||
-	    sfmc_buf_puts(&b, f->fingerprint) < 0)
+	    sfmc_buf_puts(&b, f->fingerprint) < 0 || sfmc_fingerprint_hex(b.ptr, b.size, hex) < 0)
 		goto cleanup;
-	sfmc_fingerprint_hex(b.ptr, b.size, hex);
 	snprintf(key, sizeof(key), "%.16s", hex);
 	n = json_integer_value(json_object_get(st->seen, key)) + 1;
 	if (json_object_set_new(st->seen, key, json_integer(n)) == 0) {

@@ -219,8 +219,8 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 			f.suppressed = SFMC_SUPPRESS_INLINE;
 			f.suppress_reason = "inline sfmc-scan:allow";
 		}
-		sfmc_finding_fingerprint(&f);
-		rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
+		if ((rc = sfmc_finding_fingerprint(&f)) == 0)
+			rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
 	}
 	pending_clear(s);
 	return rc;
