@@ -40,7 +40,7 @@ re='SFMC_[A-Za-z0-9]{59}'
 rows=()
 if [ -n "$repo" ]; then
 	repo=$(realpath "$repo")
-	bytes=$(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objectsize)' | awk '{s += $1} END {print s}')
+	bytes=$(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objectsize)' | awk '{s += $1} END {printf "%.0f\n", s}')
 	echo "git|bytes|$bytes" >"$work/bytes.git"
 	rows+=("git|git cat-file --batch-all-objects --batch --unordered|git -C '$repo' cat-file --batch-all-objects --batch --unordered >/dev/null")
 	rows+=("git|sfmc-scan git --threads $threads|'$sfmc' git --threads $threads --quiet --no-progress --no-config --fail-on never '$repo' >/dev/null")
@@ -49,10 +49,11 @@ if [ -n "$repo" ]; then
 fi
 if [ -n "$dir" ]; then
 	dir=$(realpath "$dir")
-	bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+	bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 	echo "dir|bytes|$bytes" >"$work/bytes.dir"
 	rows+=("dir|rg -uuu -a -c -j$threads|rg -uuu -a -c -j$threads '$re' '$dir' >/dev/null; true")
 	rows+=("dir|sfmc-scan dir --threads $threads|'$sfmc' dir --threads $threads --quiet --no-progress --no-config --fail-on never '$dir' >/dev/null")
+	rows+=("dir|sfmc-scan dir --threads $threads --no-decode|'$sfmc' dir --threads $threads --no-decode --quiet --no-progress --no-config --fail-on never '$dir' >/dev/null")
 	rows+=("dir|cat (every file, $threads processes)|find '$dir' -type f -print0 | xargs -0 -P$threads -n 512 cat >/dev/null")
 fi
 
@@ -92,7 +93,7 @@ for f in glob.glob(os.path.join(work, "round.*.json")):
 nbytes = {}
 for f in glob.glob(os.path.join(work, "bytes.*")):
     g, _, b = open(f).read().strip().split("|")
-    nbytes[g] = int(b)
+    nbytes[g] = int(float(b))
 floor = {}
 print("| input | command | runs | median wall s | median CPU s | MB/s | peak RSS MiB | wall vs floor |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
