@@ -154,8 +154,9 @@ static int worker_setup(scan_ctx *c, unsigned w)
 			return -1;
 		}
 		c->ready[w] = 1;
-		/* No reader (no memory): every blob goes through libgit2. */
-		if (sfmc_packreader_new(&c->readers[w], c->repos[w], SFMC_PACK_CACHE_BYTES) < 0)
+		/* No reader (few blobs: not worth indexing the packs; no memory): libgit2 reads them all. */
+		if (c->set->n < SFMC_PACKREADER_MIN_BLOBS ||
+		    sfmc_packreader_new(&c->readers[w], c->repos[w], SFMC_PACK_CACHE_BYTES) < 0)
 			c->readers[w] = NULL;
 	}
 	return 0;

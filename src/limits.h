@@ -32,6 +32,9 @@
 /* libgit2's object cache and mapped pack windows (bytes; see gitrepo.c). */
 #define SFMC_GIT_OBJECT_CACHE_BYTES ((size_t)64 << 20)
 #define SFMC_GIT_MAPPED_BYTES ((size_t)128 << 20)
+/* Fewer blobs than this are read through libgit2 alone (staged, hooks): the
+ * pack reader's set-up (sorting every pack offset) would cost more than it saves. */
+#define SFMC_PACKREADER_MIN_BLOBS 256
 /* Contiguous runs of the pack-ordered blobs per git reading thread (fewer:
  * fewer bases read twice at run edges; more: better balance at the end). */
 #define SFMC_GIT_RUNS_PER_THREAD 16
