@@ -30,19 +30,23 @@ done
 jq -e '[.findings[] | select(.path == "big.txt")] | length == 2' "$T/one.json" >/dev/null ||
 	fail "the tokens of the multi-chunk file are not both found"
 
-# Git history: several commits, tokens added and removed, the same report for 1 and 3 threads.
+# Git history: more blobs than SFMC_PACKREADER_MIN_BLOBS (so they are read by the pack
+# reader, through deltas), tokens added and removed; every planted token is found, and the
+# report is the same for 1 and 3 threads.
 git init -q "$T/repo"
+planted=0
 for c in $(seq 1 8); do
-	for f in $(seq 1 6); do
-		{ seq 1 $((c * f * 50)); [ $(((c * f) % 5)) = 0 ] && echo "secret=$(tok)"; } >"$T/repo/f$f.txt"
+	for f in $(seq 1 40); do
+		{ echo "file $f commit $c"; seq 1 $((c * f * 20)); if [ $(((c * f) % 23)) = 0 ]; then echo "secret=$(tok)"; planted=$((planted + 1)); fi; } >"$T/repo/f$f.txt"
 	done
 	git -C "$T/repo" add -A && git -C "$T/repo" commit -qm "c$c"
 done
-git -C "$T/repo" repack -adq
+git -C "$T/repo" repack -adfq
 run "$SFMC" git -f json --threads 1 "$T/repo"
 expect_rc 1 "git --threads 1"
 json_without_time >"$T/one.json"
-[ "$(jq '.findings | length' "$T/one.json")" -gt 3 ] || fail "git: expected findings with one thread"
+[ "$(jq '.stats.files' "$T/one.json")" -gt 256 ] || fail "git: expected more than 256 blobs"
+[ "$(jq '.findings | length' "$T/one.json")" = "$planted" ] || fail "git: $planted tokens planted, $(jq '.findings | length' "$T/one.json") found"
 run "$SFMC" git -f json --threads 3 "$T/repo"
 expect_rc 1 "git --threads 3"
 json_without_time >"$T/n.json"
