@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "limits.h"
 #include "rules.h"
 #include "scan.h"
@@ -34,10 +35,10 @@ static int setup(void **state)
 	fixture *fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
-	sfmc_rules_init(&fx->rules);
-	if (sfmc_rules_add_default(&fx->rules) < 0 || sfmc_scanner_init(&fx->scanner, &fx->rules) < 0)
+	if (harness_open(&fx->rules, &fx->scanner, &fx->res) < 0) {
+		free(fx);
 		return -1;
-	sfmc_results_init(&fx->res);
+	}
 	*state = fx;
 	return 0;
 }
@@ -45,9 +46,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *fx = *state;
-	sfmc_results_dispose(&fx->res);
-	sfmc_scanner_dispose(&fx->scanner);
-	sfmc_rules_dispose(&fx->rules);
+	harness_close(&fx->rules, &fx->scanner, &fx->res);
 	free(fx);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "limits.h"
 #include "rules.h"
 #include "scan.h"
@@ -249,9 +250,10 @@ static int setup(void **state)
 	fixture *fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
-	sfmc_rules_init(&fx->rules);
-	if (sfmc_rules_add_default(&fx->rules) < 0 || sfmc_scanner_init(&fx->scanner, &fx->rules) < 0)
+	if (harness_open(&fx->rules, &fx->scanner, NULL) < 0) {
+		free(fx);
 		return -1;
+	}
 	*state = fx;
 	return 0;
 }
@@ -259,8 +261,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *fx = *state;
-	sfmc_scanner_dispose(&fx->scanner);
-	sfmc_rules_dispose(&fx->rules);
+	harness_close(&fx->rules, &fx->scanner, NULL);
 	free(fx);
 	return 0;
 }

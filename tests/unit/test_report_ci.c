@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "harness.h"
 #include "report.h"
 #include "rules.h"
 
@@ -31,17 +32,18 @@ static int setup(void **state)
 	fixture *fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
-	sfmc_rules_init(&fx->rules);
-	sfmc_results_init(&fx->res);
+	if (harness_open(&fx->rules, NULL, &fx->res) < 0) {
+		free(fx);
+		return -1;
+	}
 	*state = fx;
-	return sfmc_rules_add_default(&fx->rules);
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	fixture *fx = *state;
-	sfmc_results_dispose(&fx->res);
-	sfmc_rules_dispose(&fx->rules);
+	harness_close(&fx->rules, NULL, &fx->res);
 	free(fx);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "harness.h"
 #include "report.h"
 #include "report_json.h"
 #include "rules.h"
@@ -139,10 +140,10 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	sfmc_rules_init(&fx->rules);
-	sfmc_results_init(&fx->res);
-	if (sfmc_rules_add_default(&fx->rules) < 0)
+	if (harness_open(&fx->rules, NULL, &fx->res) < 0) {
+		free(fx);
 		return -1;
+	}
 	memset(&f, 0, sizeof(f));
 	f.rule = &fx->rules.rules[0];
 	f.level = SFMC_LEVEL_ERROR;
@@ -166,8 +167,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *fx = *state;
-	sfmc_results_dispose(&fx->res);
-	sfmc_rules_dispose(&fx->rules);
+	harness_close(&fx->rules, NULL, &fx->res);
 	free(fx);
 	return 0;
 }
