@@ -8,9 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzz_chunked.h"
 #include "rules.h"
 #include "scan.h"
 
@@ -61,39 +60,19 @@ static void check(const sfmc_finding *f, size_t size)
 		abort();
 }
 
-static int scan_chunked(const uint8_t *data, size_t size, size_t chunk, sfmc_results *out)
-{
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
-	int fd = memfd_create("fuzz", MFD_CLOEXEC), rc;
-
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) || lseek(fd, 0, SEEK_SET) < 0)
-		abort();
-	scanner.chunk_size = chunk;
-	rc = sfmc_scanner_scan_fd(&scanner, fd, &prov, out);
-	close(fd);
-	return rc;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
 	sfmc_results mem, fd;
 	size_t chunk;
-	int rm, rf;
 
 	if (size < 1)
 		return 0;
 	setup();
 	chunk = scanner.overlap + data[0];
 	data++, size--;
-	sfmc_results_init(&mem);
-	sfmc_results_init(&fd);
-	rm = sfmc_scanner_scan_mem(&scanner, data, size, &prov, &mem);
-	rf = scan_chunked(data, size, chunk, &fd);
+	scan_both(&scanner, data, size, chunk, &mem, &fd);
 	sfmc_results_sort(&mem);
 	sfmc_results_sort(&fd);
-	if (rm != rf || mem.nfindings != fd.nfindings)
-		abort();
 	for (size_t i = 0; i < mem.nfindings; i++) {
 		if (!same(&mem.findings[i], &fd.findings[i]))
 			abort();

@@ -6,9 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzz_chunked.h"
 #include "rules.h"
 #include "scan.h"
 
@@ -34,26 +33,10 @@ static int same(const sfmc_finding *a, const sfmc_finding *b)
 	       !memcmp(a->secret, b->secret, a->secret_len) && a->suppressed == b->suppressed;
 }
 
-/* Scans data through a memfd with chunks of `chunk` bytes. */
-static int scan_chunked(const uint8_t *data, size_t size, size_t chunk, sfmc_results *out)
-{
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
-	int fd = memfd_create("fuzz", MFD_CLOEXEC), rc;
-
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) || lseek(fd, 0, SEEK_SET) < 0)
-		abort();
-	scanner.chunk_size = chunk;
-	rc = sfmc_scanner_scan_fd(&scanner, fd, &prov, out);
-	close(fd);
-	return rc;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
 	sfmc_results mem, fd;
 	size_t chunk;
-	int rm, rf;
 	sfmc_match m;
 
 	if (size < 1)
@@ -61,12 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup();
 	chunk = scanner.overlap + data[0];
 	data++, size--;
-	sfmc_results_init(&mem);
-	sfmc_results_init(&fd);
-	rm = sfmc_scanner_scan_mem(&scanner, data, size, &prov, &mem);
-	rf = scan_chunked(data, size, chunk, &fd);
-	if (rm != rf || mem.nfindings != fd.nfindings)
-		abort();
+	scan_both(&scanner, data, size, chunk, &mem, &fd);
 	for (size_t i = 0; i < mem.nfindings; i++)
 		if (!same(&mem.findings[i], &fd.findings[i]))
 			abort();
