@@ -5,7 +5,9 @@
  *   detect_bench [-s MiB] [-r repeats] [-c case]
  * cases: nocand (source-like text, no keyword), source (source-like text
  * with SFMC_ identifiers and a few tokens), random (binary), small (the
- * scanner on 4 KiB blobs, per-call overhead). For callgrind use -r 1. */
+ * scanner on 4 KiB blobs, per-call overhead), scan (the whole scanner,
+ * keyword search and encoded-secret decoders, on the source corpus in one
+ * buffer). For callgrind use -r 1. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
 		else if (opt == 'c')
 			which = optarg;
 		else
-			return fprintf(stderr, "usage: detect_bench [-s MiB] [-r repeats] [-c nocand|source|random|small]\n"), 2;
+			return fprintf(stderr, "usage: detect_bench [-s MiB] [-r repeats] [-c nocand|source|random|small|scan]\n"), 2;
 	}
 	size_t n = mib << 20;
 	sfmc_rules_init(&rules);
@@ -118,7 +120,18 @@ int main(int argc, char **argv)
 	for (size_t r = 0; r < repeats; r++) {
 		double t0 = now();
 		matches = 0;
-		if (!strcmp(which, "small")) {
+		if (!strcmp(which, "scan")) {
+			sfmc_scanner s;
+			sfmc_results res;
+			sfmc_provenance prov = { "f", 1, NULL, NULL };
+			sfmc_scanner_init(&s, &rules);
+			sfmc_results_init(&res);
+			t0 = now();
+			sfmc_scanner_scan_mem(&s, buf, n, &prov, &res);
+			matches = res.nfindings;
+			sfmc_results_dispose(&res);
+			sfmc_scanner_dispose(&s);
+		} else if (!strcmp(which, "small")) {
 			sfmc_scanner s;
 			sfmc_results res;
 			sfmc_provenance prov = { "f", 1, NULL, NULL };

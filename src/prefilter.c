@@ -23,24 +23,64 @@ static const unsigned char *find_tail(const unsigned char *h, size_t n, const un
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* Compares the needle's first and last bytes at 32 positions at once and
- * checks the middle only where both agree (Muła's "generic SIMD" search). */
-static const unsigned char *find_sse2(const unsigned char *h, size_t n, const unsigned char *nd, size_t m)
+/* How common a byte is in source code and text, 0 (rare) to 255; the filter
+ * compares the needle's two rarest bytes ("SFMC_": F and M, not S and _,
+ * which SIZE_MAX and friends share). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init" /* classes first, then the exceptions */
+static const unsigned char byte_freq[256] = {
+	['\t'] = 150, ['\n'] = 200, ['\r'] = 90, [' '] = 255,
+	['0' ... '9'] = 140, ['a' ... 'z'] = 180,
+	['e'] = 230, ['t'] = 220, ['a'] = 215, ['o'] = 210, ['i'] = 210, ['n'] = 210, ['s'] = 205, ['r'] = 205,
+	['q'] = 100, ['z'] = 100, ['j'] = 100, ['x'] = 110, ['k'] = 130, ['v'] = 140,
+	['A' ... 'Z'] = 90, ['E'] = 120, ['T'] = 120, ['S'] = 125, ['A'] = 110, ['I'] = 105, ['N'] = 110,
+	['O'] = 105, ['R'] = 110, ['L'] = 105, ['C'] = 105, ['D'] = 100, ['P'] = 95,
+	['Q'] = 40, ['Z'] = 40, ['J'] = 45, ['X'] = 50, ['K'] = 55, ['V'] = 60, ['W'] = 65, ['Y'] = 65,
+	['_'] = 170, ['('] = 170, [')'] = 170, [';'] = 150, [','] = 160, ['.'] = 170, ['='] = 160,
+	['"'] = 150, ['\''] = 130, [':'] = 140, ['/'] = 140, ['-'] = 150, ['{'] = 130, ['}'] = 130,
+	['*'] = 120, ['#'] = 110, ['<'] = 110, ['>'] = 120, ['['] = 120, [']'] = 120, ['+'] = 110,
+	['&'] = 100, ['|'] = 90, ['!'] = 100, ['%'] = 80, ['$'] = 80, ['@'] = 70, ['\\'] = 90,
+	['?'] = 80, ['~'] = 50, ['^'] = 50, ['`'] = 60,
+};
+#pragma GCC diagnostic pop
+
+/* The two rarest positions a < b of the needle (m >= 2). */
+static void rare_pair(const unsigned char *nd, size_t m, size_t *a, size_t *b)
 {
-	const __m128i first = _mm_set1_epi8((char)nd[0]);
-	const __m128i last = _mm_set1_epi8((char)nd[m - 1]);
+	size_t r1 = 0, r2 = 1;
+
+	if (byte_freq[nd[1]] < byte_freq[nd[0]])
+		r1 = 1, r2 = 0;
+	for (size_t i = 2; i < m; i++) {
+		if (byte_freq[nd[i]] < byte_freq[nd[r1]])
+			r2 = r1, r1 = i;
+		else if (byte_freq[nd[i]] < byte_freq[nd[r2]])
+			r2 = i;
+	}
+	*a = r1 < r2 ? r1 : r2;
+	*b = r1 < r2 ? r2 : r1;
+}
+
+/* Compares two of the needle's bytes (at a < b, the rarest in source text)
+ * at 32 positions at once and checks the whole needle only where both agree
+ * (Muła's "generic SIMD" search with a rare-byte pair). */
+static const unsigned char *find_sse2(const unsigned char *h, size_t n, const unsigned char *nd, size_t m, size_t a,
+				      size_t b)
+{
+	const __m128i first = _mm_set1_epi8((char)nd[a]);
+	const __m128i last = _mm_set1_epi8((char)nd[b]);
 	size_t i = 0;
 
 	for (; i + m - 1 + 32 <= n; i += 32) {
-		__m128i a0 = _mm_loadu_si128((const __m128i *)(h + i));
-		__m128i a1 = _mm_loadu_si128((const __m128i *)(h + i + 16));
-		__m128i b0 = _mm_loadu_si128((const __m128i *)(h + i + m - 1));
-		__m128i b1 = _mm_loadu_si128((const __m128i *)(h + i + m - 1 + 16));
+		__m128i a0 = _mm_loadu_si128((const __m128i *)(h + i + a));
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(h + i + a + 16));
+		__m128i b0 = _mm_loadu_si128((const __m128i *)(h + i + b));
+		__m128i b1 = _mm_loadu_si128((const __m128i *)(h + i + b + 16));
 		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a0, first), _mm_cmpeq_epi8(b0, last))) |
 				(unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a1, first), _mm_cmpeq_epi8(b1, last))) << 16;
 		while (mask) {
 			unsigned bit = (unsigned)__builtin_ctz(mask);
-			if (m <= 2 || !memcmp(h + i + bit + 1, nd + 1, m - 2))
+			if (!memcmp(h + i + bit, nd, m))
 				return h + i + bit;
 			mask &= mask - 1;
 		}
@@ -50,17 +90,18 @@ static const unsigned char *find_sse2(const unsigned char *h, size_t n, const un
 
 /* The same filter 64 positions per iteration with AVX2 (half the instructions). */
 __attribute__((target("avx2"))) static const unsigned char *find_avx2(const unsigned char *h, size_t n,
-								       const unsigned char *nd, size_t m)
+								       const unsigned char *nd, size_t m, size_t a,
+								       size_t b)
 {
-	const __m256i first = _mm256_set1_epi8((char)nd[0]);
-	const __m256i last = _mm256_set1_epi8((char)nd[m - 1]);
+	const __m256i first = _mm256_set1_epi8((char)nd[a]);
+	const __m256i last = _mm256_set1_epi8((char)nd[b]);
 	size_t i = 0;
 
 	for (; i + m - 1 + 64 <= n; i += 64) {
-		__m256i a0 = _mm256_loadu_si256((const __m256i *)(h + i));
-		__m256i a1 = _mm256_loadu_si256((const __m256i *)(h + i + 32));
-		__m256i b0 = _mm256_loadu_si256((const __m256i *)(h + i + m - 1));
-		__m256i b1 = _mm256_loadu_si256((const __m256i *)(h + i + m - 1 + 32));
+		__m256i a0 = _mm256_loadu_si256((const __m256i *)(h + i + a));
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(h + i + a + 32));
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)(h + i + b));
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(h + i + b + 32));
 		__m256i e0 = _mm256_and_si256(_mm256_cmpeq_epi8(a0, first), _mm256_cmpeq_epi8(b0, last));
 		__m256i e1 = _mm256_and_si256(_mm256_cmpeq_epi8(a1, first), _mm256_cmpeq_epi8(b1, last));
 		uint64_t mask;
@@ -70,15 +111,15 @@ __attribute__((target("avx2"))) static const unsigned char *find_avx2(const unsi
 		mask = (uint64_t)(uint32_t)_mm256_movemask_epi8(e0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(e1) << 32;
 		while (mask) {
 			unsigned bit = (unsigned)__builtin_ctzll(mask);
-			if (m <= 2 || !memcmp(h + i + bit + 1, nd + 1, m - 2))
+			if (!memcmp(h + i + bit, nd, m))
 				return h + i + bit;
 			mask &= mask - 1;
 		}
 	}
-	return i < n ? find_sse2(h + i, n - i, nd, m) : NULL;
+	return i < n ? find_sse2(h + i, n - i, nd, m, a, b) : NULL;
 }
 
-typedef const unsigned char *(*find_fn)(const unsigned char *, size_t, const unsigned char *, size_t);
+typedef const unsigned char *(*find_fn)(const unsigned char *, size_t, const unsigned char *, size_t, size_t, size_t);
 
 /* Picked once per process: AVX2 where the CPU has it, SSE2 (x86-64 baseline) otherwise. */
 static find_fn pick(void)
@@ -103,7 +144,9 @@ const unsigned char *sfmc_prefilter_find(const unsigned char *hay, size_t n,
 	if (m == 1)
 		return memchr(hay, needle[0], n);
 #if defined(__x86_64__) && defined(__GNUC__)
-	return pick()(hay, n, needle, m);
+	size_t a, b;
+	rare_pair(needle, m, &a, &b);
+	return pick()(hay, n, needle, m, a, b);
 #else
 	return find_tail(hay, n, needle, m);
 #endif
@@ -125,6 +168,9 @@ struct sfmc_prefilter_set {
 	unsigned char *bucket;     /* per literal */
 	uint32_t *key;             /* per literal: its first 3 bytes, big-endian (sorted) */
 	unsigned char lo[FP_LEN][16], hi[FP_LEN][16];
+	/* AVX-512 VBMI: the buckets of each byte value (its low 7 bits) at the
+	 * j-th position, looked up exactly with one vpermi2b. */
+	unsigned char exact[FP_LEN][128];
 	/* Exact second stage: hashes of the literals' first 3 bytes. The nibble
 	 * tables let through ~1 position in 250 of source text; this drops
 	 * nearly all of them for the price of one load. */
@@ -135,6 +181,9 @@ struct sfmc_prefilter_set {
 static int best_isa(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw"))
+		return SFMC_PREFILTER_ISA_AVX512;
 	if (__builtin_cpu_supports("avx2"))
 		return SFMC_PREFILTER_ISA_AVX2;
 	if (__builtin_cpu_supports("ssse3"))
@@ -206,6 +255,7 @@ int sfmc_prefilter_set_new(sfmc_prefilter_set **out, const unsigned char *const 
 		for (int j = 0; j < FP_LEN; j++) {
 			s->lo[j][s->lit[i][j] & 15] |= (unsigned char)(1u << s->bucket[i]);
 			s->hi[j][s->lit[i][j] >> 4] |= (unsigned char)(1u << s->bucket[i]);
+			s->exact[j][s->lit[i][j] & 0x7f] |= (unsigned char)(1u << s->bucket[i]);
 		}
 		s->first3[hash3(s->lit[i]) / 64] |= (uint64_t)1 << (hash3(s->lit[i]) % 64);
 	}
@@ -273,82 +323,153 @@ static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay,
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* The search loop of the nibble filters, W positions per vector: CAND(&t, p)
+ * gives the candidate bits at p; the last vector ends at n, overlapping what
+ * was already scanned (bits below i masked off). */
+#define NIBBLE_SEARCH(W, CAND)                                                               \
+	size_t i = 0, j;                                                                    \
+	unsigned bits;                                                                      \
+	for (;;) {                                                                          \
+		bits = 0;                                                                   \
+		for (; i + (W) + FP_LEN - 1 <= n; i += (W))                                \
+			if ((bits = CAND(&t, hay + i)))                                     \
+				break;                                                      \
+		if (!bits)                                                                  \
+			break;                                                              \
+		for (; bits; bits &= bits - 1)                                              \
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))          \
+				return i + (unsigned)__builtin_ctz(bits);                   \
+		i += (W);                                                                   \
+	}                                                                                   \
+	if (i + FP_LEN > n)                                                                 \
+		return n;                                                                   \
+	if (n < (W) + FP_LEN - 1)                                                           \
+		return find_scalar(s, hay, n, i);                                           \
+	j = n - ((W) + FP_LEN - 1);                                                         \
+	for (bits = CAND(&t, hay + j) & (~0u << (i - j)); bits; bits &= bits - 1)          \
+		if (verify(s, hay, n, j + (unsigned)__builtin_ctz(bits)))                   \
+			return j + (unsigned)__builtin_ctz(bits);                           \
+	return n
+
+typedef struct ssse3_tables {
+	__m128i lo0, lo1, lo2, hi0, hi1, hi2;
+} ssse3_tables;
+
+/* Bit k set: position p+k may start a literal (all three bytes share a bucket). */
+__attribute__((target("ssse3"), always_inline)) static inline unsigned ssse3_candidates(const ssse3_tables *t,
+											  const unsigned char *p)
+{
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	__m128i c0 = _mm_loadu_si128((const __m128i *)p);
+	__m128i c1 = _mm_loadu_si128((const __m128i *)(p + 1));
+	__m128i c2 = _mm_loadu_si128((const __m128i *)(p + 2));
+	__m128i r0 = _mm_and_si128(_mm_shuffle_epi8(t->lo0, _mm_and_si128(c0, nib)),
+				   _mm_shuffle_epi8(t->hi0, _mm_and_si128(_mm_srli_epi16(c0, 4), nib)));
+	__m128i r1 = _mm_and_si128(_mm_shuffle_epi8(t->lo1, _mm_and_si128(c1, nib)),
+				   _mm_shuffle_epi8(t->hi1, _mm_and_si128(_mm_srli_epi16(c1, 4), nib)));
+	__m128i r2 = _mm_and_si128(_mm_shuffle_epi8(t->lo2, _mm_and_si128(c2, nib)),
+				   _mm_shuffle_epi8(t->hi2, _mm_and_si128(_mm_srli_epi16(c2, 4), nib)));
+	__m128i r = _mm_and_si128(r0, _mm_and_si128(r1, r2));
+	return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r, _mm_setzero_si128())) & 0xffff;
+}
+
 __attribute__((target("ssse3"))) static size_t find_ssse3(const sfmc_prefilter_set *s, const unsigned char *hay,
 							  size_t n)
 {
-	const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-	__m128i lo[FP_LEN], hi[FP_LEN];
-	size_t i = 0;
-
-	for (int j = 0; j < FP_LEN; j++) {
-		lo[j] = _mm_loadu_si128((const __m128i *)s->lo[j]);
-		hi[j] = _mm_loadu_si128((const __m128i *)s->hi[j]);
-	}
-	/* Unrolled by hand: with a loop over j GCC reloads the tables each time. */
-	const __m128i lo0 = lo[0], lo1 = lo[1], lo2 = lo[2], hi0 = hi[0], hi1 = hi[1], hi2 = hi[2];
-	for (;;) {
-		unsigned bits = 0;
-		for (; i + 16 + FP_LEN - 1 <= n; i += 16) {
-			__m128i c0 = _mm_loadu_si128((const __m128i *)(hay + i));
-			__m128i c1 = _mm_loadu_si128((const __m128i *)(hay + i + 1));
-			__m128i c2 = _mm_loadu_si128((const __m128i *)(hay + i + 2));
-			__m128i r0 = _mm_and_si128(_mm_shuffle_epi8(lo0, _mm_and_si128(c0, nib)),
-						   _mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(c0, 4), nib)));
-			__m128i r1 = _mm_and_si128(_mm_shuffle_epi8(lo1, _mm_and_si128(c1, nib)),
-						   _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(c1, 4), nib)));
-			__m128i r2 = _mm_and_si128(_mm_shuffle_epi8(lo2, _mm_and_si128(c2, nib)),
-						   _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(c2, 4), nib)));
-			__m128i r = _mm_and_si128(r0, _mm_and_si128(r1, r2));
-			if ((bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r, zero)) & 0xffff))
-				break;
-		}
-		if (!bits)
-			return find_scalar(s, hay, n, i);
-		for (; bits; bits &= bits - 1)
-			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))
-				return i + (unsigned)__builtin_ctz(bits);
-		i += 16;
-	}
+	ssse3_tables t = {
+		_mm_loadu_si128((const __m128i *)s->lo[0]), _mm_loadu_si128((const __m128i *)s->lo[1]),
+		_mm_loadu_si128((const __m128i *)s->lo[2]), _mm_loadu_si128((const __m128i *)s->hi[0]),
+		_mm_loadu_si128((const __m128i *)s->hi[1]), _mm_loadu_si128((const __m128i *)s->hi[2]),
+	};
+	NIBBLE_SEARCH(16, ssse3_candidates);
 }
 
-/* The same filter on 32 bytes at a time; VEX encoding keeps the tables in
- * registers (SSE pshufb overwrites its table operand). */
+/* The AVX2 tables: VEX encoding keeps them in registers (SSE pshufb
+ * overwrites its table operand). */
+typedef struct avx2_tables {
+	__m256i lo0, lo1, lo2, hi0, hi1, hi2;
+} avx2_tables;
+
+/* Bit k set: position p+k may start a literal (all three bytes share a bucket). */
+__attribute__((target("avx2"), always_inline)) static inline unsigned avx2_candidates(const avx2_tables *t,
+											const unsigned char *p)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i c0 = _mm256_loadu_si256((const __m256i *)p);
+	__m256i c1 = _mm256_loadu_si256((const __m256i *)(p + 1));
+	__m256i c2 = _mm256_loadu_si256((const __m256i *)(p + 2));
+	__m256i r0 = _mm256_and_si256(_mm256_shuffle_epi8(t->lo0, _mm256_and_si256(c0, nib)),
+				      _mm256_shuffle_epi8(t->hi0, _mm256_and_si256(_mm256_srli_epi16(c0, 4), nib)));
+	__m256i r1 = _mm256_and_si256(_mm256_shuffle_epi8(t->lo1, _mm256_and_si256(c1, nib)),
+				      _mm256_shuffle_epi8(t->hi1, _mm256_and_si256(_mm256_srli_epi16(c1, 4), nib)));
+	__m256i r2 = _mm256_and_si256(_mm256_shuffle_epi8(t->lo2, _mm256_and_si256(c2, nib)),
+				      _mm256_shuffle_epi8(t->hi2, _mm256_and_si256(_mm256_srli_epi16(c2, 4), nib)));
+	__m256i r = _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
+	return ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256()));
+}
+
 __attribute__((target("avx2"))) static size_t find_avx2_set(const sfmc_prefilter_set *s, const unsigned char *hay,
 							     size_t n)
 {
-	const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[0]));
-	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[1]));
-	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[2]));
-	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[0]));
-	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[1]));
-	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[2]));
-	size_t i = 0;
-
+	avx2_tables t = {
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[0])),
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[1])),
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[2])),
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[0])),
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[1])),
+		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->hi[2])),
+	};
 	/* The hot loop makes no call, so the tables stay in registers (ymm
 	 * registers do not survive calls). */
+	NIBBLE_SEARCH(32, avx2_candidates);
+}
+
+#define AVX512_TARGET "avx512f,avx512bw,avx512vbmi,bmi,bmi2"
+
+/* Bit k set: position p+k may start a literal. Exact lookups of the three
+ * bytes (two 64-byte halves of each 128-entry table per vpermi2b). Only the
+ * first r bytes are read (masked-out bytes never fault); r >= FP_LEN. */
+__attribute__((target(AVX512_TARGET), always_inline)) static inline uint64_t
+avx512_candidates(const __m512i *t, const unsigned char *p, size_t r)
+{
+	const uint64_t all = ~(uint64_t)0;
+	__m512i c0 = _mm512_maskz_loadu_epi8(r >= 64 ? all : _bzhi_u64(all, (unsigned)r), p);
+	__m512i c1 = _mm512_maskz_loadu_epi8(r >= 65 ? all : _bzhi_u64(all, (unsigned)r - 1), p + 1);
+	__m512i c2 = _mm512_maskz_loadu_epi8(r >= 66 ? all : _bzhi_u64(all, (unsigned)r - 2), p + 2);
+	__m512i r0 = _mm512_permutex2var_epi8(t[0], c0, t[1]);
+	__m512i r1 = _mm512_permutex2var_epi8(t[2], c1, t[3]);
+	__m512i r2 = _mm512_permutex2var_epi8(t[4], c2, t[5]);
+	__m512i x = _mm512_ternarylogic_epi64(r0, r1, r2, 0x80); /* r0 & r1 & r2 */
+	return _mm512_test_epi8_mask(x, x) & (r >= 66 ? all : _bzhi_u64(all, (unsigned)r - 2));
+}
+
+/* 64 positions per iteration; the last, partial vector uses masked loads. */
+__attribute__((target(AVX512_TARGET))) static size_t find_avx512_set(const sfmc_prefilter_set *s,
+								      const unsigned char *hay, size_t n)
+{
+	const __m512i t[6] = {
+		_mm512_loadu_si512(s->exact[0]), _mm512_loadu_si512(s->exact[0] + 64),
+		_mm512_loadu_si512(s->exact[1]), _mm512_loadu_si512(s->exact[1] + 64),
+		_mm512_loadu_si512(s->exact[2]), _mm512_loadu_si512(s->exact[2] + 64),
+	};
+	size_t i = 0;
+	uint64_t bits;
+
 	for (;;) {
-		unsigned bits = 0;
-		for (; i + 32 + FP_LEN - 1 <= n; i += 32) {
-			__m256i c0 = _mm256_loadu_si256((const __m256i *)(hay + i));
-			__m256i c1 = _mm256_loadu_si256((const __m256i *)(hay + i + 1));
-			__m256i c2 = _mm256_loadu_si256((const __m256i *)(hay + i + 2));
-			__m256i r0 = _mm256_and_si256(_mm256_shuffle_epi8(lo0, _mm256_and_si256(c0, nib)),
-						      _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(c0, 4), nib)));
-			__m256i r1 = _mm256_and_si256(_mm256_shuffle_epi8(lo1, _mm256_and_si256(c1, nib)),
-						      _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(c1, 4), nib)));
-			__m256i r2 = _mm256_and_si256(_mm256_shuffle_epi8(lo2, _mm256_and_si256(c2, nib)),
-						      _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(c2, 4), nib)));
-			__m256i r = _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
-			if ((bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero))))
+		bits = 0;
+		for (; i + 64 + FP_LEN - 1 <= n; i += 64)
+			if ((bits = avx512_candidates(t, hay + i, 64 + FP_LEN - 1)))
 				break;
+		if (!bits) {
+			if (i + FP_LEN > n)
+				return n;
+			bits = avx512_candidates(t, hay + i, n - i);
 		}
-		if (!bits)
-			return find_scalar(s, hay, n, i);
 		for (; bits; bits &= bits - 1)
-			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))
-				return i + (unsigned)__builtin_ctz(bits);
-		i += 32;
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctzll(bits)))
+				return i + (unsigned)__builtin_ctzll(bits);
+		if ((i += 64) + FP_LEN > n)
+			return n;
 	}
 }
 #endif
@@ -358,6 +479,8 @@ size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned cha
 	if (!set->n)
 		return n;
 #if defined(__x86_64__) && defined(__GNUC__)
+	if (set->isa == SFMC_PREFILTER_ISA_AVX512)
+		return find_avx512_set(set, hay, n);
 	if (set->isa == SFMC_PREFILTER_ISA_AVX2)
 		return find_avx2_set(set, hay, n);
 	if (set->isa == SFMC_PREFILTER_ISA_SSSE3)

@@ -13,8 +13,9 @@ const unsigned char *sfmc_prefilter_find(const unsigned char *hay, size_t n,
 					 const unsigned char *needle, size_t m);
 
 /* A set of literals searched in one pass (the encoded forms of keywords).
- * AVX2 or SSSE3 nibble-table filter on the first 3 bytes ("Teddy"), a scalar
- * fallback; every candidate is verified. The set owns copies of its literals. */
+ * AVX2 or SSSE3 nibble-table filter on the first 3 bytes ("Teddy"), exact
+ * 128-entry byte tables with AVX-512 VBMI, a scalar fallback; every
+ * candidate is verified. The set owns copies of its literals. */
 typedef struct sfmc_prefilter_set sfmc_prefilter_set;
 
 /* Every literal must be at least SFMC_PREFILTER_SET_MIN bytes. */
@@ -27,7 +28,7 @@ void sfmc_prefilter_set_free(sfmc_prefilter_set *set);
 size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n);
 /* Instruction sets of the search, best last. set_new picks the best the CPU
  * has; tests force each one (returns -1 when the CPU lacks it). */
-enum { SFMC_PREFILTER_ISA_SCALAR, SFMC_PREFILTER_ISA_SSSE3, SFMC_PREFILTER_ISA_AVX2 };
+enum { SFMC_PREFILTER_ISA_SCALAR, SFMC_PREFILTER_ISA_SSSE3, SFMC_PREFILTER_ISA_AVX2, SFMC_PREFILTER_ISA_AVX512 };
 int sfmc_prefilter_set_isa(sfmc_prefilter_set *set, int isa);
 
 #endif
