@@ -9,8 +9,9 @@
 /* Opens the repository containing path (NULL: GIT_DIR, else "."), honouring
  * GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES,
  * GIT_INDEX_FILE and GIT_CEILING_DIRECTORIES (GIT_REPOSITORY_OPEN_FROM_ENV), so
- * a pre-receive hook sees the push quarantine. Initialises libgit2; release
- * with sfmc_gitrepo_close. Returns 0 or -1 (message set). */
+ * a pre-receive hook sees the push quarantine. Initialises libgit2 once per
+ * process (shut down at exit); release the repository with
+ * sfmc_gitrepo_close. Returns 0 or -1 (message set). */
 int sfmc_gitrepo_open(git_repository **out, const char *path);
 void sfmc_gitrepo_close(git_repository *repo);
 

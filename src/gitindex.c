@@ -1,0 +1,283 @@
+#include "gitindex.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "util/error.h"
+
+/* On-disk entry layout (gitformat-index): 40 bytes of stat data and mode,
+ * the object id, 16-bit flags, 16-bit extended flags when 0x4000 is set. */
+#define ENTRY_MODE 24
+#define ENTRY_OID 40
+#define ENTRY_FLAGS 60
+#define ENTRY_HEADER 62
+#define FLAG_EXTENDED 0x4000u
+#define FLAG_NAMEMASK 0x0fffu
+#define EXT_KNOWN 0x6000u /* skip-worktree, intent-to-add */
+#define HEADER_SIZE 12
+#define TRAILER_SIZE 20
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+void sfmc_gitindex_init(sfmc_gitindex *idx)
+{
+	memset(idx, 0, sizeof(*idx));
+	sfmc_buf_init(&idx->paths, 0);
+}
+
+void sfmc_gitindex_dispose(sfmc_gitindex *idx)
+{
+	free(idx->entries);
+	free(idx->trees);
+	sfmc_buf_dispose(&idx->paths);
+	sfmc_gitindex_init(idx);
+}
+
+/* Version 4's prefix length: git's varint (pack offset encoding). */
+static int read_varint(const unsigned char **p, const unsigned char *end, size_t *out)
+{
+	const unsigned char *q = *p;
+	size_t v;
+
+	if (q >= end)
+		return -1;
+	v = *q & 127;
+	while (*q++ & 128) {
+		if (q >= end || v >= ((size_t)1 << (sizeof(size_t) * 8 - 8)))
+			return -1;
+		v = ((v + 1) << 7) | (*q & 127);
+	}
+	*p = q;
+	*out = v;
+	return 0;
+}
+
+/* Checks one entry's flags and mode; sets *hdr to its fixed-size part. */
+static int check_entry(const sfmc_gitindex *idx, const unsigned char *e, size_t *hdr)
+{
+	unsigned flags = be16(e + ENTRY_FLAGS);
+	uint32_t type = be32(e + ENTRY_MODE) & 0170000u;
+
+	*hdr = ENTRY_HEADER;
+	if (flags & FLAG_EXTENDED) {
+		if (idx->version < 3 || (be16(e + ENTRY_HEADER) & ~EXT_KNOWN))
+			return sfmc_error_set("index entry with unknown extended flags");
+		*hdr += 2;
+	}
+	if (type != 0100000u && type != 0120000u && type != 0160000u)
+		return sfmc_error_set("index entry of mode %o (sparse directory or unknown)", be32(e + ENTRY_MODE));
+	return 0;
+}
+
+/* The path of the entry at e (name field at name); *next: the next entry. */
+static int read_path(sfmc_gitindex *idx, const unsigned char *e, const unsigned char *name, const unsigned char *end,
+		     size_t prev_at, size_t prev_len, sfmc_gitindex_entry *out, const unsigned char **next)
+{
+	size_t strip = 0, len, want = be16(e + ENTRY_FLAGS) & FLAG_NAMEMASK;
+
+	if (idx->version == 4 && (read_varint(&name, end, &strip) < 0 || strip > prev_len))
+		return sfmc_error_set("index entry with a bad path prefix");
+	len = strnlen((const char *)name, (size_t)(end - name));
+	if (name + len == end)
+		return sfmc_error_set("index entry path runs past the end");
+	if (idx->version == 4) {
+		size_t at = idx->paths.size;
+		if (sfmc_buf_grow(&idx->paths, at + prev_len - strip + len + 1) < 0)
+			return -1;
+		memmove(idx->paths.ptr + at, idx->paths.ptr + prev_at, prev_len - strip);
+		memcpy(idx->paths.ptr + at + prev_len - strip, name, len + 1);
+		idx->paths.size = at + prev_len - strip + len + 1;
+		*next = name + len + 1;
+		len += prev_len - strip;
+		out->path = (const char *)(uintptr_t)at; /* an offset until the buffer stops moving */
+	} else {
+		size_t size = ((size_t)(name - e) + len + 8) & ~(size_t)7; /* NUL-padded to 8 bytes */
+		if (size > (size_t)(end - e))
+			return sfmc_error_set("index entry runs past the end");
+		*next = e + size;
+		out->path = (const char *)name;
+	}
+	if (len == 0 || len > UINT32_MAX || (want < FLAG_NAMEMASK ? len != want : len < FLAG_NAMEMASK))
+		return sfmc_error_set("index entry path length does not match its flags");
+	out->len = (uint32_t)len;
+	return 0;
+}
+
+/* Entries must be sorted by path bytes, then stage, without duplicates. */
+static int check_order(const sfmc_gitindex *idx, const sfmc_gitindex_entry *a, const char *pa,
+		       const sfmc_gitindex_entry *b, const char *pb)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(pa, pb, n);
+
+	if (c == 0)
+		c = a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+	if (c == 0)
+		c = (int)sfmc_gitindex_stage(idx, a) - (int)sfmc_gitindex_stage(idx, b);
+	return c < 0 ? 0 : sfmc_error_set("index entries out of order at \"%.*s\"", (int)b->len, pb);
+}
+
+static const char *entry_path(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
+{
+	return idx->version == 4 ? idx->paths.ptr + (uintptr_t)e->path : e->path;
+}
+
+static int parse_entries(sfmc_gitindex *idx, const unsigned char **pos, const unsigned char *end)
+{
+	const unsigned char *p = *pos;
+	size_t hdr;
+
+	for (size_t i = 0; i < idx->n; i++) {
+		sfmc_gitindex_entry *e = &idx->entries[i];
+		const sfmc_gitindex_entry *prev = i ? e - 1 : NULL;
+		if ((size_t)(end - p) < ENTRY_HEADER + 2)
+			return sfmc_error_set("index truncated in entry %zu", i);
+		if (check_entry(idx, p, &hdr) < 0)
+			return -1;
+		e->at = (uint32_t)(p - idx->data);
+		if (read_path(idx, p, p + hdr, end, prev ? (uintptr_t)prev->path : 0, prev ? prev->len : 0, e, &p) < 0)
+			return -1;
+		if (prev && check_order(idx, prev, entry_path(idx, prev), e, entry_path(idx, e)) < 0)
+			return -1;
+	}
+	if (idx->version == 4)
+		for (size_t i = 0; i < idx->n; i++)
+			idx->entries[i].path = entry_path(idx, &idx->entries[i]);
+	*pos = p;
+	return 0;
+}
+
+/* "-1" or a decimal in [0, max], then the byte term. */
+static int read_count(const unsigned char **p, const unsigned char *end, long max, bool allow_minus_one, char term,
+		      long *out)
+{
+	const unsigned char *q = *p;
+	long v = 0;
+
+	if (allow_minus_one && end - q >= 3 && q[0] == '-' && q[1] == '1' && q[2] == (unsigned char)term) {
+		*out = -1;
+		*p = q + 3;
+		return 0;
+	}
+	if (q >= end || *q < '0' || *q > '9')
+		return -1;
+	for (; q < end && *q >= '0' && *q <= '9'; q++)
+		if ((v = v * 10 + (*q - '0')) > max)
+			return -1;
+	if (q >= end || *q != (unsigned char)term)
+		return -1;
+	*p = q + 1;
+	*out = v;
+	return 0;
+}
+
+static int parse_tree_node(sfmc_gitindex *idx, size_t *alloc, const unsigned char **p, const unsigned char *end,
+			   unsigned depth)
+{
+	const unsigned char *q = *p, *nul = memchr(q, '\0', (size_t)(end - q));
+	sfmc_gitindex_tree *t;
+	long entries, nsub;
+	size_t me;
+
+	if (!nul || depth > SFMC_MAX_TREE_DEPTH || (depth == 0) != (nul == q) || memchr(q, '/', (size_t)(nul - q)))
+		return sfmc_error_set("cache-tree: bad node name");
+	q = nul + 1;
+	if (read_count(&q, end, INT32_MAX, true, ' ', &entries) < 0 || read_count(&q, end, end - q, false, '\n', &nsub) < 0)
+		return sfmc_error_set("cache-tree: bad counts");
+	if (entries >= 0 && (size_t)(end - q) < SFMC_GITINDEX_OID_LEN)
+		return sfmc_error_set("cache-tree: truncated");
+	if (sfmc_array_reserve((void **)&idx->trees, idx->ntrees, alloc, sizeof(*idx->trees)) < 0)
+		return -1;
+	me = idx->ntrees++;
+	t = &idx->trees[me];
+	t->name = (const char *)*p;
+	t->namelen = (uint32_t)(nul - *p);
+	t->entries = (int32_t)entries;
+	t->oid = entries >= 0 ? q : NULL;
+	q += entries >= 0 ? SFMC_GITINDEX_OID_LEN : 0;
+	for (long i = 0; i < nsub; i++)
+		if (parse_tree_node(idx, alloc, &q, end, depth + 1) < 0)
+			return -1;
+	idx->trees[me].end = (uint32_t)idx->ntrees;
+	*p = q;
+	return 0;
+}
+
+static int parse_extensions(sfmc_gitindex *idx, const unsigned char *p, const unsigned char *end)
+{
+	size_t alloc = 0;
+
+	while (p < end) {
+		uint32_t size;
+		if (end - p < 8 || (size = be32(p + 4)) > (size_t)(end - p - 8))
+			return sfmc_error_set("index extension truncated");
+		if (!memcmp(p, "TREE", 4)) {
+			const unsigned char *q = p + 8;
+			if (idx->ntrees)
+				return sfmc_error_set("two cache-tree extensions");
+			if (parse_tree_node(idx, &alloc, &q, p + 8 + size, 0) < 0)
+				return -1;
+			if (q != p + 8 + size)
+				return sfmc_error_set("cache-tree: trailing bytes");
+		} else if (p[0] < 'A' || p[0] > 'Z') {
+			return sfmc_error_set("index extension \"%.4s\" is required and not supported here", (const char *)p);
+		}
+		p += 8 + size;
+	}
+	return 0;
+}
+
+int sfmc_gitindex_parse(sfmc_gitindex *idx, const unsigned char *data, size_t size)
+{
+	const unsigned char *p = data + HEADER_SIZE, *end;
+
+	idx->data = data;
+	idx->size = size;
+	if (size < HEADER_SIZE + TRAILER_SIZE || size > UINT32_MAX || memcmp(data, "DIRC", 4))
+		return sfmc_error_set("not an index file");
+	end = data + size - TRAILER_SIZE;
+	idx->version = be32(data + 4);
+	if (idx->version < 2 || idx->version > 4)
+		return sfmc_error_set("index version %u", idx->version);
+	idx->n = be32(data + 8);
+	if (idx->n > (size - HEADER_SIZE - TRAILER_SIZE) / (ENTRY_HEADER + 2))
+		return sfmc_error_set("index claims %zu entries in %zu bytes", idx->n, size);
+	if (idx->n && !(idx->entries = malloc(idx->n * sizeof(*idx->entries))))
+		return sfmc_error_set("out of memory for %zu index entries", idx->n);
+	if (parse_entries(idx, &p, end) < 0 || parse_extensions(idx, p, end) < 0)
+		return -1;
+	return 0;
+}
+
+uint32_t sfmc_gitindex_mode(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
+{
+	return be32(idx->data + e->at + ENTRY_MODE);
+}
+
+const unsigned char *sfmc_gitindex_oid(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
+{
+	return idx->data + e->at + ENTRY_OID;
+}
+
+unsigned sfmc_gitindex_stage(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
+{
+	return (be16(idx->data + e->at + ENTRY_FLAGS) >> 12) & 3u;
+}
+
+long sfmc_gitindex_tree_child(const sfmc_gitindex *idx, size_t t, const char *name, size_t len)
+{
+	for (size_t c = t + 1; c < idx->trees[t].end; c = idx->trees[c].end)
+		if (idx->trees[c].namelen == len && !memcmp(idx->trees[c].name, name, len))
+			return (long)c;
+	return -1;
+}
