@@ -14,20 +14,11 @@
 #include <cmocka.h>
 
 #include "gitrepo.h"
+#include "shell.h"
 #include "source_index.h"
 #include "util/buf.h"
 
 static char dir[64];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
 
 #define GIT "git -c user.name=t -c user.email=t@e -c init.defaultBranch=main -c advice.detachedHead=false"
 

@@ -12,20 +12,11 @@
 #include <cmocka.h>
 
 #include "packorder.h"
+#include "shell.h"
 
 #define MAXOBJ 4096
 
 static char dir[64];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
 
 /* Reads lines "A B ...": the oid is field oid_field (0 or 1), the number the other. */
 static size_t read_pairs(const char *path, git_oid *oids, uint64_t *nums, int oid_field)
