@@ -35,6 +35,12 @@
 /* Fewer blobs than this are read through libgit2 alone (staged, hooks): the
  * pack reader's set-up (sorting every pack offset) would cost more than it saves. */
 #define SFMC_PACKREADER_MIN_BLOBS 256
+/* Raw trees the history walk keeps (bytes): a commit's parent trees were
+ * usually read for the parent just before. */
+#define SFMC_GIT_TREE_CACHE_BYTES ((size_t)32 << 20)
+/* Fewer commits than this are walked through libgit2's object reads alone
+ * (hooks): the pack reader's set-up would cost more than it saves. */
+#define SFMC_WALK_PACKREADER_MIN_COMMITS 64
 /* Contiguous runs of the pack-ordered blobs per git reading thread (fewer:
  * fewer bases read twice at run edges; more: better balance at the end). */
 #define SFMC_GIT_RUNS_PER_THREAD 16

@@ -1,0 +1,444 @@
+/* gittree.c - raw commits and trees (see gittree.h). */
+#define _GNU_SOURCE
+#include "gittree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gitrepo.h"
+#include "limits.h"
+#include "packorder.h"
+#include "util/error.h"
+
+#define MODE_TYPE 0170000u
+#define MODE_TREE 0040000u
+#define MODE_GITLINK 0160000u
+#define MAX_MODE_DIGITS 7 /* libgit2 takes any octal up to 0xffff */
+#define READER_BUCKETS 16384u
+#define WRONG_TYPE "the requested type does not match the type in the ODB" /* libgit2's words */
+
+sfmc_gittree_kind sfmc_gittree_kind_of(uint32_t mode)
+{
+	if ((mode & MODE_TYPE) == MODE_GITLINK)
+		return SFMC_GITTREE_GITLINK;
+	if ((mode & MODE_TYPE) == MODE_TREE)
+		return SFMC_GITTREE_TREE;
+	return SFMC_GITTREE_BLOB;
+}
+
+int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const unsigned char *end,
+		      sfmc_gittree_entry *e)
+{
+	const unsigned char *start = p, *nul;
+	uint32_t mode = 0;
+	size_t digits = 0;
+
+	if (p >= end)
+		return 0;
+	while (p < end && *p >= '0' && *p <= '7' && digits < MAX_MODE_DIGITS) {
+		mode = mode << 3 | (uint32_t)(*p++ - '0');
+		digits++;
+	}
+	if (!digits || mode > 0xffffu || p >= end || *p != ' ')
+		return sfmc_error_set("malformed tree entry at byte %zu: bad mode", (size_t)(start - base));
+	p++;
+	if (!(nul = memchr(p, '\0', (size_t)(end - p))))
+		return sfmc_error_set("malformed tree entry at byte %zu: name not terminated", (size_t)(start - base));
+	if ((size_t)(end - nul - 1) < GIT_OID_RAWSZ)
+		return sfmc_error_set("malformed tree entry at byte %zu: truncated id", (size_t)(start - base));
+	e->name = (const char *)p;
+	e->namelen = (size_t)(nul - p);
+	e->id = nul + 1;
+	e->mode = mode;
+	e->size = (size_t)(nul + 1 + GIT_OID_RAWSZ - start);
+	return 1;
+}
+
+int sfmc_gittree_check(const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data, *end = data + len;
+	sfmc_gittree_entry e;
+	int rc;
+
+	while ((rc = sfmc_gittree_next(data, p, end, &e)) == 1)
+		p += e.size;
+	return rc;
+}
+
+/* The byte after a name's common part: its next character, else '/' for a
+ * directory and NUL for anything else (git's base_name_compare). */
+static unsigned tail_char(const sfmc_gittree_entry *e, size_t n)
+{
+	if (e->namelen > n)
+		return (unsigned char)e->name[n];
+	return sfmc_gittree_kind_of(e->mode) == SFMC_GITTREE_TREE ? '/' : '\0';
+}
+
+int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b)
+{
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	int c = memcmp(a->name, b->name, n);
+	if (c)
+		return c;
+	return (int)tail_char(a, n) - (int)tail_char(b, n);
+}
+
+/* Parses "<key><40 hex>\n" at *p. */
+static bool header_oid(const unsigned char **p, const unsigned char *end, const char *key, git_oid *id)
+{
+	size_t k = strlen(key);
+	if ((size_t)(end - *p) < k + GIT_OID_HEXSZ + 1 || memcmp(*p, key, k) || (*p)[k + GIT_OID_HEXSZ] != '\n' ||
+	    git_oid_fromstrn(id, (const char *)*p + k, GIT_OID_HEXSZ) < 0)
+		return false;
+	*p += k + GIT_OID_HEXSZ + 1;
+	return true;
+}
+
+int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tree, git_oid **parents,
+			      size_t *nparents)
+{
+	const unsigned char *p = data, *end = data + len;
+	git_oid id, *v = NULL;
+	size_t n = 0, a = 0;
+
+	*parents = NULL;
+	*nparents = 0;
+	if (!header_oid(&p, end, "tree ", tree))
+		return sfmc_error_set("malformed commit: no tree line");
+	while (header_oid(&p, end, "parent ", &id)) {
+		if (n == a) {
+			git_oid *nv = realloc(v, (a = a ? a * 2 : 2) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return sfmc_error_set("out of memory");
+			}
+			v = nv;
+		}
+		git_oid_cpy(&v[n++], &id);
+	}
+	*parents = v;
+	*nparents = n;
+	return 0;
+}
+
+/* ---- comparing a tree with its parents' ------------------------------------ */
+
+/* A parent tree read alongside the tree being walked (git's diff-tree merge). */
+typedef struct cursor {
+	const unsigned char *base, *p, *end; /* NULL base: no such parent tree */
+	size_t prefix, suffix;               /* bytes equal at the start / end of both trees */
+	sfmc_gittree_entry e;                /* the entry at p, when p < end */
+} cursor;
+
+static size_t common_prefix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	uint64_t x, y;
+	while (i + 8 <= n) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+		i += 8;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static size_t common_suffix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	while (i < n && a[na - 1 - i] == b[nb - 1 - i])
+		i++;
+	return i;
+}
+
+static void cursor_open(cursor *cu, const sfmc_gitobj *parent, const sfmc_gitobj *t)
+{
+	memset(cu, 0, sizeof(*cu));
+	if (!parent)
+		return;
+	cu->base = cu->p = parent->data;
+	cu->end = parent->data + parent->len;
+	cu->prefix = common_prefix(t->data, t->len, parent->data, parent->len);
+	cu->suffix = common_suffix(t->data, t->len, parent->data, parent->len);
+	if (cu->p < cu->end)
+		sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e); /* checked when read: cannot fail */
+}
+
+static void cursor_step(cursor *cu)
+{
+	cu->p += cu->e.size;
+	if (cu->p < cu->end)
+		sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e);
+}
+
+/* Moves cu past e's name (git order). Returns 2 when the parent's entries
+ * from here on are byte for byte t's from off on, 1 when the parent holds e
+ * itself (same name, kind and id), else 0 with *same_name set to the
+ * parent's entry of that name, if any. */
+static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, size_t off, size_t tlen,
+			const sfmc_gittree_entry **same_name)
+{
+	size_t b = (size_t)(cu->p - cu->base), plen = (size_t)(cu->end - cu->base);
+	int cmp = 1;
+
+	*same_name = NULL;
+	if (!cu->base)
+		return 0;
+	if (tlen - off == plen - b && tlen - off <= cu->suffix)
+		return 2;
+	if (b == off && off + e->size <= cu->prefix) {
+		cursor_step(cu);
+		return 1;
+	}
+	while (cu->p < cu->end && (cmp = sfmc_gittree_cmp(&cu->e, e)) < 0)
+		cursor_step(cu);
+	if (cu->p >= cu->end || cmp != 0)
+		return 0;
+	*same_name = &cu->e;
+	if (sfmc_gittree_kind_of(cu->e.mode) == sfmc_gittree_kind_of(e->mode) && !memcmp(cu->e.id, e->id, GIT_OID_RAWSZ)) {
+		cursor_step(cu);
+		return 1;
+	}
+	return 0;
+}
+
+int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
+		      sfmc_gittree_changed_fn fn, void *ctx)
+{
+	cursor local[2], *cu = np <= 2 ? local : calloc(np, sizeof(*cu));
+	const sfmc_gittree_entry *plocal[2], **pe = np <= 2 ? plocal : calloc(np, sizeof(*pe));
+	sfmc_gittree_entry e;
+	size_t off = 0;
+	int rc = 0;
+
+	if (!cu || !pe) {
+		rc = sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < np; i++)
+		cursor_open(&cu[i], parents ? parents[i] : NULL, t);
+	for (; rc >= 0 && sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e) == 1; off += e.size) {
+		int m = 0;
+		for (size_t i = 0; i < np && m != 2; i++)
+			m |= cursor_match(&cu[i], &e, off, t->len, &pe[i]);
+		if (m & 2)
+			break; /* every entry left is a parent's too */
+		if (!m)
+			rc = fn(ctx, &e, pe);
+	}
+cleanup:
+	if (cu != local)
+		free(cu);
+	if (pe != plocal)
+		free(pe);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- the reader ---------------------------------------------------------- */
+
+typedef struct tree_ent {
+	sfmc_gitobj obj; /* first: handed out as sfmc_gitobj * */
+	git_oid id;
+	unsigned refs;
+	struct tree_ent *prev, *next; /* LRU list, most recent first */
+	struct tree_ent *chain;       /* hash bucket */
+} tree_ent;
+
+struct sfmc_gittree_reader {
+	git_odb *odb;
+	sfmc_packreader *pack;
+	tree_ent **buckets;
+	tree_ent *head, *tail;
+	size_t cached, budget;
+};
+
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, bool use_pack)
+{
+	sfmc_gittree_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r || !(r->buckets = calloc(READER_BUCKETS, sizeof(*r->buckets)))) {
+		free(r);
+		return sfmc_error_set("out of memory");
+	}
+	r->budget = cache_bytes;
+	if (git_repository_odb(&r->odb, repo) < 0) {
+		sfmc_gittree_reader_free(r);
+		return sfmc_gitrepo_error("cannot open the object database");
+	}
+	if (use_pack && sfmc_packreader_new(&r->pack, repo, SFMC_PACK_CACHE_BYTES) < 0) {
+		sfmc_gittree_reader_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+static tree_ent **bucket(sfmc_gittree_reader *r, const git_oid *id)
+{
+	uint32_t h;
+	memcpy(&h, id->id, sizeof(h));
+	return &r->buckets[h % READER_BUCKETS];
+}
+
+static void lru_unlink(sfmc_gittree_reader *r, tree_ent *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		r->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		r->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_front(sfmc_gittree_reader *r, tree_ent *e)
+{
+	e->next = r->head;
+	if (r->head)
+		r->head->prev = e;
+	r->head = e;
+	if (!r->tail)
+		r->tail = e;
+}
+
+static void drop(sfmc_gittree_reader *r, tree_ent *e)
+{
+	tree_ent **pp = bucket(r, &e->id);
+	while (*pp != e)
+		pp = &(*pp)->chain;
+	*pp = e->chain;
+	lru_unlink(r, e);
+	r->cached -= e->obj.len;
+	free((void *)e->obj.data);
+	free(e);
+}
+
+/* Evicts the least recent trees nobody holds until the cache fits. */
+static void shrink(sfmc_gittree_reader *r)
+{
+	tree_ent *e = r->tail;
+	while (r->cached > r->budget && e) {
+		tree_ent *prev = e->prev;
+		if (!e->refs)
+			drop(r, e);
+		e = prev;
+	}
+}
+
+void sfmc_gittree_reader_free(sfmc_gittree_reader *r)
+{
+	if (!r)
+		return;
+	while (r->head)
+		drop(r, r->head);
+	free(r->buckets);
+	sfmc_packreader_free(r->pack);
+	git_odb_free(r->odb);
+	free(r);
+}
+
+/* Prefixes the current message with the object it is about. */
+static int about(const char *what, const git_oid *id)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", sfmc_error_last());
+	return sfmc_error_set("cannot read %s %s: %s", what, git_oid_tostr_s(id), msg);
+}
+
+/* The object's bytes (malloc'd) and type: the pack reader, else libgit2. */
+static int read_raw(sfmc_gittree_reader *r, const git_oid *id, const char *what, git_object_t *type,
+		    unsigned char **data, size_t *len)
+{
+	git_odb_object *o = NULL;
+
+	if (r->pack && sfmc_packreader_read(r->pack, id, type, data, len) == 1)
+		return 0;
+	if (git_odb_read(&o, r->odb, id) < 0)
+		return sfmc_gitrepo_error("cannot read %s %s", what, git_oid_tostr_s(id));
+	*type = git_odb_object_type(o);
+	*len = git_odb_object_size(o);
+	if ((*data = malloc(*len ? *len : 1)))
+		memcpy(*data, git_odb_object_data(o), *len);
+	git_odb_object_free(o);
+	return *data ? 0 : sfmc_error_set("out of memory");
+}
+
+int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc_gitobj **out)
+{
+	tree_ent **b = bucket(r, id), *e;
+	unsigned char *data = NULL;
+	git_object_t type;
+	size_t len;
+
+	for (e = *b; e && !git_oid_equal(&e->id, id); e = e->chain)
+		;
+	if (e) {
+		e->refs++;
+		lru_unlink(r, e);
+		lru_front(r, e);
+		*out = &e->obj;
+		return 0;
+	}
+	if (read_raw(r, id, "tree", &type, &data, &len) < 0)
+		return -1;
+	if (type != GIT_OBJECT_TREE) {
+		free(data);
+		return sfmc_error_set("cannot read tree %s: %s (a %s)", git_oid_tostr_s(id), WRONG_TYPE,
+				      git_object_type2string(type));
+	}
+	if (sfmc_gittree_check(data, len) < 0) {
+		free(data);
+		return about("tree", id);
+	}
+	if (!(e = calloc(1, sizeof(*e)))) {
+		free(data);
+		return sfmc_error_set("out of memory");
+	}
+	e->obj.data = data;
+	e->obj.len = len;
+	git_oid_cpy(&e->id, id);
+	e->refs = 1;
+	e->chain = *b;
+	*b = e;
+	lru_front(r, e);
+	r->cached += len;
+	shrink(r);
+	*out = &e->obj;
+	return 0;
+}
+
+void sfmc_gittree_release(sfmc_gittree_reader *r, const sfmc_gitobj *obj)
+{
+	tree_ent *e = (tree_ent *)obj;
+	if (!e)
+		return;
+	e->refs--;
+	if (r->cached > r->budget)
+		shrink(r);
+}
+
+int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+			     size_t *nparents)
+{
+	unsigned char *data = NULL;
+	git_object_t type;
+	size_t len;
+	int rc;
+
+	if (read_raw(r, id, "commit", &type, &data, &len) < 0)
+		return -1;
+	if (type != GIT_OBJECT_COMMIT)
+		rc = sfmc_error_set("cannot read commit %s: %s (a %s)", git_oid_tostr_s(id), WRONG_TYPE,
+				    git_object_type2string(type));
+	else if ((rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents)) < 0)
+		rc = about("commit", id);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* gittree.h - git's commit and tree objects as raw bytes, for the history
+ * walk: a strict parser of the tree format (untrusted input: every length
+ * checked, a malformed tree is an error, never a crash), git's entry order,
+ * the header of a commit (tree and parent ids), and a reader that fetches
+ * commits and trees through the pack reader (libgit2's object database for
+ * what it declines) with a cache of recently read trees.
+ *
+ * Tree format (git's Documentation/gitformat-*, "tree"): entries of
+ * "<octal mode> <name>\0<20-byte id>", sorted by name where a directory
+ * sorts as if its name ended in '/'. */
+#ifndef SFMC_GITTREE_H
+#define SFMC_GITTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <git2.h>
+
+/* What an entry names, from its mode (as libgit2 types it). */
+typedef enum sfmc_gittree_kind {
+	SFMC_GITTREE_BLOB,    /* files and symlinks (any mode not below) */
+	SFMC_GITTREE_TREE,    /* 040000 */
+	SFMC_GITTREE_GITLINK, /* 160000: a submodule's commit */
+} sfmc_gittree_kind;
+
+/* One entry; name and id point into the tree's bytes. */
+typedef struct sfmc_gittree_entry {
+	const char *name;
+	size_t namelen;
+	const unsigned char *id; /* GIT_OID_RAWSZ bytes */
+	uint32_t mode;
+	size_t size;             /* bytes of the whole entry */
+} sfmc_gittree_entry;
+
+/* Parses the entry at p (end: one past the tree's last byte). Returns 1 (an
+ * entry), 0 (p == end: no more), or -1 (malformed; message set, naming the
+ * byte offset from base). */
+int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const unsigned char *end,
+		      sfmc_gittree_entry *e);
+/* Checks a whole tree. Returns 0 or -1 (message set). */
+int sfmc_gittree_check(const unsigned char *data, size_t len);
+sfmc_gittree_kind sfmc_gittree_kind_of(uint32_t mode);
+/* git's tree order (base_name_compare): <0, 0 (same name and both
+ * directories or both not), >0. */
+int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b);
+
+/* The tree id and parent ids of a raw commit ("tree <hex>\n" then "parent
+ * <hex>\n" lines). *parents is malloc'd (caller frees; NULL when none).
+ * Returns 0 or -1 (message set). */
+int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tree, git_oid **parents,
+			      size_t *nparents);
+
+/* A raw object held from the reader's cache: valid until released. */
+typedef struct sfmc_gitobj {
+	const unsigned char *data;
+	size_t len;
+} sfmc_gitobj;
+
+/* Called for each entry e of a tree that no parent tree holds (same name,
+ * kind and id); same_name[i] is parent i's entry of e's name, or NULL. A
+ * negative return stops the diff. */
+typedef int (*sfmc_gittree_changed_fn)(void *ctx, const sfmc_gittree_entry *e,
+				       const sfmc_gittree_entry *const *same_name);
+/* Compares checked tree t with np checked parent trees (parents[i] NULL: no
+ * such tree, so every entry differs from it) by a merge of their sorted
+ * entries (git's diff-tree), skipping runs of identical bytes. An unsorted
+ * tree only makes more entries differ. Returns 0, or -1 when fn failed. */
+int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
+		      sfmc_gittree_changed_fn fn, void *ctx);
+
+typedef struct sfmc_gittree_reader sfmc_gittree_reader;
+
+/* cache_bytes bounds the trees kept (those held are never evicted);
+ * use_pack: read packed objects with the pack reader (its set-up costs
+ * more than it saves for a handful of objects). */
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, bool use_pack);
+void sfmc_gittree_reader_free(sfmc_gittree_reader *r);
+/* Holds the checked tree id (from the cache or read). Returns 0, or -1
+ * (message set: unreadable, not a tree, or malformed). */
+int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc_gitobj **out);
+void sfmc_gittree_release(sfmc_gittree_reader *r, const sfmc_gitobj *obj);
+/* Reads and parses commit id (not cached). Returns 0 or -1 (message set). */
+int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+			     size_t *nparents);
+
+#endif
