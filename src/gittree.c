@@ -81,7 +81,10 @@ int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b)
 	int c = memcmp(a->name, b->name, n);
 	if (c)
 		return c;
-	return (int)tail_char(a, n) - (int)tail_char(b, n);
+	if ((c = (int)tail_char(a, n) - (int)tail_char(b, n)))
+		return c;
+	/* "d" (a directory) and "d/" tie in git's order; only malformed trees have the latter */
+	return (a->namelen > b->namelen) - (a->namelen < b->namelen);
 }
 
 /* Parses "<key><40 hex>\n" at *p. */

@@ -41,8 +41,9 @@ int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const u
 /* Checks a whole tree. Returns 0 or -1 (message set). */
 int sfmc_gittree_check(const unsigned char *data, size_t len);
 sfmc_gittree_kind sfmc_gittree_kind_of(uint32_t mode);
-/* git's tree order (base_name_compare): <0, 0 (same name and both
- * directories or both not), >0. */
+/* git's tree order (base_name_compare; ties that only names with '/' can
+ * make broken by length): <0, 0 (same name and both directories or both
+ * not), >0. */
 int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b);
 
 /* The tree id and parent ids of a raw commit ("tree <hex>\n" then "parent

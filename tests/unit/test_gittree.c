@@ -1,0 +1,423 @@
+/* Unit tests: raw trees and commits of real repositories made with the git
+ * CLI (entries checked against `git ls-tree -z`, commits against rev-parse),
+ * git's order with '/' after directory names, the tree diff against a
+ * brute-force comparison (rename, mode change, file <-> directory swaps,
+ * submodules, merges with 2 and 3 parents, missing parents), malformed
+ * trees, and the reader's cache under eviction, loose and packed. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "gittree.h"
+#include "util/error.h"
+
+#define MAXENT 64
+
+static char dir[64];
+static git_repository *repo;
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Runs a command in the repository and returns its first output line. */
+static void out1(char *buf, size_t n, const char *fmt, ...)
+{
+	char cmd[2048], full[2300];
+	va_list ap;
+	FILE *p;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s/r && %s", dir, cmd);
+	assert_non_null(p = popen(full, "r"));
+	assert_non_null(fgets(buf, (int)n, p));
+	buf[strcspn(buf, "\n")] = '\0';
+	pclose(p);
+}
+
+static void oid_of(git_oid *id, const char *rev)
+{
+	char hex[128];
+	out1(hex, sizeof(hex), "git rev-parse '%s'", rev);
+	assert_int_equal(git_oid_fromstr(id, hex), 0);
+}
+
+/* One line of `git ls-tree -z`. */
+typedef struct lsent {
+	unsigned mode;
+	char type[8];
+	git_oid id;
+	char name[256];
+} lsent;
+
+static size_t ls_tree(const char *rev, lsent *v)
+{
+	char cmd[512], *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "cd %s/r && git ls-tree -z '%s'", dir, rev);
+	assert_non_null(p = popen(cmd, "r"));
+	while ((len = getdelim(&line, &cap, '\0', p)) > 0) {
+		char hex[41];
+		assert_true(n < MAXENT);
+		assert_int_equal(sscanf(line, "%o %7s %40s\t%255[^\n]", &v[n].mode, v[n].type, hex, v[n].name), 4);
+		assert_int_equal(git_oid_fromstr(&v[n].id, hex), 0);
+		n++;
+	}
+	free(line);
+	pclose(p);
+	return n;
+}
+
+static sfmc_gittree_kind kind_of_type(const char *type)
+{
+	if (!strcmp(type, "tree"))
+		return SFMC_GITTREE_TREE;
+	return !strcmp(type, "commit") ? SFMC_GITTREE_GITLINK : SFMC_GITTREE_BLOB;
+}
+
+static const sfmc_gitobj *read_tree(sfmc_gittree_reader *r, const char *rev)
+{
+	const sfmc_gitobj *t = NULL;
+	git_oid id;
+	oid_of(&id, rev);
+	assert_int_equal(sfmc_gittree_read_tree(r, &id, &t), 0);
+	assert_non_null(t);
+	return t;
+}
+
+/* A repository whose commits exercise every case of the diff:
+ *   base: files, a directory, names around '/' in git's order, an
+ *         executable, a symlink and a submodule;
+ *   two:  rename, mode change, file -> directory, directory -> file,
+ *         submodule moved to another commit;
+ *   side: a branch from base with its own change (merges take base, two, side). */
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/sfmc-gittree.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	git_libgit2_init();
+	sh("cd %s && git init -q r && cd r && git config user.name t && git config user.email t@e &&"
+	   "mkdir -p a d && echo 1 > a/x && echo 2 > a.b && echo 3 > a-b && echo 4 > a0 && echo 5 > d/y &&"
+	   "echo 6 > name && echo 6 > name.c && echo 9 > 'sp ace' && chmod +x a0 && ln -s a.b link && git add . &&"
+	   "git update-index --add --cacheinfo 160000,1111111111111111111111111111111111111111,sub &&"
+	   "git commit -qm base && git tag base && git checkout -q -b side && echo s > a/x && git add . &&"
+	   "git commit -qm side && git tag side && git checkout -q - &&"
+	   "git mv a.b a.c && rm -rf d && echo 7 > d && rm name && mkdir name && echo 8 > name/z && chmod -x a0 &&"
+	   "git update-index --cacheinfo 160000,2222222222222222222222222222222222222222,sub &&"
+	   "git add -A && git commit -qm two && git tag two &&"
+	   "git cat-file -p two^{tree} > /dev/null &&"
+	   "m=$(git commit-tree -p base -p two -p side -m m3 side^{tree}) && git tag m3 $m &&"
+	   "m=$(git commit-tree -p two -p side -m m2 two^{tree}) && git tag m2 $m",
+	   dir);
+	sh("cd %s/r && test $(git rev-list --parents -1 m3 | wc -w) = 4", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	git_repository_free(repo);
+	repo = NULL;
+	sh("rm -rf %s", dir);
+	git_libgit2_shutdown();
+	return 0;
+}
+
+static sfmc_gittree_reader *open_reader(size_t cache, bool pack)
+{
+	sfmc_gittree_reader *r = NULL;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/r", dir);
+	if (!repo)
+		assert_int_equal(git_repository_open(&repo, path), 0);
+	assert_int_equal(sfmc_gittree_reader_new(&r, repo, cache, pack), 0);
+	return r;
+}
+
+/* Every entry as `git ls-tree` lists it, in the same order, each after the previous in git order. */
+static void check_entries(sfmc_gittree_reader *r, const char *rev)
+{
+	lsent v[MAXENT];
+	size_t n = ls_tree(rev, v), i = 0, off = 0;
+	const sfmc_gitobj *t = read_tree(r, rev);
+	sfmc_gittree_entry e, prev;
+
+	for (; sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e) == 1; off += e.size, i++) {
+		assert_true(i < n);
+		assert_int_equal(e.mode, v[i].mode);
+		assert_int_equal(sfmc_gittree_kind_of(e.mode), kind_of_type(v[i].type));
+		assert_memory_equal(e.id, v[i].id.id, GIT_OID_RAWSZ);
+		assert_int_equal(e.namelen, strlen(v[i].name));
+		assert_memory_equal(e.name, v[i].name, e.namelen);
+		if (i)
+			assert_true(sfmc_gittree_cmp(&prev, &e) < 0 && sfmc_gittree_cmp(&e, &prev) > 0);
+		assert_int_equal(sfmc_gittree_cmp(&e, &e), 0);
+		prev = e;
+	}
+	assert_int_equal(off, t->len);
+	assert_int_equal(i, n);
+	sfmc_gittree_release(r, t);
+}
+
+static void test_entries_match_ls_tree(void **state)
+{
+	(void)state;
+	for (int pack = 0; pack < 2; pack++) {
+		sfmc_gittree_reader *r = open_reader((size_t)1 << 20, pack);
+		check_entries(r, "base^{tree}");
+		check_entries(r, "two^{tree}");
+		check_entries(r, "two:name");
+		sfmc_gittree_reader_free(r);
+		if (!pack) { /* again from a pack, through the pack reader */
+			sh("cd %s/r && git gc -q && test -z \"$(find .git/objects -type f -path '*/[0-9a-f][0-9a-f]/*')\"", dir);
+			git_repository_free(repo);
+			repo = NULL;
+		}
+	}
+}
+
+static sfmc_gittree_entry entry(const char *name, unsigned mode)
+{
+	static const unsigned char id[GIT_OID_RAWSZ];
+	sfmc_gittree_entry e = { name, strlen(name), id, mode, 0 };
+	return e;
+}
+
+/* git's order: a directory sorts as if its name ended in '/'. */
+static void test_order(void **state)
+{
+	sfmc_gittree_entry v[] = { entry("foo", 0100644), entry("foo-bar", 0100644), entry("foo.c", 0100644),
+				   entry("foo", 040000), entry("foo0", 0160000), entry("foo0", 040000),
+				   entry("fop", 0100644) };
+	size_t n = sizeof(v) / sizeof(v[0]);
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int c = sfmc_gittree_cmp(&v[i], &v[j]);
+			assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
+		}
+}
+
+/* Brute force: the entries of t (by ls-tree) that no parent holds with the
+ * same name, type and id, joined by ','. */
+static void expected_changed(const char *t, const char *const *parents, size_t np, char *out, size_t cap)
+{
+	lsent tv[MAXENT], pv[4][MAXENT];
+	size_t tn = ls_tree(t, tv), pn[4];
+
+	out[0] = '\0';
+	for (size_t i = 0; i < np; i++)
+		pn[i] = parents[i] ? ls_tree(parents[i], pv[i]) : 0;
+	for (size_t k = 0; k < tn; k++) {
+		bool held = false;
+		for (size_t i = 0; i < np; i++)
+			for (size_t j = 0; j < pn[i]; j++)
+				held |= !strcmp(pv[i][j].name, tv[k].name) && !strcmp(pv[i][j].type, tv[k].type) &&
+					git_oid_equal(&pv[i][j].id, &tv[k].id);
+		if (!held)
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", tv[k].name);
+	}
+}
+
+typedef struct got {
+	char names[1024];
+	size_t np;
+	const char *const *parents;
+} got;
+
+/* Records the name, and checks same_name against ls-tree: the parent's entry
+ * of that name that is a directory exactly when e is one. */
+static int on_changed(void *ctx, const sfmc_gittree_entry *e, const sfmc_gittree_entry *const *same_name)
+{
+	got *g = ctx;
+	size_t len = strlen(g->names);
+	snprintf(g->names + len, sizeof(g->names) - len, "%s%.*s", len ? "," : "", (int)e->namelen, e->name);
+	for (size_t i = 0; i < g->np; i++) {
+		lsent pv[MAXENT];
+		size_t pn = g->parents[i] ? ls_tree(g->parents[i], pv) : 0;
+		const lsent *want = NULL;
+		for (size_t j = 0; j < pn; j++)
+			if (strlen(pv[j].name) == e->namelen && !memcmp(pv[j].name, e->name, e->namelen) &&
+			    (kind_of_type(pv[j].type) == SFMC_GITTREE_TREE) ==
+				    (sfmc_gittree_kind_of(e->mode) == SFMC_GITTREE_TREE))
+				want = &pv[j];
+		if (!want) {
+			assert_null(same_name[i]);
+		} else {
+			assert_non_null(same_name[i]);
+			assert_memory_equal(same_name[i]->id, want->id.id, GIT_OID_RAWSZ);
+			assert_int_equal(same_name[i]->mode, want->mode);
+		}
+	}
+	return 0;
+}
+
+static void check_diff(sfmc_gittree_reader *r, const char *t, const char *const *parents, size_t np)
+{
+	const sfmc_gitobj *tt = read_tree(r, t), *pt[4] = { 0 };
+	char want[1024];
+	got g = { .np = np, .parents = parents };
+
+	for (size_t i = 0; i < np; i++)
+		pt[i] = parents[i] ? read_tree(r, parents[i]) : NULL;
+	expected_changed(t, parents, np, want, sizeof(want));
+	assert_int_equal(sfmc_gittree_diff(tt, pt, np, on_changed, &g), 0);
+	assert_string_equal(g.names, want);
+	for (size_t i = 0; i < np; i++)
+		sfmc_gittree_release(r, pt[i]);
+	sfmc_gittree_release(r, tt);
+}
+
+static void test_diff_cases(void **state)
+{
+	const char *one[] = { "base^{tree}" }, *back[] = { "two^{tree}" }, *self[] = { "two^{tree}" };
+	const char *m2[] = { "two^{tree}", "side^{tree}" }, *m3[] = { "base^{tree}", "two^{tree}", "side^{tree}" };
+	const char *holes[] = { NULL, "base^{tree}", NULL };
+	const char *sub[] = { "base:a" };
+	(void)state;
+	for (int pack = 0; pack < 2; pack++) {
+		sfmc_gittree_reader *r = open_reader((size_t)1 << 20, pack);
+		char want[1024];
+		check_diff(r, "two^{tree}", one, 1);    /* rename, mode change, swaps, submodule */
+		check_diff(r, "base^{tree}", back, 1);  /* the same backwards */
+		check_diff(r, "two^{tree}", self, 1);   /* nothing differs */
+		check_diff(r, "side^{tree}", m2, 2);    /* a merge taking side's tree */
+		check_diff(r, "two^{tree}", m2, 2);     /* a merge taking two's tree */
+		check_diff(r, "side^{tree}", m3, 3);    /* an octopus */
+		check_diff(r, "two^{tree}", holes, 3);  /* missing parents (shallow, unreadable) */
+		check_diff(r, "two^{tree}", NULL, 0);   /* a root commit */
+		check_diff(r, "side:a", sub, 1);        /* a subtree */
+		/* The brute force itself: what changed from base to two, by name. */
+		expected_changed("two^{tree}", one, 1, want, sizeof(want));
+		assert_string_equal(want, "a.c,d,name,sub");
+		sfmc_gittree_reader_free(r);
+	}
+}
+
+static void test_commits(void **state)
+{
+	sfmc_gittree_reader *r = open_reader((size_t)1 << 20, true);
+	const char *revs[] = { "base", "two", "m2", "m3" };
+	(void)state;
+	for (size_t k = 0; k < sizeof(revs) / sizeof(revs[0]); k++) {
+		git_oid id, tree, want, *parents = NULL;
+		char line[512], *tok, *save = NULL, rev[64];
+		size_t np = 0, i = 0;
+		oid_of(&id, revs[k]);
+		assert_int_equal(sfmc_gittree_read_commit(r, &id, &tree, &parents, &np), 0);
+		snprintf(rev, sizeof(rev), "%s^{tree}", revs[k]);
+		oid_of(&want, rev);
+		assert_true(git_oid_equal(&tree, &want));
+		out1(line, sizeof(line), "git log -1 --format=%%P%%x20. %s", revs[k]);
+		for (tok = strtok_r(line, " ", &save); tok && strcmp(tok, "."); tok = strtok_r(NULL, " ", &save), i++) {
+			assert_true(i < np);
+			assert_int_equal(git_oid_fromstr(&want, tok), 0);
+			assert_true(git_oid_equal(&parents[i], &want));
+		}
+		assert_int_equal(i, np);
+		free(parents);
+	}
+	sfmc_gittree_reader_free(r);
+}
+
+static int check_bytes(const char *bytes, size_t len)
+{
+	return sfmc_gittree_check((const unsigned char *)bytes, len);
+}
+
+static void test_malformed(void **state)
+{
+	static const char ok[] = "100644 a\0aaaaaaaaaaaaaaaaaaaa40000 b\0bbbbbbbbbbbbbbbbbbbb";
+	sfmc_gittree_reader *r;
+	const sfmc_gitobj *t = NULL;
+	git_oid id, tree, *parents = NULL;
+	size_t np;
+	char hex[64];
+	(void)state;
+
+	assert_int_equal(check_bytes(ok, sizeof(ok) - 1), 0);
+	assert_int_equal(check_bytes("", 0), 0);
+	for (size_t cut = 1; cut < sizeof(ok) - 1; cut++)
+		if (cut != 29) /* the end of the first entry */
+			assert_int_equal(check_bytes(ok, cut), -1);
+	assert_int_equal(check_bytes(" a\0aaaaaaaaaaaaaaaaaaaa", 23), -1);          /* no mode */
+	assert_int_equal(check_bytes("10x644 a\0aaaaaaaaaaaaaaaaaaaa", 29), -1);    /* not octal */
+	assert_int_equal(check_bytes("1777777 a\0aaaaaaaaaaaaaaaaaaaa", 30), -1);   /* too large */
+	assert_int_equal(check_bytes("100644a\0aaaaaaaaaaaaaaaaaaaa", 28), -1);     /* no space */
+	assert_non_null(strstr(sfmc_error_last(), "bad mode"));
+	assert_int_equal(check_bytes("100644 a", 8), -1);
+	assert_non_null(strstr(sfmc_error_last(), "not terminated"));
+	assert_int_equal(sfmc_gittree_commit_parse((const unsigned char *)"tree zz\n", 8, &tree, &parents, &np), -1);
+	assert_int_equal(sfmc_gittree_commit_parse((const unsigned char *)"parent x", 8, &tree, &parents, &np), -1);
+
+	/* Through the reader: a stored tree that is cut short is an error naming it. */
+	sh("cd %s/r && printf '100644 x\\0short' > ../bad && git hash-object -t tree --literally -w ../bad > ../badid", dir);
+	out1(hex, sizeof(hex), "cat ../badid");
+	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	r = open_reader((size_t)1 << 20, true);
+	assert_int_equal(sfmc_gittree_read_tree(r, &id, &t), -1);
+	assert_non_null(strstr(sfmc_error_last(), hex));
+	assert_non_null(strstr(sfmc_error_last(), "truncated id"));
+	/* A blob asked for as a tree or a commit. */
+	oid_of(&id, "base:a.b");
+	assert_int_equal(sfmc_gittree_read_tree(r, &id, &t), -1);
+	assert_non_null(strstr(sfmc_error_last(), "does not match"));
+	assert_int_equal(sfmc_gittree_read_commit(r, &id, &tree, &parents, &np), -1);
+	sfmc_gittree_reader_free(r);
+}
+
+/* A one-byte cache evicts every tree nobody holds; held trees stay valid. */
+static void test_cache_eviction(void **state)
+{
+	sfmc_gittree_reader *r = open_reader(1, true);
+	const sfmc_gitobj *held, *t;
+	unsigned char copy[4096];
+	size_t len;
+	(void)state;
+
+	held = read_tree(r, "two^{tree}");
+	len = held->len;
+	assert_true(len <= sizeof(copy));
+	memcpy(copy, held->data, len);
+	for (int i = 0; i < 3; i++) {
+		t = read_tree(r, "base^{tree}");
+		sfmc_gittree_release(r, t);
+		t = read_tree(r, "two^{tree}"); /* the held one, shared */
+		assert_ptr_equal(t, held);
+		sfmc_gittree_release(r, t);
+	}
+	assert_memory_equal(held->data, copy, len);
+	sfmc_gittree_release(r, held);
+	check_entries(r, "two^{tree}");
+	sfmc_gittree_reader_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entries_match_ls_tree),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_diff_cases),
+		cmocka_unit_test(test_commits),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_cache_eviction),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
