@@ -15,22 +15,13 @@
 #include <cmocka.h>
 
 #include "gittree.h"
+#include "shell.h"
 #include "util/error.h"
 
 #define MAXENT 64
 
 static char dir[64];
 static git_repository *repo;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
 
 /* Runs a command in the repository and returns its first output line. */
 static void out1(char *buf, size_t n, const char *fmt, ...)
