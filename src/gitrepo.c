@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <git2/sys/repository.h>
 
 #include "limits.h"
 #include "util/error.h"
@@ -30,15 +33,84 @@ static void init_libgit2(void)
 	atexit(shutdown_libgit2);
 }
 
+/* GIT_ALTERNATE_OBJECT_DIRECTORIES: ':'-separated directories added to the odb. */
+static int add_alternates(git_repository *repo, const char *list)
+{
+	git_odb *odb = NULL;
+	char *copy = NULL, *save = NULL;
+	int rc = -1;
+
+	if (git_repository_odb(&odb, repo) < 0 || !(copy = strdup(list)))
+		goto cleanup;
+	rc = 0;
+	for (char *alt = strtok_r(copy, ":", &save); alt && rc == 0; alt = strtok_r(NULL, ":", &save))
+		rc = git_odb_add_disk_alternate(odb, alt);
+cleanup:
+	free(copy);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* What GIT_REPOSITORY_OPEN_FROM_ENV does (git2/repository.h), except
+ * GIT_INDEX_FILE: libgit2 reads that whole index at every open (~500M
+ * instructions for 100k entries, and a run opens the repository up to four
+ * times), and git sets it for every hook. sfmc_gitrepo_index_file names it. */
+static int open_from_env(git_repository **out, const char *path)
+{
+	const char *gitdir = getenv("GIT_DIR"), *across = getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM");
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY"), *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	const char *ns = getenv("GIT_NAMESPACE");
+	unsigned flags = 0;
+	git_odb *odb = NULL;
+	int v = 0, rc = -1;
+
+	if (!path && gitdir) {
+		path = gitdir;
+		flags |= GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_NO_DOTGIT;
+	}
+	if (across && git_config_parse_bool(&v, across) < 0)
+		goto cleanup;
+	flags |= v ? GIT_REPOSITORY_OPEN_CROSS_FS : 0;
+	if (getenv("GIT_WORK_TREE") || getenv("GIT_COMMON_DIR")) {
+		git_error_set_str(GIT_ERROR_INVALID, "GIT_WORK_TREE and GIT_COMMON_DIR are not supported");
+		goto cleanup;
+	}
+	if (objdir && git_odb_open(&odb, objdir) < 0)
+		goto cleanup;
+	if (git_repository_open_ext(out, path ? path : ".", flags, getenv("GIT_CEILING_DIRECTORIES")) < 0)
+		goto cleanup;
+	if (odb && git_repository_set_odb(*out, odb) < 0)
+		goto cleanup;
+	if ((alts && add_alternates(*out, alts) < 0) || (ns && git_repository_set_namespace(*out, ns) < 0))
+		goto cleanup;
+	rc = 0;
+cleanup:
+	if (rc < 0) {
+		git_repository_free(*out);
+		*out = NULL;
+	}
+	git_odb_free(odb);
+	return rc;
+}
+
 int sfmc_gitrepo_open(git_repository **out, const char *path)
 {
 	*out = NULL;
 	pthread_once(&init_once, init_libgit2);
 	if (init_rc < 0)
 		return sfmc_error_set("cannot initialise libgit2");
-	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
+	if (open_from_env(out, path) < 0)
 		return sfmc_gitrepo_error("%s: not a git repository", path ? path : "GIT_DIR or .");
 	return 0;
+}
+
+int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path)
+{
+	const char *env = getenv("GIT_INDEX_FILE");
+
+	if (env && !*env)
+		return sfmc_error_set("GIT_INDEX_FILE is empty");
+	return env ? sfmc_buf_puts(path, env) : sfmc_buf_printf(path, "%sindex", git_repository_path(repo));
 }
 
 void sfmc_gitrepo_close(git_repository *repo)

@@ -6,14 +6,21 @@
 
 #include <git2.h>
 
+#include "util/buf.h"
+
 /* Opens the repository containing path (NULL: GIT_DIR, else "."), honouring
  * GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES,
- * GIT_INDEX_FILE and GIT_CEILING_DIRECTORIES (GIT_REPOSITORY_OPEN_FROM_ENV), so
- * a pre-receive hook sees the push quarantine. Initialises libgit2 once per
+ * GIT_CEILING_DIRECTORIES, GIT_DISCOVERY_ACROSS_FILESYSTEM and GIT_NAMESPACE
+ * as GIT_REPOSITORY_OPEN_FROM_ENV does, so a pre-receive hook sees the push
+ * quarantine. The index is not loaded: see sfmc_gitrepo_index_file. Initialises libgit2 once per
  * process (shut down at exit); release the repository with
  * sfmc_gitrepo_close. Returns 0 or -1 (message set). */
 int sfmc_gitrepo_open(git_repository **out, const char *path);
 void sfmc_gitrepo_close(git_repository *repo);
+
+/* Appends the path of the index git would use to path: GIT_INDEX_FILE (as
+ * given: relative to the current directory), else <gitdir>/index. */
+int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path);
 
 /* Sets the error message to "<what>: <libgit2's last message>"; returns -1. */
 int sfmc_gitrepo_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

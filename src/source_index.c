@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "gitindex.h"
 #include "gitrepo.h"
 #include "limits.h"
@@ -60,12 +62,21 @@ static int add_conflicts(git_index *index, sfmc_blobset *set)
 
 static int collect_libgit2(git_repository *repo, git_tree *tree, sfmc_blobset *set)
 {
+	sfmc_buf path = SFMC_BUF_INIT;
 	git_index *index = NULL;
 	git_diff *diff = NULL;
 	git_diff_options dopts;
 	int rc = -1;
 
-	if (git_repository_index(&index, repo) < 0) {
+	/* As GIT_REPOSITORY_OPEN_FROM_ENV would have: the index owned by repo. */
+	if (sfmc_gitrepo_index_file(repo, &path) < 0)
+		goto cleanup;
+	if (getenv("GIT_INDEX_FILE")) {
+		if (git_index_open(&index, path.ptr) < 0 || git_repository_set_index(repo, index) < 0) {
+			sfmc_gitrepo_error("%s: cannot read the index", path.ptr);
+			goto cleanup;
+		}
+	} else if (git_repository_index(&index, repo) < 0) {
 		sfmc_gitrepo_error("cannot read the index");
 		goto cleanup;
 	}
@@ -89,6 +100,7 @@ static int collect_libgit2(git_repository *repo, git_tree *tree, sfmc_blobset *s
 cleanup:
 	git_diff_free(diff);
 	git_index_free(index);
+	sfmc_buf_dispose(&path);
 	return rc;
 }
 
@@ -189,16 +201,6 @@ static int walk_dir(walk *w, const char *prefix, size_t plen, const git_oid *tre
 	return rc;
 }
 
-/* The index file git would use: GIT_INDEX_FILE, else <gitdir>/index. */
-static int index_file(git_repository *repo, sfmc_buf *path)
-{
-	const char *env = getenv("GIT_INDEX_FILE");
-
-	if (env && !*env)
-		return sfmc_error_set("GIT_INDEX_FILE is empty");
-	return env ? sfmc_buf_puts(path, env) : sfmc_buf_printf(path, "%sindex", git_repository_path(repo));
-}
-
 /* core.ignorecase makes libgit2 compare paths case-insensitively: left to it. */
 static bool ignores_case(git_repository *repo)
 {
@@ -243,7 +245,7 @@ static int collect_fast(git_repository *repo, git_tree *tree, sfmc_blobset *set)
 		sfmc_error_set("core.ignorecase is set");
 		goto cleanup;
 	}
-	if (index_file(repo, &path) < 0)
+	if (sfmc_gitrepo_index_file(repo, &path) < 0)
 		goto cleanup;
 	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size <= 0) {

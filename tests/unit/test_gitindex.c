@@ -68,6 +68,7 @@ static const shape shapes[] = {
 	{ "unborn", "rm -rf .git && " GIT " init -q . && git add a.txt a/b/y", "a.txt a/b/y", true, false },
 	{ "sparse_checkout", "git sparse-checkout set a && echo m >> a/x && git add a/x", "a/x", true, false },
 	{ "alt_index", "cp .git/index .git/alt && echo q > q && GIT_INDEX_FILE=.git/alt git add q", "q", true, true },
+	{ "alt_index_missing", "true", "", false, true },
 	{ "split_index", "echo m >> a/x && git add a/x && git update-index --split-index", NULL, false, false },
 	{ "sparse_index", "git sparse-checkout set --sparse-index a && echo m >> a/x && git add a/x", NULL, false, false },
 	{ "ignorecase", "git config core.ignorecase true && echo m >> a/x && git add a/x", "a/x", false, false },
