@@ -56,10 +56,29 @@ typedef struct recent {
 	char enc[SFMC_DECODE_MAX_NAME];
 } recent;
 
+/* A rule's keyword, searched in the same pass as the encoded forms. */
+typedef struct plainkw {
+	const unsigned char *bytes; /* the ruleset's */
+	size_t len, rule;
+} plainkw;
+
 struct sfmc_decode {
 	const sfmc_ruleset *rules;
 	sfmc_detector *det;
 	sfmc_prefilter_set *set;
+	/* Fused search: every rule's keywords are in `set` too; each top-level
+	 * scan records their hits for sfmc_detector_scan_hits. */
+	plainkw plain[SFMC_DECODE_MAX_FUSED];
+	size_t nplain;
+	bool fused;
+	sfmc_keyword_hit *hits;
+	size_t nhits, ahits;
+	bool hits_overflow;
+	/* Which literals start with a hit's first 3 bytes: chains through
+	 * `next` from head[hash], in index order; decoder literals first
+	 * (lits.v), then plain[i] as lits.n + i. */
+	uint32_t head[256];
+	uint32_t *next;
 	litlist full;   /* unsplit derived literals (chains are derived from these) */
 	litlist lits;   /* what is searched */
 	sfmc_buf arena;
@@ -506,10 +525,30 @@ static int expand(sfmc_decode *dc)
 	return 0;
 }
 
+/* The rules' keywords join the search when all of them can (each rule has
+ * some, none shorter than the set's minimum, not too many in all). */
+static void collect_plain(sfmc_decode *dc, const sfmc_ruleset *rules)
+{
+	dc->nplain = 0;
+	dc->fused = rules->nrules > 0;
+	for (size_t ri = 0; ri < rules->nrules && dc->fused; ri++) {
+		const sfmc_rule *r = &rules->rules[ri];
+		dc->fused = r->nkeywords > 0;
+		for (size_t k = 0; k < r->nkeywords && dc->fused; k++) {
+			size_t len = strlen(r->keywords[k]);
+			dc->fused = len >= SFMC_PREFILTER_SET_MIN && dc->nplain < SFMC_DECODE_MAX_FUSED;
+			if (dc->fused)
+				dc->plain[dc->nplain++] = (plainkw){ (const unsigned char *)r->keywords[k], len, ri };
+		}
+	}
+	if (!dc->fused)
+		dc->nplain = 0;
+}
+
 static int build_set(sfmc_decode *dc)
 {
-	const unsigned char **v = calloc(dc->lits.n + 1, sizeof(*v));
-	size_t *lens = calloc(dc->lits.n + 1, sizeof(*lens)), n = 0;
+	const unsigned char **v = calloc(dc->lits.n + dc->nplain + 1, sizeof(*v));
+	size_t *lens = calloc(dc->lits.n + dc->nplain + 1, sizeof(*lens)), n = 0;
 	int rc = -1;
 
 	if (!v || !lens) {
@@ -525,11 +564,41 @@ static int build_set(sfmc_decode *dc)
 			lens[n++] = dc->lits.v[i].len;
 		}
 	}
+	for (size_t i = 0; i < dc->nplain; i++) { /* duplicates only cost a bucket bit */
+		v[n] = dc->plain[i].bytes;
+		lens[n++] = dc->plain[i].len;
+	}
 	rc = sfmc_prefilter_set_new(&dc->set, v, lens, n);
 cleanup:
 	free(v);
 	free(lens);
 	return rc;
+}
+
+#define NO_LIT UINT32_MAX
+
+static unsigned head_of(const unsigned char *p)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+	return (v * 0x9e3779b1u) >> 24;
+}
+
+/* Chains every searched literal under its first 3 bytes, in index order. */
+static int index_literals(sfmc_decode *dc)
+{
+	size_t total = dc->lits.n + dc->nplain;
+
+	if (!(dc->next = malloc((total ? total : 1) * sizeof(*dc->next))))
+		return sfmc_error_set("out of memory");
+	for (size_t h = 0; h < 256; h++)
+		dc->head[h] = NO_LIT;
+	for (size_t e = total; e-- > 0;) {
+		const unsigned char *b = e < dc->lits.n ? lit_bytes(dc, &dc->lits.v[e]) : dc->plain[e - dc->lits.n].bytes;
+		unsigned h = head_of(b);
+		dc->next[e] = dc->head[h];
+		dc->head[h] = (uint32_t)e;
+	}
+	return 0;
 }
 
 size_t sfmc_decode_reach(const sfmc_ruleset *rules)
@@ -573,7 +642,8 @@ int sfmc_decode_new(sfmc_decode **out, const sfmc_ruleset *rules)
 	for (size_t i = 0; i < rules->nrules; i++)
 		if (rules->rules[i].decoders && derive_rule(dc, &rules->rules[i]) < 0)
 			goto fail;
-	if (expand(dc) < 0 || build_set(dc) < 0 || sfmc_detector_new(&dc->det, rules) < 0)
+	collect_plain(dc, rules);
+	if (expand(dc) < 0 || build_set(dc) < 0 || index_literals(dc) < 0 || sfmc_detector_new(&dc->det, rules) < 0)
 		goto fail;
 	*out = dc;
 	return 0;
@@ -588,6 +658,8 @@ void sfmc_decode_free(sfmc_decode *dc)
 		return;
 	sfmc_detector_free(dc->det);
 	sfmc_prefilter_set_free(dc->set);
+	free(dc->hits);
+	free(dc->next);
 	free(dc->full.v);
 	free(dc->lits.v);
 	sfmc_buf_dispose(&dc->arena);
@@ -609,6 +681,18 @@ void sfmc_decode_begin(sfmc_decode *dc)
 size_t sfmc_decode_windows(const sfmc_decode *dc, int level)
 {
 	return level >= 0 && level < SFMC_DECODE_MAX_DEPTH ? dc->windows[level] : 0;
+}
+
+bool sfmc_decode_fused(const sfmc_decode *dc)
+{
+	return dc && dc->fused;
+}
+
+bool sfmc_decode_plain_hits(const sfmc_decode *dc, const sfmc_keyword_hit **hits, size_t *n)
+{
+	*hits = dc->hits;
+	*n = dc->nhits;
+	return !dc->hits_overflow;
 }
 
 size_t sfmc_decode_nliterals(const sfmc_decode *dc)
@@ -745,6 +829,39 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 	return 0;
 }
 
+/* b[0,len) starts at in[p] (short literals: cheaper than a memcmp call). */
+static bool starts_at(const unsigned char *in, size_t n, size_t p, const unsigned char *b, size_t len)
+{
+	if (len > n - p)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (in[p + i] != b[i])
+			return false;
+	return true;
+}
+
+/* Records that keyword k starts at p; past SFMC_DECODE_MAX_PLAIN_HITS,
+ * only that the list overflowed. */
+static int record_plain(sfmc_decode *dc, size_t p, const plainkw *k)
+{
+	if (dc->hits_overflow)
+		return 0;
+	if (dc->nhits == SFMC_DECODE_MAX_PLAIN_HITS) {
+		dc->hits_overflow = true;
+		return 0;
+	}
+	if (dc->nhits == dc->ahits) {
+		size_t na = dc->ahits ? 2 * dc->ahits : 256;
+		sfmc_keyword_hit *h = realloc(dc->hits, na * sizeof(*h));
+		if (!h)
+			return sfmc_error_set("out of memory");
+		dc->hits = h;
+		dc->ahits = na;
+	}
+	dc->hits[dc->nhits++] = (sfmc_keyword_hit){ p, k->rule };
+	return 0;
+}
+
 static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t from, size_t limit,
 		      uint64_t abs)
 {
@@ -755,11 +872,15 @@ static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_
 		p += sfmc_prefilter_set_find(dc->set, in + p, n - p);
 		if (p >= limit)
 			break;
-		for (size_t i = 0; i < dc->lits.n; i++) {
-			const lit *l = &dc->lits.v[i];
-			const unsigned char *b = lit_bytes(dc, l);
-			if (b[0] != in[p] || l->depth > SFMC_DECODE_MAX_DEPTH - level || l->len > n - p ||
-			    memcmp(in + p, b, l->len))
+		for (uint32_t e = dc->head[head_of(in + p)]; e != NO_LIT; e = dc->next[e]) {
+			const lit *l = e < dc->lits.n ? &dc->lits.v[e] : NULL;
+			if (!l) {
+				const plainkw *k = &dc->plain[e - dc->lits.n];
+				if (level == 0 && starts_at(in, n, p, k->bytes, k->len) && (rc = record_plain(dc, p, k)) < 0)
+					return rc;
+				continue;
+			}
+			if (l->depth > SFMC_DECODE_MAX_DEPTH - level || !starts_at(in, n, p, lit_bytes(dc, l), l->len))
 				continue;
 			if ((rc = decode_hit(dc, level, in, n, p, l, abs == ABS_UNKNOWN ? abs : abs + p)) < 0)
 				return rc;
@@ -774,6 +895,8 @@ int sfmc_decode_scan(sfmc_decode *dc, const unsigned char *buf, size_t len, uint
 	if (limit > len)
 		limit = len;
 	dc->top = buf;
+	dc->nhits = 0;
+	dc->hits_overflow = false;
 	dc->base = base;
 	dc->cb = cb;
 	dc->payload = payload;

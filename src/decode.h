@@ -9,6 +9,7 @@
 #ifndef SFMC_DECODE_H
 #define SFMC_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,17 @@ void sfmc_decode_begin(sfmc_decode *dc);
  * the plain detector. Returns 0, a negative cb value, or -1 (message set). */
 int sfmc_decode_scan(sfmc_decode *dc, const unsigned char *buf, size_t len, uint64_t base, size_t from,
 		     size_t limit, sfmc_decoded_cb cb, void *payload);
+
+/* Fused search: true when the literal search of sfmc_decode_scan also
+ * covers every rule's keywords (each rule has keywords, at most
+ * SFMC_DECODE_MAX_FUSED in all). Then each sfmc_decode_scan records the
+ * keyword hits in [from, limit) for sfmc_detector_scan_hits, so the buffer
+ * is searched once. */
+bool sfmc_decode_fused(const sfmc_decode *dc);
+/* The last scan's keyword hits (dc's memory, valid until the next scan);
+ * false when there were more than SFMC_DECODE_MAX_PLAIN_HITS: then run
+ * sfmc_detector_scan on the buffer. */
+bool sfmc_decode_plain_hits(const sfmc_decode *dc, const sfmc_keyword_hit **hits, size_t *n);
 
 /* Bytes a decode window reaches on either side of a hit; 0 when no rule
  * enables a decoder. Chunked scans must keep that much context. */

@@ -195,6 +195,24 @@ int sfmc_detector_scan(sfmc_detector *d, const unsigned char *buf, size_t len, u
 	return 0;
 }
 
+int sfmc_detector_scan_hits(sfmc_detector *d, const unsigned char *buf, size_t len, uint64_t base,
+			    const sfmc_keyword_hit *hits, size_t nhits, sfmc_match_cb cb, void *payload)
+{
+	int rc;
+
+	/* Rule by rule, hits in order: what scan_rule does after its search. */
+	for (size_t ri = 0; ri < d->rules->nrules; ri++)
+		for (size_t i = 0; i < nhits; i++) {
+			size_t p = hits[i].pos, s;
+			if (hits[i].rule != ri)
+				continue;
+			s = window_start(d, ri, base, p);
+			if (s <= p && (rc = match_window(d, ri, buf, len, base, s, p, cb, payload)) < 0)
+				return rc;
+		}
+	return 0;
+}
+
 int sfmc_detector_classify(sfmc_detector *d, const unsigned char *s, size_t len, sfmc_match *m)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(d->md);

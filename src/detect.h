@@ -37,6 +37,18 @@ void sfmc_detector_begin(sfmc_detector *d);
 int sfmc_detector_scan(sfmc_detector *d, const unsigned char *buf, size_t len, uint64_t base,
 		       size_t from, size_t limit, sfmc_match_cb cb, void *payload);
 
+/* A keyword of rule `rule` (index in the ruleset) starts at buf[pos]. */
+typedef struct sfmc_keyword_hit {
+	size_t pos;
+	size_t rule;
+} sfmc_keyword_hit;
+
+/* sfmc_detector_scan given the keyword hits in [from, limit) found by
+ * another search (sorted by pos; a hit per keyword that starts there, in the
+ * order of the rule's keywords): same matches, same order, no search. */
+int sfmc_detector_scan_hits(sfmc_detector *d, const unsigned char *buf, size_t len, uint64_t base,
+			    const sfmc_keyword_hit *hits, size_t nhits, sfmc_match_cb cb, void *payload);
+
 /* Bytes of overlap needed between chunks for the loaded rules. */
 size_t sfmc_detector_overlap(const sfmc_ruleset *rules);
 

@@ -84,5 +84,11 @@
 #define SFMC_DECODE_MAX_LITERALS 4096
 /* Longest encoding chain name ("base64>utf16le"), NUL included. */
 #define SFMC_DECODE_MAX_NAME 40
+/* Keywords (of all rules) searched in the decoders' pass instead of a pass
+ * of their own; more fall back to the detector's per-keyword search. */
+#define SFMC_DECODE_MAX_FUSED 32
+/* Keyword hits the fused pass records per buffer (bounds its memory); past
+ * that the detector searches the buffer itself. */
+#define SFMC_DECODE_MAX_PLAIN_HITS 65536
 
 #endif

@@ -292,9 +292,15 @@ static bool verify_slow(const sfmc_prefilter_set *s, const unsigned char *hay, s
 		else
 			hi = mid;
 	}
-	for (; lo < s->n && s->key[lo] == k; lo++)
-		if (s->len[lo] <= n - p && !memcmp(hay + p + FP_LEN, s->lit[lo] + FP_LEN, s->len[lo] - FP_LEN))
+	for (; lo < s->n && s->key[lo] == k; lo++) {
+		size_t i = FP_LEN, len = s->len[lo];
+		if (len > n - p)
+			continue;
+		while (i < len && hay[p + i] == s->lit[lo][i]) /* literals are short: no memcmp call */
+			i++;
+		if (i == len)
 			return true;
+	}
 	return false;
 }
 

@@ -25,6 +25,7 @@ struct sfmc_pending {
 	char *secret;   /* owned decoded secret */
 	size_t secret_len;
 	char *encoding; /* owned chain name */
+	size_t seq;     /* order of arrival within the chunk */
 };
 
 /* Tracks line numbers lazily: newlines are counted only up to where a
@@ -129,8 +130,9 @@ static sfmc_pending *pending_push(sfmc_scanner *s)
 		s->pending = p;
 		s->apending = na;
 	}
-	p = &s->pending[s->npending++];
+	p = &s->pending[s->npending];
 	memset(p, 0, sizeof(*p));
+	p->seq = s->npending++;
 	return p;
 }
 
@@ -172,19 +174,39 @@ static int collect_decoded(const sfmc_decoded_match *dm, void *payload)
 	return 0;
 }
 
-/* Runs the detector and then the decode stage over one buffer. */
+/* Runs the detector and the decode stage over one buffer. Fused: the
+ * decoders' pass also finds the keywords, the detector only verifies them. */
 static int detect(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t base, size_t from, size_t limit)
 {
-	int rc = sfmc_detector_scan(s->det, buf, len, base, from, limit, collect, s);
-	if (rc == 0 && s->dec)
-		rc = sfmc_decode_scan(s->dec, buf, len, base, from, limit, collect_decoded, s);
-	return rc;
+	const sfmc_keyword_hit *hits;
+	size_t nhits;
+	int rc;
+
+	if (!sfmc_decode_fused(s->dec)) {
+		rc = sfmc_detector_scan(s->det, buf, len, base, from, limit, collect, s);
+		if (rc == 0 && s->dec)
+			rc = sfmc_decode_scan(s->dec, buf, len, base, from, limit, collect_decoded, s);
+		return rc;
+	}
+	if ((rc = sfmc_decode_scan(s->dec, buf, len, base, from, limit, collect_decoded, s)) < 0)
+		return rc;
+	if (sfmc_decode_plain_hits(s->dec, &hits, &nhits))
+		return sfmc_detector_scan_hits(s->det, buf, len, base, hits, nhits, collect, s);
+	return sfmc_detector_scan(s->det, buf, len, base, from, limit, collect, s);
 }
 
+/* By offset; at one offset plain matches before decoded ones, each in the
+ * order found (the same order whichever stage runs first). */
 static int cmp_pending(const void *pa, const void *pb)
 {
 	const sfmc_pending *a = pa, *b = pb;
-	return (a->offset > b->offset) - (a->offset < b->offset);
+	bool da = a->secret != NULL, db = b->secret != NULL;
+
+	if (a->offset != b->offset)
+		return (a->offset > b->offset) - (a->offset < b->offset);
+	if (da != db)
+		return da - db;
+	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 /* true when the finding's line carries the inline allow marker within
