@@ -32,7 +32,7 @@ static unsigned be16(const unsigned char *p)
 void sfmc_gitindex_init(sfmc_gitindex *idx)
 {
 	memset(idx, 0, sizeof(*idx));
-	sfmc_buf_init(&idx->paths, 0);
+	sfmc_buf_init(&idx->paths, SFMC_MAX_INDEX_PATHS);
 }
 
 void sfmc_gitindex_dispose(sfmc_gitindex *idx)
@@ -62,97 +62,95 @@ static int read_varint(const unsigned char **p, const unsigned char *end, size_t
 	return 0;
 }
 
-/* Checks one entry's flags and mode; sets *hdr to its fixed-size part. */
-static int check_entry(const sfmc_gitindex *idx, const unsigned char *e, size_t *hdr)
+/* Checks one entry's flags and mode; returns the size of its fixed part. */
+static inline size_t check_entry(const sfmc_gitindex *idx, const unsigned char *e)
 {
 	unsigned flags = be16(e + ENTRY_FLAGS);
 	uint32_t type = be32(e + ENTRY_MODE) & 0170000u;
 
-	*hdr = ENTRY_HEADER;
-	if (flags & FLAG_EXTENDED) {
-		if (idx->version < 3 || (be16(e + ENTRY_HEADER) & ~EXT_KNOWN))
-			return sfmc_error_set("index entry with unknown extended flags");
-		*hdr += 2;
+	if (type != 0100000u && type != 0120000u && type != 0160000u) {
+		sfmc_error_set("index entry of mode %o (sparse directory or unknown)", be32(e + ENTRY_MODE));
+		return 0;
 	}
-	if (type != 0100000u && type != 0120000u && type != 0160000u)
-		return sfmc_error_set("index entry of mode %o (sparse directory or unknown)", be32(e + ENTRY_MODE));
-	return 0;
+	if (!(flags & FLAG_EXTENDED))
+		return ENTRY_HEADER;
+	if (idx->version < 3 || (be16(e + ENTRY_HEADER) & ~EXT_KNOWN)) {
+		sfmc_error_set("index entry with unknown extended flags");
+		return 0;
+	}
+	return ENTRY_HEADER + 2;
 }
 
-/* The path of the entry at e (name field at name); *next: the next entry. */
-static int read_path(sfmc_gitindex *idx, const unsigned char *e, const unsigned char *name, const unsigned char *end,
-		     size_t prev_at, size_t prev_len, sfmc_gitindex_entry *out, const unsigned char **next)
+/* Versions 2 and 3: the path in place, its length from the flags (as git
+ * reads it; a NUL inside is caught where the path is used), NUL-padded to a
+ * multiple of 8 bytes. Returns the next entry or NULL (message set). */
+static inline const unsigned char *read_path(const unsigned char *e, size_t hdr, const unsigned char *end,
+					     sfmc_gitindex_entry *out)
 {
-	size_t strip = 0, len, want = be16(e + ENTRY_FLAGS) & FLAG_NAMEMASK;
+	const unsigned char *name = e + hdr;
+	size_t len = be16(e + ENTRY_FLAGS) & FLAG_NAMEMASK, size;
 
-	if (idx->version == 4 && (read_varint(&name, end, &strip) < 0 || strip > prev_len))
-		return sfmc_error_set("index entry with a bad path prefix");
-	len = strnlen((const char *)name, (size_t)(end - name));
-	if (name + len == end)
-		return sfmc_error_set("index entry path runs past the end");
-	if (idx->version == 4) {
-		size_t at = idx->paths.size;
-		if (sfmc_buf_grow(&idx->paths, at + prev_len - strip + len + 1) < 0)
-			return -1;
-		memmove(idx->paths.ptr + at, idx->paths.ptr + prev_at, prev_len - strip);
-		memcpy(idx->paths.ptr + at + prev_len - strip, name, len + 1);
-		idx->paths.size = at + prev_len - strip + len + 1;
-		*next = name + len + 1;
-		len += prev_len - strip;
-		out->path = (const char *)(uintptr_t)at; /* an offset until the buffer stops moving */
-	} else {
-		size_t size = ((size_t)(name - e) + len + 8) & ~(size_t)7; /* NUL-padded to 8 bytes */
-		if (size > (size_t)(end - e))
-			return sfmc_error_set("index entry runs past the end");
-		*next = e + size;
-		out->path = (const char *)name;
+	if (len == FLAG_NAMEMASK)
+		len = strnlen((const char *)name, (size_t)(end - name));
+	size = (hdr + len + 8) & ~(size_t)7;
+	if (len == 0 || (size_t)(end - name) <= len || name[len] != '\0' || size > (size_t)(end - e)) {
+		sfmc_error_set("index entry path runs past the end or has the wrong length");
+		return NULL;
 	}
-	if (len == 0 || len > UINT32_MAX || (want < FLAG_NAMEMASK ? len != want : len < FLAG_NAMEMASK))
-		return sfmc_error_set("index entry path length does not match its flags");
+	out->path = (const char *)name;
 	out->len = (uint32_t)len;
-	return 0;
+	return e + size;
 }
 
-/* Entries must be sorted by path bytes, then stage, without duplicates. */
-static int check_order(const sfmc_gitindex *idx, const sfmc_gitindex_entry *a, const char *pa,
-		       const sfmc_gitindex_entry *b, const char *pb)
+/* Version 4: the previous path minus a varint's count of bytes, plus a
+ * NUL-terminated suffix, expanded into idx->paths; out->path is an offset
+ * there until the buffer stops moving. */
+static const unsigned char *read_path_v4(sfmc_gitindex *idx, const unsigned char *e, size_t hdr,
+					 const unsigned char *end, const sfmc_gitindex_entry *prev,
+					 sfmc_gitindex_entry *out)
 {
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(pa, pb, n);
+	const unsigned char *name = e + hdr;
+	size_t strip, keep, len, at = idx->paths.size, want = be16(e + ENTRY_FLAGS) & FLAG_NAMEMASK;
 
-	if (c == 0)
-		c = a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
-	if (c == 0)
-		c = (int)sfmc_gitindex_stage(idx, a) - (int)sfmc_gitindex_stage(idx, b);
-	return c < 0 ? 0 : sfmc_error_set("index entries out of order at \"%.*s\"", (int)b->len, pb);
-}
-
-static const char *entry_path(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
-{
-	return idx->version == 4 ? idx->paths.ptr + (uintptr_t)e->path : e->path;
+	if (read_varint(&name, end, &strip) < 0 || strip > (prev ? prev->len : 0)) {
+		sfmc_error_set("index entry with a bad path prefix");
+		return NULL;
+	}
+	keep = (prev ? prev->len : 0) - strip;
+	len = strnlen((const char *)name, (size_t)(end - name));
+	if (name + len == end || keep + len == 0 || (want < FLAG_NAMEMASK ? keep + len != want : keep + len < want)) {
+		sfmc_error_set("index entry path runs past the end or has the wrong length");
+		return NULL;
+	}
+	if (sfmc_buf_grow(&idx->paths, at + keep + len + 1) < 0)
+		return NULL;
+	memmove(idx->paths.ptr + at, idx->paths.ptr + (prev ? (uintptr_t)prev->path : 0), keep);
+	memcpy(idx->paths.ptr + at + keep, name, len + 1);
+	idx->paths.size = at + keep + len + 1;
+	out->path = (const char *)(uintptr_t)at;
+	out->len = (uint32_t)(keep + len);
+	return name + len + 1;
 }
 
 static int parse_entries(sfmc_gitindex *idx, const unsigned char **pos, const unsigned char *end)
 {
 	const unsigned char *p = *pos;
-	size_t hdr;
 
 	for (size_t i = 0; i < idx->n; i++) {
 		sfmc_gitindex_entry *e = &idx->entries[i];
-		const sfmc_gitindex_entry *prev = i ? e - 1 : NULL;
+		size_t hdr;
 		if ((size_t)(end - p) < ENTRY_HEADER + 2)
 			return sfmc_error_set("index truncated in entry %zu", i);
-		if (check_entry(idx, p, &hdr) < 0)
+		if (!(hdr = check_entry(idx, p)))
 			return -1;
 		e->at = (uint32_t)(p - idx->data);
-		if (read_path(idx, p, p + hdr, end, prev ? (uintptr_t)prev->path : 0, prev ? prev->len : 0, e, &p) < 0)
-			return -1;
-		if (prev && check_order(idx, prev, entry_path(idx, prev), e, entry_path(idx, e)) < 0)
+		p = idx->version == 4 ? read_path_v4(idx, p, hdr, end, i ? e - 1 : NULL, e) : read_path(p, hdr, end, e);
+		if (!p)
 			return -1;
 	}
 	if (idx->version == 4)
 		for (size_t i = 0; i < idx->n; i++)
-			idx->entries[i].path = entry_path(idx, &idx->entries[i]);
+			idx->entries[i].path = idx->paths.ptr + (uintptr_t)idx->entries[i].path;
 	*pos = p;
 	return 0;
 }
@@ -184,19 +182,21 @@ static int read_count(const unsigned char **p, const unsigned char *end, long ma
 static int parse_tree_node(sfmc_gitindex *idx, size_t *alloc, const unsigned char **p, const unsigned char *end,
 			   unsigned depth)
 {
-	const unsigned char *q = *p, *nul = memchr(q, '\0', (size_t)(end - q));
+	const unsigned char *q = *p, *nul = q;
 	sfmc_gitindex_tree *t;
 	long entries, nsub;
 	size_t me;
 
-	if (!nul || depth > SFMC_MAX_TREE_DEPTH || (depth == 0) != (nul == q) || memchr(q, '/', (size_t)(nul - q)))
+	while (nul < end && *nul)
+		nul++;
+	if (nul == end || depth > SFMC_MAX_TREE_DEPTH || (depth == 0) != (nul == q))
 		return sfmc_error_set("cache-tree: bad node name");
 	q = nul + 1;
 	if (read_count(&q, end, INT32_MAX, true, ' ', &entries) < 0 || read_count(&q, end, end - q, false, '\n', &nsub) < 0)
 		return sfmc_error_set("cache-tree: bad counts");
 	if (entries >= 0 && (size_t)(end - q) < SFMC_GITINDEX_OID_LEN)
 		return sfmc_error_set("cache-tree: truncated");
-	if (sfmc_array_reserve((void **)&idx->trees, idx->ntrees, alloc, sizeof(*idx->trees)) < 0)
+	if (idx->ntrees == *alloc && sfmc_array_reserve((void **)&idx->trees, idx->ntrees, alloc, sizeof(*idx->trees)) < 0)
 		return -1;
 	me = idx->ntrees++;
 	t = &idx->trees[me];
@@ -272,6 +272,18 @@ const unsigned char *sfmc_gitindex_oid(const sfmc_gitindex *idx, const sfmc_giti
 unsigned sfmc_gitindex_stage(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e)
 {
 	return (be16(idx->data + e->at + ENTRY_FLAGS) >> 12) & 3u;
+}
+
+bool sfmc_gitindex_ordered(const sfmc_gitindex *idx, size_t i)
+{
+	const sfmc_gitindex_entry *a = &idx->entries[i - 1], *b = &idx->entries[i];
+	int c = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
+
+	if (c == 0)
+		c = a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+	if (c == 0)
+		c = (int)sfmc_gitindex_stage(idx, a) - (int)sfmc_gitindex_stage(idx, b);
+	return c < 0;
 }
 
 long sfmc_gitindex_tree_child(const sfmc_gitindex *idx, size_t t, const char *name, size_t len)

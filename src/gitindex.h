@@ -8,13 +8,15 @@
  * It refuses (returns -1, message set) anything it does not understand so
  * the caller can fall back to libgit2: split index ("link"), sparse index
  * ("sdir", directory entries), any other required extension (first byte not
- * 'A'..'Z'), unsorted or duplicate entries, empty path components, a
- * truncated file, counts that do not add up. The trailing SHA-1 is not
+ * 'A'..'Z'), unknown entry flags, a truncated file, counts that do not add
+ * up. Entry order is not checked here (it costs a third of the parse): the
+ * caller checks the entries it looks at with sfmc_gitindex_ordered. The trailing SHA-1 is not
  * verified: git itself skips it on every read but fsck's (read-cache.c,
  * verify_index_checksum), and every field is bounds-checked anyway. */
 #ifndef SFMC_GITINDEX_H
 #define SFMC_GITINDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +25,9 @@
 #define SFMC_GITINDEX_OID_LEN 20
 
 /* One index entry: the path (NUL-terminated, in the file for versions 2 and
- * 3, in the parser's own buffer for version 4) and where it starts in the file. */
+ * 3, in the parser's own buffer for version 4) and where it starts in the file.
+ * In versions 2 and 3 the length comes from the entry's flags, as git reads
+ * it: a path with a NUL inside (strlen(path) < len) is the caller's to refuse. */
 typedef struct sfmc_gitindex_entry {
 	const char *path;
 	uint32_t len;
@@ -62,6 +66,10 @@ int sfmc_gitindex_parse(sfmc_gitindex *idx, const unsigned char *data, size_t si
 uint32_t sfmc_gitindex_mode(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e);
 const unsigned char *sfmc_gitindex_oid(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e);
 unsigned sfmc_gitindex_stage(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e);
+
+/* Whether entry i sorts after entry i - 1 (path bytes, then stage), as in
+ * every index git writes; 0 < i < idx->n. */
+bool sfmc_gitindex_ordered(const sfmc_gitindex *idx, size_t i);
 
 /* The child of cache-tree node t named name[0..len), or -1. */
 long sfmc_gitindex_tree_child(const sfmc_gitindex *idx, size_t t, const char *name, size_t len);

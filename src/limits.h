@@ -69,6 +69,9 @@
 
 /* Bytes of distinct paths (and directory prefixes) a git scan interns. */
 #define SFMC_MAX_PATH_TABLE ((size_t)4 << 30)
+/* Bytes of expanded paths of a version 4 index (prefix compression can
+ * make them quadratic in the file's size); beyond, libgit2 reads it. */
+#define SFMC_MAX_INDEX_PATHS ((size_t)256 << 20)
 /* Nesting of git trees followed before a history scan reports an error. */
 #define SFMC_MAX_TREE_DEPTH 4096
 /* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */

@@ -188,7 +188,9 @@ static int walk_dir(walk *w, const char *prefix, size_t plen, const git_oid *tre
 	while (rc == 0 && w->i < idx->n && under(&idx->entries[w->i], prefix, plen)) {
 		const sfmc_gitindex_entry *e = &idx->entries[w->i];
 		const char *name = e->path + plen, *slash = memchr(name, '/', e->len - plen);
-		if (!slash) {
+		if (memchr(e->path, '\0', e->len) || (w->i && !sfmc_gitindex_ordered(idx, w->i))) {
+			rc = sfmc_error_set("index entry out of order or with a NUL inside: %s", e->path);
+		} else if (!slash) {
 			rc = compare_file(w, e, plen, tree);
 			w->i++;
 		} else if (slash == name || slash == e->path + e->len - 1) {
@@ -252,7 +254,7 @@ static int collect_fast(git_repository *repo, git_tree *tree, sfmc_blobset *set)
 		sfmc_error_set_errno("%s: cannot read the index", path.ptr);
 		goto cleanup;
 	}
-	if ((map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+	if ((map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
 		sfmc_error_set_errno("%s: cannot map the index", path.ptr);
 		goto cleanup;
 	}
