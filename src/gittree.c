@@ -42,8 +42,10 @@ int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const u
 	}
 	if (!digits || mode > 0xffffu || p >= end || *p != ' ')
 		return sfmc_error_set("malformed tree entry at byte %zu: bad mode", (size_t)(start - base));
-	p++;
-	if (!(nul = memchr(p, '\0', (size_t)(end - p))))
+	/* Names are short: a plain loop beats a memchr call. */
+	for (nul = ++p; nul < end && *nul; nul++)
+		;
+	if (nul == end)
 		return sfmc_error_set("malformed tree entry at byte %zu: name not terminated", (size_t)(start - base));
 	if ((size_t)(end - nul - 1) < GIT_OID_RAWSZ)
 		return sfmc_error_set("malformed tree entry at byte %zu: truncated id", (size_t)(start - base));
@@ -153,6 +155,14 @@ static size_t common_prefix(const unsigned char *a, size_t na, const unsigned ch
 static size_t common_suffix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {
 	size_t n = na < nb ? na : nb, i = 0;
+	uint64_t x, y;
+	while (i + 8 <= n) {
+		memcpy(&x, a + na - i - 8, 8);
+		memcpy(&y, b + nb - i - 8, 8);
+		if (x != y)
+			break;
+		i += 8;
+	}
 	while (i < n && a[na - 1 - i] == b[nb - 1 - i])
 		i++;
 	return i;

@@ -21,11 +21,11 @@ enum {
 };
 
 typedef struct node {
-	git_oid id;
+	git_oid id, tree;
 	int64_t time;
-	git_oid *parent_ids;
-	uint32_t *parents; /* node indices, once EXPANDED */
-	uint32_t nparents;
+	git_oid *parent_ids; /* all nall parents the commit names */
+	uint32_t *parents;   /* node indices of the first nparents, once EXPANDED */
+	uint32_t nparents, nall;
 	uint32_t flags;
 } node;
 
@@ -95,12 +95,14 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 		return report ? record(w, id, "cannot read commit") : 0;
 	}
 	nd->time = (int64_t)git_commit_time(c);
-	nd->nparents = nd->flags & SHALLOW ? 0 : git_commit_parentcount(c);
-	if (nd->nparents && !(nd->parent_ids = malloc(nd->nparents * sizeof(git_oid)))) {
+	git_oid_cpy(&nd->tree, git_commit_tree_id(c));
+	nd->nall = git_commit_parentcount(c);
+	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
+	if (nd->nall && !(nd->parent_ids = malloc(nd->nall * sizeof(git_oid)))) {
 		git_commit_free(c);
 		return sfmc_error_set("out of memory");
 	}
-	for (uint32_t i = 0; i < nd->nparents; i++)
+	for (uint32_t i = 0; i < nd->nall; i++)
 		git_oid_cpy(&nd->parent_ids[i], git_commit_parent_id(c, i));
 	git_commit_free(c);
 	return 0;
@@ -294,13 +296,13 @@ static int build_edges(const walk *w, edges *g)
 }
 
 /* Kahn's algorithm over the selected nodes: parents first, oldest first. */
-static int order(walk *w, git_oid **commits, size_t *ncommits)
+static int order(walk *w, sfmc_gitwalk_commit **commits, size_t *ncommits)
 {
 	edges g = { 0 };
 	size_t k = 0;
 	int rc = -1;
 
-	*commits = malloc((w->n ? w->n : 1) * sizeof(git_oid));
+	*commits = malloc((w->n ? w->n : 1) * sizeof(**commits));
 	if (!*commits) {
 		sfmc_error_set("out of memory");
 		goto cleanup;
@@ -314,7 +316,12 @@ static int order(walk *w, git_oid **commits, size_t *ncommits)
 			goto cleanup;
 	while (w->nheap) {
 		uint32_t x = heap_pop(w);
-		git_oid_cpy(&(*commits)[k++], &w->nodes[x].id);
+		sfmc_gitwalk_commit *out = &(*commits)[k++];
+		git_oid_cpy(&out->id, &w->nodes[x].id);
+		git_oid_cpy(&out->tree, &w->nodes[x].tree);
+		out->parents = w->nodes[x].parent_ids; /* handed over */
+		out->nparents = w->nodes[x].nall;
+		w->nodes[x].parent_ids = NULL;
 		for (size_t e = g.start[x]; e < g.start[x + 1]; e++)
 			if (--g.pending[g.child[e]] == 0 && heap_push(w, g.child[e]) < 0)
 				goto cleanup;
@@ -324,14 +331,14 @@ static int order(walk *w, git_oid **commits, size_t *ncommits)
 cleanup:
 	edges_dispose(&g);
 	if (rc < 0) {
-		free(*commits);
+		sfmc_gitwalk_free(*commits, k);
 		*commits = NULL;
 	}
 	return rc;
 }
 
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, sfmc_results *out, git_oid **commits, size_t *ncommits)
+			size_t nexclude, sfmc_results *out, sfmc_gitwalk_commit **commits, size_t *ncommits)
 {
 	walk w = { .repo = repo, .out = out };
 	int rc = -1;
@@ -354,4 +361,11 @@ cleanup:
 	sfmc_oidmap_dispose(&w.index);
 	sfmc_oidmap_dispose(&w.shallow);
 	return rc;
+}
+
+void sfmc_gitwalk_free(sfmc_gitwalk_commit *commits, size_t n)
+{
+	for (size_t i = 0; commits && i < n; i++)
+		free(commits[i].parents);
+	free(commits);
 }

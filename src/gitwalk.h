@@ -13,9 +13,19 @@
 
 #include "finding.h"
 
-/* Sets *commits (malloc'd, caller frees) to the selected commit ids, oldest
- * first. Zero ids among the tips are ignored. Returns 0 or -1 (message set). */
+/* One selected commit: its root tree and every parent it names (a shallow
+ * boundary's too, though the walk did not follow them). */
+typedef struct sfmc_gitwalk_commit {
+	git_oid id, tree;
+	git_oid *parents;
+	size_t nparents;
+} sfmc_gitwalk_commit;
+
+/* Sets *commits (malloc'd; free with sfmc_gitwalk_free) to the selected
+ * commits, oldest first. Zero ids among the tips are ignored. Returns 0 or
+ * -1 (message set). */
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, sfmc_results *out, git_oid **commits, size_t *ncommits);
+			size_t nexclude, sfmc_results *out, sfmc_gitwalk_commit **commits, size_t *ncommits);
+void sfmc_gitwalk_free(sfmc_gitwalk_commit *commits, size_t n);
 
 #endif

@@ -243,31 +243,24 @@ static int remember_tree(collect *c, const git_oid *commit, const git_oid *tree)
 	return 0;
 }
 
-/* Records what commit id introduces, relative to each of its parents. */
-static int collect_commit(collect *c, const git_oid *id)
+/* Records what commit cm introduces, relative to each of its parents. */
+static int collect_commit(collect *c, const sfmc_gitwalk_commit *cm)
 {
 	const sfmc_gitobj *tree = NULL, **ptrees = NULL;
-	git_oid tid, ptid, *parents = NULL;
-	size_t np = 0;
+	git_oid ptid;
+	size_t np = cm->nparents;
 	uint32_t idx, root, v = 0;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	git_oid_tostr(hex, sizeof(hex), id);
-	if ((rc = sfmc_blobset_add_commit(c->set, id, &idx)) < 0)
+	if ((rc = sfmc_blobset_add_commit(c->set, &cm->id, &idx)) < 0 || (rc = remember_tree(c, &cm->id, &cm->tree)) < 0)
 		return -1;
-	if (sfmc_gittree_read_commit(c->reader, id, &tid, &parents, &np) < 0)
-		return sfmc_results_add_error(c->out, hex, sfmc_error_last());
-	if ((rc = remember_tree(c, id, &tid)) < 0)
-		goto cleanup;
-	if (sfmc_gittree_read_tree(c->reader, &tid, &tree) < 0) {
-		rc = sfmc_results_add_error(c->out, hex, sfmc_error_last());
-		goto cleanup;
-	}
+	if (sfmc_gittree_read_tree(c->reader, &cm->tree, &tree) < 0)
+		return sfmc_results_add_error(c->out, git_oid_tostr(hex, sizeof(hex), &cm->id), sfmc_error_last());
 	sfmc_buf_clear(&c->path);
 	if ((rc = sfmc_strtab_intern(&c->set->paths, "", 0, &root)) < 0)
 		goto cleanup;
-	if (c->use_visited && (rc = sfmc_oidmap_put(&c->visited, &tid, root, &v)) != 0) {
+	if (c->use_visited && (rc = sfmc_oidmap_put(&c->visited, &cm->tree, root, &v)) != 0) {
 		rc = rc < 0 ? -1 : 0; /* the same snapshot was walked for an older commit */
 		goto cleanup;
 	}
@@ -277,14 +270,13 @@ static int collect_commit(collect *c, const git_oid *id)
 	}
 	/* A missing parent (shallow boundary) leaves NULL: the commit introduces its whole tree. */
 	for (size_t i = 0; i < np; i++)
-		if (commit_tree(c, &parents[i], &ptid) < 0 || sfmc_gittree_read_tree(c->reader, &ptid, &ptrees[i]) < 0)
+		if (commit_tree(c, &cm->parents[i], &ptid) < 0 || sfmc_gittree_read_tree(c->reader, &ptid, &ptrees[i]) < 0)
 			ptrees[i] = NULL;
 	rc = walk_tree(c, tree, ptrees, np, idx);
 cleanup:
 	for (size_t i = 0; ptrees && i < np; i++)
 		sfmc_gittree_release(c->reader, ptrees[i]);
 	free(ptrees);
-	free(parents);
 	sfmc_gittree_release(c->reader, tree);
 	return rc;
 }
@@ -370,7 +362,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	sfmc_blobset set;
 	collect c = { .repo = repo, .set = &set, .out = out };
 	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
-	git_oid *commits = NULL;
+	sfmc_gitwalk_commit *commits = NULL;
 	size_t ncommits = 0;
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
 	int rc = -1;
@@ -407,7 +399,7 @@ cleanup:
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
 	free(c.others);
-	free(commits);
+	sfmc_gitwalk_free(commits, ncommits);
 	free(inc.v);
 	free(exc.v);
 	free(blobs.v);
