@@ -869,7 +869,7 @@ static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_
 	dc->runs[level] = (runcount){ from, from, 0 };
 	for (size_t p = from; p < limit; p++) {
 		int rc;
-		p += sfmc_prefilter_set_find(dc->set, in + p, n - p);
+		p += sfmc_prefilter_set_candidate(dc->set, in + p, n - p);
 		if (p >= limit)
 			break;
 		for (uint32_t e = dc->head[head_of(in + p)]; e != NO_LIT; e = dc->next[e]) {

@@ -304,10 +304,12 @@ static bool verify_slow(const sfmc_prefilter_set *s, const unsigned char *hay, s
 	return false;
 }
 
-static inline bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p)
+/* exact: a whole literal starts at hay[p]; otherwise the first 3 bytes of
+ * one may (the caller verifies: no second verification). */
+static inline bool verify(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t p, bool exact)
 {
 	unsigned h = hash3(hay + p);
-	return (s->first3[h / 64] >> (h % 64) & 1) && verify_slow(s, hay, n, p);
+	return (s->first3[h / 64] >> (h % 64) & 1) && (!exact || verify_slow(s, hay, n, p));
 }
 
 static unsigned buckets_at(const sfmc_prefilter_set *s, const unsigned char *p)
@@ -318,11 +320,11 @@ static unsigned buckets_at(const sfmc_prefilter_set *s, const unsigned char *p)
 	return m;
 }
 
-static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t i)
+static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay, size_t n, size_t i, bool exact)
 {
 	for (; i + FP_LEN <= n; i++) {
 		unsigned m = buckets_at(s, hay + i);
-		if (m && verify(s, hay, n, i))
+		if (m && verify(s, hay, n, i, exact))
 			return i;
 	}
 	return n;
@@ -343,17 +345,17 @@ static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay,
 		if (!bits)                                                                  \
 			break;                                                              \
 		for (; bits; bits &= bits - 1)                                              \
-			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits)))          \
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits), exact))          \
 				return i + (unsigned)__builtin_ctz(bits);                   \
 		i += (W);                                                                   \
 	}                                                                                   \
 	if (i + FP_LEN > n)                                                                 \
 		return n;                                                                   \
 	if (n < (W) + FP_LEN - 1)                                                           \
-		return find_scalar(s, hay, n, i);                                           \
+		return find_scalar(s, hay, n, i, exact);                                           \
 	j = n - ((W) + FP_LEN - 1);                                                         \
 	for (bits = CAND(&t, hay + j) & (~0u << (i - j)); bits; bits &= bits - 1)          \
-		if (verify(s, hay, n, j + (unsigned)__builtin_ctz(bits)))                   \
+		if (verify(s, hay, n, j + (unsigned)__builtin_ctz(bits), exact))                   \
 			return j + (unsigned)__builtin_ctz(bits);                           \
 	return n
 
@@ -380,7 +382,7 @@ __attribute__((target("ssse3"), always_inline)) static inline unsigned ssse3_can
 }
 
 __attribute__((target("ssse3"))) static size_t find_ssse3(const sfmc_prefilter_set *s, const unsigned char *hay,
-							  size_t n)
+							  size_t n, bool exact)
 {
 	ssse3_tables t = {
 		_mm_loadu_si128((const __m128i *)s->lo[0]), _mm_loadu_si128((const __m128i *)s->lo[1]),
@@ -415,7 +417,7 @@ __attribute__((target("avx2"), always_inline)) static inline unsigned avx2_candi
 }
 
 __attribute__((target("avx2"))) static size_t find_avx2_set(const sfmc_prefilter_set *s, const unsigned char *hay,
-							     size_t n)
+							     size_t n, bool exact)
 {
 	avx2_tables t = {
 		_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)s->lo[0])),
@@ -451,7 +453,7 @@ avx512_candidates(const __m512i *t, const unsigned char *p, size_t r)
 
 /* 64 positions per iteration; the last, partial vector uses masked loads. */
 __attribute__((target(AVX512_TARGET))) static size_t find_avx512_set(const sfmc_prefilter_set *s,
-								      const unsigned char *hay, size_t n)
+								      const unsigned char *hay, size_t n, bool exact)
 {
 	const __m512i t[6] = {
 		_mm512_loadu_si512(s->exact[0]), _mm512_loadu_si512(s->exact[0] + 64),
@@ -472,7 +474,7 @@ __attribute__((target(AVX512_TARGET))) static size_t find_avx512_set(const sfmc_
 			bits = avx512_candidates(t, hay + i, n - i);
 		}
 		for (; bits; bits &= bits - 1)
-			if (verify(s, hay, n, i + (unsigned)__builtin_ctzll(bits)))
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctzll(bits), exact))
 				return i + (unsigned)__builtin_ctzll(bits);
 		if ((i += 64) + FP_LEN > n)
 			return n;
@@ -480,17 +482,27 @@ __attribute__((target(AVX512_TARGET))) static size_t find_avx512_set(const sfmc_
 }
 #endif
 
-size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n)
+static size_t set_search(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n, bool exact)
 {
 	if (!set->n)
 		return n;
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (set->isa == SFMC_PREFILTER_ISA_AVX512)
-		return find_avx512_set(set, hay, n);
+		return find_avx512_set(set, hay, n, exact);
 	if (set->isa == SFMC_PREFILTER_ISA_AVX2)
-		return find_avx2_set(set, hay, n);
+		return find_avx2_set(set, hay, n, exact);
 	if (set->isa == SFMC_PREFILTER_ISA_SSSE3)
-		return find_ssse3(set, hay, n);
+		return find_ssse3(set, hay, n, exact);
 #endif
-	return find_scalar(set, hay, n, 0);
+	return find_scalar(set, hay, n, 0, exact);
+}
+
+size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n)
+{
+	return set_search(set, hay, n, true);
+}
+
+size_t sfmc_prefilter_set_candidate(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n)
+{
+	return set_search(set, hay, n, false);
 }

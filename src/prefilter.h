@@ -26,6 +26,10 @@ void sfmc_prefilter_set_free(sfmc_prefilter_set *set);
 /* Offset of the first position in hay[0,n) where a whole literal of the set
  * starts, or n when there is none. */
 size_t sfmc_prefilter_set_find(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n);
+/* Like sfmc_prefilter_set_find but the position is only a candidate: the
+ * first 3 bytes of some literal are likely there (never skips a literal),
+ * for callers that compare the literals themselves anyway. */
+size_t sfmc_prefilter_set_candidate(const sfmc_prefilter_set *set, const unsigned char *hay, size_t n);
 /* Instruction sets of the search, best last. set_new picks the best the CPU
  * has; tests force each one (returns -1 when the CPU lacks it). */
 enum { SFMC_PREFILTER_ISA_SCALAR, SFMC_PREFILTER_ISA_SSSE3, SFMC_PREFILTER_ISA_AVX2, SFMC_PREFILTER_ISA_AVX512 };

@@ -59,7 +59,8 @@ static size_t set_expect(const unsigned char *const *v, const size_t *lens, size
 	return n;
 }
 
-/* Every hit, in order, from each ISA the CPU has, equals the naive answer. */
+/* Every hit, in order, from each ISA the CPU has, equals the naive answer;
+ * the candidates include every hit. */
 static void set_walk(sfmc_prefilter_set *set, const unsigned char *const *v, const size_t *lens, size_t nl,
 		     const unsigned char *h, size_t n)
 {
@@ -69,6 +70,15 @@ static void set_walk(sfmc_prefilter_set *set, const unsigned char *const *v, con
 		for (size_t from = 0;;) {
 			size_t got = from + sfmc_prefilter_set_find(set, h + from, n - from);
 			assert_int_equal(got, set_expect(v, lens, nl, h, n, from));
+			if (got >= n)
+				break;
+			from = got + 1;
+		}
+		/* Candidates never skip a literal, and every literal is one. */
+		for (size_t from = 0;;) {
+			size_t got = from + sfmc_prefilter_set_candidate(set, h + from, n - from);
+			assert_true(got >= from && got <= n);
+			assert_true(set_expect(v, lens, nl, h, n, from) >= got);
 			if (got >= n)
 				break;
 			from = got + 1;
