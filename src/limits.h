@@ -27,11 +27,21 @@
 #define SFMC_PROGRESS_INTERVAL_MS 100
 /* Longest delta chain the pack reader follows (git's own maximum is 4095). */
 #define SFMC_MAX_DELTA_DEPTH 10000
-/* Delta-base cache of each git reading thread (bytes; bounds memory, not speed). */
+/* Delta-base cache of one pack reader (bytes; bounds memory, not speed). */
 #define SFMC_PACK_CACHE_BYTES ((size_t)48 << 20)
+/* Delta-base caches of all the threads reading blobs, together (bytes),
+ * split between them but never below SFMC_PACK_CACHE_MIN_BYTES each. */
+#define SFMC_GIT_BLOB_CACHE_BYTES ((size_t)64 << 20)
+#define SFMC_PACK_CACHE_MIN_BYTES ((size_t)16 << 20)
+/* Pack bytes each pack reader reads at once when going forward (one pread
+ * serves the objects that follow; larger objects are read alone). */
+#define SFMC_PACK_WINDOW_BYTES ((size_t)1 << 20)
 /* libgit2's object cache and mapped pack windows (bytes; see gitrepo.c). */
 #define SFMC_GIT_OBJECT_CACHE_BYTES ((size_t)64 << 20)
-#define SFMC_GIT_MAPPED_BYTES ((size_t)128 << 20)
+#define SFMC_GIT_MAPPED_BYTES ((size_t)64 << 20)
+/* Size of one of libgit2's mapped pack windows (bytes): small enough that
+ * SFMC_GIT_MAPPED_BYTES can unmap the ones not used lately. */
+#define SFMC_GIT_MWINDOW_BYTES ((size_t)32 << 20)
 /* Fewer blobs than this are read through libgit2 alone (staged, hooks): the
  * pack reader's set-up (sorting every pack offset) would cost more than it saves. */
 #define SFMC_PACKREADER_MIN_BLOBS 256

@@ -14,8 +14,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdatomic.h>
+#include <libdeflate.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "limits.h"
 #include "util/buf.h"
@@ -262,39 +263,55 @@ static int cmp_keyed(const void *pa, const void *pb)
 	return git_oid_cmp(&a->oid, &b->oid);
 }
 
-/* The objects as keys sorted into pack order (malloc'd into *out). */
-static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keyed **out)
+/* The objects as keys sorted into the order of the packs ps (malloc'd into *out). */
+static int sorted_keys_in(const packs *ps, const git_oid *oids, size_t n, keyed **out)
 {
-	packs ps = { 0 };
 	keyed *k = malloc(n ? n * sizeof(*k) : 1);
-	int rc = -1;
 
 	*out = NULL;
-	if (!k) {
-		sfmc_error_set("out of memory");
-		goto cleanup;
-	}
-	if (packs_load(&ps, repo) < 0)
-		goto cleanup;
+	if (!k)
+		return sfmc_error_set("out of memory");
 	for (size_t i = 0; i < n; i++) {
 		k[i].oid = oids[i];
 		k[i].idx = i;
 		k[i].pos.pack = SFMC_PACKORDER_LOOSE;
 		k[i].pos.offset = 0;
-		for (uint32_t p = 0; p < ps.n; p++)
-			if (idx_find(&ps.idx[p], &oids[i], &k[i].pos.offset)) {
+		for (uint32_t p = 0; p < ps->n; p++)
+			if (idx_find(&ps->idx[p], &oids[i], &k[i].pos.offset)) {
 				k[i].pos.pack = p;
 				break;
 			}
 	}
 	qsort(k, n, sizeof(*k), cmp_keyed);
 	*out = k;
-	k = NULL;
-	rc = 0;
-cleanup:
+	return 0;
+}
+
+/* The same, with the packs of repo (loaded for this call). */
+static int sorted_keys(git_repository *repo, const git_oid *oids, size_t n, keyed **out)
+{
+	packs ps = { 0 };
+	int rc;
+
+	*out = NULL;
+	if (packs_load(&ps, repo) < 0)
+		return -1;
+	rc = sorted_keys_in(&ps, oids, n, out);
 	packs_dispose(&ps);
-	free(k);
 	return rc;
+}
+
+/* The caller's indices of keys k (freed here), in their order. */
+static int keys_to_order(keyed *k, size_t n, size_t **order)
+{
+	if (!(*order = malloc(n ? n * sizeof(**order) : 1))) {
+		free(k);
+		return sfmc_error_set("out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		(*order)[i] = k[i].idx;
+	free(k);
+	return 0;
 }
 
 int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack_pos *pos)
@@ -319,21 +336,14 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
 	*order = NULL;
 	if (sorted_keys(repo, oids, n, &k) < 0)
 		return -1;
-	if (!(*order = malloc(n ? n * sizeof(**order) : 1))) {
-		free(k);
-		return sfmc_error_set("out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		(*order)[i] = k[i].idx;
-	free(k);
-	return 0;
+	return keys_to_order(k, n, order);
 }
 
 /* ---- the reader ---------------------------------------------------------- */
 
 typedef struct cache_ent {
 	uint64_t key;            /* pack << 48 | offset */
-	unsigned char *data;
+	unsigned char *data;     /* owned by the cache */
 	size_t len;
 	git_object_t type;
 	struct cache_ent *prev, *next; /* LRU list, most recent first */
@@ -347,15 +357,30 @@ typedef struct pack_file {
 	uint32_t nends;
 } pack_file;
 
-struct sfmc_packreader {
+/* The packs, their indexes and object offsets: read-only once built, shared
+ * by every reader cloned from the first (one copy whatever the threads). */
+typedef struct pack_set {
 	packs ps;
 	pack_file *files;
+	atomic_uint refs;
+} pack_set;
+
+struct sfmc_packreader {
+	pack_set *set;
 	cache_ent **buckets;
 	size_t nbuckets;
 	cache_ent *lru_head, *lru_tail;
 	size_t cached, budget;
-	unsigned char *raw;      /* compressed bytes of the object being read */
+	unsigned char *win;      /* pack bytes [win_off, win_off + win_len) of pack win_pk */
+	size_t win_len, win_cap;
+	uint64_t win_off;
+	uint32_t win_pk;
+	unsigned char *raw;      /* stored bytes of an object outside the window */
 	size_t raw_cap;
+	unsigned char *delta;    /* the inflated delta being applied */
+	size_t delta_cap;
+	unsigned char *last;     /* the last result, when the cache did not keep it */
+	struct libdeflate_decompressor *inflater;
 	EVP_MD_CTX *sha;
 };
 
@@ -412,18 +437,16 @@ static void cache_evict(sfmc_packreader *r)
 	free(e);
 }
 
-/* Keeps a copy of data under key (objects over a quarter of the budget are not kept). */
-static void cache_put(sfmc_packreader *r, uint64_t key, const unsigned char *data, size_t len, git_object_t type)
+/* Hands data (malloc'd) to the cache under key: true when the cache keeps
+ * it, false when the caller still owns it (objects over a quarter of the
+ * budget are not kept, so that one object never flushes the others). */
+static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, size_t len, git_object_t type)
 {
 	cache_ent *e;
 
 	if (len > r->budget / 4 || cache_find(r, key) || !(e = calloc(1, sizeof(*e))))
-		return;
-	if (!(e->data = malloc(len ? len : 1))) {
-		free(e);
-		return;
-	}
-	memcpy(e->data, data, len);
+		return false;
+	e->data = data;
 	e->key = key;
 	e->len = len;
 	e->type = type;
@@ -433,6 +456,7 @@ static void cache_put(sfmc_packreader *r, uint64_t key, const unsigned char *dat
 	r->buckets[key % r->nbuckets] = e;
 	cache_front(r, e);
 	r->cached += len;
+	return true;
 }
 
 static int open_file(pack_file *f, const pack_idx *ix)
@@ -461,32 +485,106 @@ static int open_file(pack_file *f, const pack_idx *ix)
 	return 0;
 }
 
-int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes)
+static void set_release(pack_set *set)
+{
+	if (!set || atomic_fetch_sub(&set->refs, 1) != 1)
+		return;
+	for (size_t i = 0; set->files && i < set->ps.n; i++) {
+		if (set->files[i].fd >= 0)
+			close(set->files[i].fd);
+		free(set->files[i].ends);
+	}
+	free(set->files);
+	packs_dispose(&set->ps);
+	free(set);
+}
+
+static int set_load(pack_set **out, git_repository *repo)
+{
+	pack_set *set = calloc(1, sizeof(*set));
+
+	*out = NULL;
+	if (!set)
+		return sfmc_error_set("out of memory");
+	atomic_init(&set->refs, 1);
+	if (packs_load(&set->ps, repo) < 0) {
+		free(set);
+		return -1;
+	}
+	if (!(set->files = calloc(set->ps.n ? set->ps.n : 1, sizeof(*set->files)))) {
+		set_release(set);
+		return sfmc_error_set("out of memory");
+	}
+	for (size_t i = 0; i < set->ps.n; i++)
+		set->files[i].fd = -1;
+	for (size_t i = 0; i < set->ps.n; i++)
+		if (open_file(&set->files[i], &set->ps.idx[i]) < 0) { /* this pack's objects go through libgit2 */
+			if (set->files[i].fd >= 0)
+				close(set->files[i].fd);
+			free(set->files[i].ends);
+			memset(&set->files[i], 0, sizeof(set->files[i]));
+			set->files[i].fd = -1;
+		}
+	*out = set;
+	return 0;
+}
+
+/* A reader over set (one reference taken), with its own cache and buffers. */
+static int reader_new(sfmc_packreader **out, pack_set *set, size_t cache_bytes)
 {
 	sfmc_packreader *r = calloc(1, sizeof(*r));
 
 	*out = NULL;
 	if (!r)
 		return sfmc_error_set("out of memory");
+	atomic_fetch_add(&set->refs, 1);
+	r->set = set;
 	r->budget = cache_bytes;
+	r->win_cap = SFMC_PACK_WINDOW_BYTES;
 	r->nbuckets = 4099;
-	if (packs_load(&r->ps, repo) < 0 || !(r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) ||
-	    !(r->files = calloc(r->ps.n ? r->ps.n : 1, sizeof(*r->files))) || !(r->sha = EVP_MD_CTX_new())) {
+	if (!(r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) || !(r->sha = EVP_MD_CTX_new()) ||
+	    !(r->inflater = libdeflate_alloc_decompressor())) {
 		sfmc_packreader_free(r);
 		return sfmc_error_set("out of memory");
 	}
-	for (size_t i = 0; i < r->ps.n; i++)
-		r->files[i].fd = -1;
-	for (size_t i = 0; i < r->ps.n; i++)
-		if (open_file(&r->files[i], &r->ps.idx[i]) < 0) { /* this pack's objects go through libgit2 */
-			if (r->files[i].fd >= 0)
-				close(r->files[i].fd);
-			free(r->files[i].ends);
-			memset(&r->files[i], 0, sizeof(r->files[i]));
-			r->files[i].fd = -1;
-		}
 	*out = r;
 	return 0;
+}
+
+int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes)
+{
+	pack_set *set;
+	int rc;
+
+	*out = NULL;
+	if (set_load(&set, repo) < 0)
+		return -1;
+	rc = reader_new(out, set, cache_bytes);
+	set_release(set);
+	return rc;
+}
+
+int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes)
+{
+	return reader_new(out, from->set, cache_bytes);
+}
+
+void sfmc_packreader_set_window(sfmc_packreader *r, size_t bytes)
+{
+	free(r->win);
+	r->win = NULL;
+	r->win_len = 0;
+	r->win_cap = bytes;
+}
+
+int sfmc_packreader_order(const sfmc_packreader *r, const git_oid *oids, size_t n, size_t **order)
+{
+	keyed *k;
+
+	*order = NULL;
+	if (sorted_keys_in(&r->set->ps, oids, n, &k) < 0)
+		return -1;
+	return keys_to_order(k, n, order);
 }
 
 void sfmc_packreader_free(sfmc_packreader *r)
@@ -495,24 +593,51 @@ void sfmc_packreader_free(sfmc_packreader *r)
 		return;
 	while (r->lru_tail)
 		cache_evict(r);
-	for (size_t i = 0; r->files && i < r->ps.n; i++) {
-		if (r->files[i].fd >= 0)
-			close(r->files[i].fd);
-		free(r->files[i].ends);
-	}
-	free(r->files);
 	free(r->buckets);
+	free(r->win);
 	free(r->raw);
+	free(r->delta);
+	free(r->last);
+	libdeflate_free_decompressor(r->inflater);
 	EVP_MD_CTX_free(r->sha);
-	packs_dispose(&r->ps);
+	set_release(r->set);
 	free(r);
 }
 
-/* Reads the stored bytes of the object at off (header, base reference, zlib data). */
-static const unsigned char *read_raw(sfmc_packreader *r, const pack_file *f, uint64_t off, size_t *n)
+/* Reads count bytes at off into buf; false on a short read or an error. */
+static bool pread_all(int fd, unsigned char *buf, size_t count, uint64_t off)
 {
+	for (size_t got = 0; got < count;) {
+		ssize_t k = pread(fd, buf + got, count - got, (off_t)(off + got));
+		if (k <= 0)
+			return false;
+		got += (size_t)k;
+	}
+	return true;
+}
+
+static bool grow(unsigned char **p, size_t *cap, size_t n)
+{
+	unsigned char *q;
+	if (n <= *cap)
+		return true;
+	if (!(q = realloc(*p, n)))
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* The stored bytes of the object at off (header, base reference, zlib
+ * data), up to where the next object starts. Reading forward goes through
+ * a window of win_cap bytes, refilled from the object it misses; objects
+ * behind the window (delta bases) or larger than it are read alone. The
+ * bytes stay valid until the next read_raw. */
+static const unsigned char *read_raw(sfmc_packreader *r, uint32_t pk, uint64_t off, size_t *n)
+{
+	const pack_file *f = &r->set->files[pk];
 	size_t lo = 0, hi = f->nends;
-	uint64_t end;
+	uint64_t end, fill;
 
 	while (lo < hi) { /* first end > off */
 		size_t mid = lo + (hi - lo) / 2;
@@ -524,48 +649,29 @@ static const unsigned char *read_raw(sfmc_packreader *r, const pack_file *f, uin
 	if (lo == f->nends || (end = f->ends[lo]) - off > SIZE_MAX / 2)
 		return NULL;
 	*n = (size_t)(end - off);
-	if (*n > r->raw_cap) {
-		unsigned char *p = realloc(r->raw, *n);
-		if (!p)
+	if (r->win && r->win_pk == pk && off >= r->win_off && end <= r->win_off + r->win_len)
+		return r->win + (off - r->win_off);
+	if (*n <= r->win_cap && (!r->win || r->win_pk != pk || off >= r->win_off)) {
+		if (!r->win && !(r->win = malloc(r->win_cap ? r->win_cap : 1)))
 			return NULL;
-		r->raw = p;
-		r->raw_cap = *n;
-	}
-	for (size_t got = 0; got < *n;) {
-		ssize_t k = pread(f->fd, r->raw + got, *n - got, (off_t)(off + got));
-		if (k <= 0)
+		fill = f->size - off < r->win_cap ? f->size - off : r->win_cap;
+		r->win_len = 0;
+		if (!pread_all(f->fd, r->win, (size_t)fill, off))
 			return NULL;
-		got += (size_t)k;
+		r->win_pk = pk;
+		r->win_off = off;
+		r->win_len = (size_t)fill;
+		return r->win;
 	}
+	if (!grow(&r->raw, &r->raw_cap, *n) || !pread_all(f->fd, r->raw, *n, off))
+		return NULL;
 	return r->raw;
 }
 
-/* Inflates exactly size bytes from in[0,n) into a new buffer (objects over
- * 4 GiB are left to libgit2). */
-static unsigned char *inflate_exact(const unsigned char *in, size_t n, size_t size)
+/* Inflates exactly size bytes from in[0,n) into out. */
+static bool inflate_exact(sfmc_packreader *r, const unsigned char *in, size_t n, unsigned char *out, size_t size)
 {
-	unsigned char *out;
-	z_stream z;
-	int zr;
-
-	if (n > UINT32_MAX || size >= UINT32_MAX || !(out = malloc(size ? size : 1)))
-		return NULL;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK) {
-		free(out);
-		return NULL;
-	}
-	z.next_in = (unsigned char *)in;
-	z.avail_in = (unsigned)n;
-	z.next_out = out;
-	z.avail_out = (unsigned)size;
-	zr = inflate(&z, Z_FINISH);
-	inflateEnd(&z);
-	if (zr != Z_STREAM_END || z.total_out != size) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return libdeflate_zlib_decompress(r->inflater, in, n, out, size, NULL) == LIBDEFLATE_SUCCESS;
 }
 
 static bool varint(const unsigned char **p, const unsigned char *end, size_t *v)
@@ -632,81 +738,107 @@ bad:
 	return NULL;
 }
 
-/* The object at (pack, off), deltas applied; bases are cached on the way. */
-static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, unsigned depth, git_object_t *type,
-			      size_t *len)
-{
-	const pack_file *f = &r->files[pk];
-	const unsigned char *raw, *p, *end;
-	unsigned char *base, *delta, *out;
-	size_t n, size, blen, shift = 4;
+/* One stored object's header: type, inflated size, and for deltas the
+ * offset of the base; *body is where its zlib data starts. */
+typedef struct entry {
+	unsigned type;
+	size_t size;
 	uint64_t base_off;
-	unsigned c, t;
-	cache_ent *hit;
+	size_t body; /* bytes of header and base reference */
+} entry;
 
-	if ((hit = cache_find(r, (uint64_t)pk << 48 | off))) {
-		if ((out = malloc(hit->len ? hit->len : 1)))
-			memcpy(out, hit->data, hit->len);
-		*type = hit->type;
-		*len = hit->len;
-		return out;
-	}
-	if (depth > SFMC_MAX_DELTA_DEPTH || !(raw = read_raw(r, f, off, &n)))
-		return NULL;
-	p = raw;
-	end = raw + n;
+static bool parse_entry(const sfmc_packreader *r, uint32_t pk, uint64_t off, const unsigned char *raw, size_t n,
+			entry *e)
+{
+	const unsigned char *p = raw, *end = raw + n;
+	size_t shift = 4;
+	unsigned c;
+
+	if (!n)
+		return false;
 	c = *p++;
-	t = (c >> 4) & 7;
-	size = c & 15;
+	e->type = (c >> 4) & 7;
+	e->size = c & 15;
 	while (c & 0x80) {
 		if (p >= end || shift > 57)
-			return NULL;
+			return false;
 		c = *p++;
-		size += (size_t)(c & 0x7f) << shift;
+		e->size += (size_t)(c & 0x7f) << shift;
 		shift += 7;
 	}
-	if (t >= GIT_OBJECT_COMMIT && t <= GIT_OBJECT_TAG) {
-		*type = (git_object_t)t;
-		*len = size;
-		return inflate_exact(p, (size_t)(end - p), size);
-	}
-	if (t == GIT_OBJECT_OFS_DELTA) {
+	if (e->type == GIT_OBJECT_OFS_DELTA) {
 		uint64_t back;
 		if (p >= end)
-			return NULL;
+			return false;
 		c = *p++;
 		back = c & 127;
 		while (c & 128) {
 			if (p >= end || back >> 56)
-				return NULL;
+				return false;
 			c = *p++;
 			back = ((back + 1) << 7) | (c & 127);
 		}
 		if (back == 0 || back > off)
-			return NULL;
-		base_off = off - back;
-	} else if (t == GIT_OBJECT_REF_DELTA) {
+			return false;
+		e->base_off = off - back;
+	} else if (e->type == GIT_OBJECT_REF_DELTA) {
 		git_oid bid;
 		if ((size_t)(end - p) < GIT_OID_RAWSZ)
-			return NULL;
+			return false;
 		memcpy(bid.id, p, GIT_OID_RAWSZ);
 		p += GIT_OID_RAWSZ;
-		if (!idx_find(&r->ps.idx[pk], &bid, &base_off))
+		if (!idx_find(&r->set->ps.idx[pk], &bid, &e->base_off))
+			return false;
+	} else if (e->type < GIT_OBJECT_COMMIT || e->type > GIT_OBJECT_TAG) {
+		return false;
+	}
+	e->body = (size_t)(p - raw);
+	return true;
+}
+
+/* The object at (pack, off), deltas applied: *owned says whether the caller
+ * now owns the buffer (else it is the cache's, valid until the cache
+ * changes). Bases met on the way are handed to the cache. */
+static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, unsigned depth, git_object_t *type,
+			      size_t *len, bool *owned)
+{
+	const unsigned char *raw;
+	unsigned char *base, *out;
+	size_t n, blen;
+	bool base_owned;
+	cache_ent *hit;
+	entry e;
+
+	if ((hit = cache_find(r, (uint64_t)pk << 48 | off))) {
+		*type = hit->type;
+		*len = hit->len;
+		*owned = false;
+		return hit->data;
+	}
+	if (depth > SFMC_MAX_DELTA_DEPTH || !(raw = read_raw(r, pk, off, &n)) || !parse_entry(r, pk, off, raw, n, &e))
+		return NULL;
+	if (e.type >= GIT_OBJECT_COMMIT && e.type <= GIT_OBJECT_TAG) {
+		if (e.size >= SIZE_MAX / 2 || !(out = malloc(e.size ? e.size : 1)))
 			return NULL;
-	} else {
-		return NULL;
+		if (!inflate_exact(r, raw + e.body, n - e.body, out, e.size)) {
+			free(out);
+			return NULL;
+		}
+		*type = (git_object_t)e.type;
+		*len = e.size;
+		*owned = true;
+		return out;
 	}
-	/* The delta bytes are inflated before the base, which reuses r->raw. */
-	if (!(delta = inflate_exact(p, (size_t)(end - p), size)))
+	/* The base first: its reads reuse the window, so the delta is read after. */
+	if (!(base = resolve(r, pk, e.base_off, depth + 1, type, &blen, &base_owned)))
 		return NULL;
-	if (!(base = resolve(r, pk, base_off, depth + 1, type, &blen))) {
-		free(delta);
-		return NULL;
-	}
-	out = apply_delta(base, blen, delta, size, len);
-	cache_put(r, (uint64_t)pk << 48 | base_off, base, blen, *type);
-	free(base);
-	free(delta);
+	out = NULL;
+	if ((raw = read_raw(r, pk, off, &n)) && n > e.body && grow(&r->delta, &r->delta_cap, e.size ? e.size : 1) &&
+	    inflate_exact(r, raw + e.body, n - e.body, r->delta, e.size))
+		out = apply_delta(base, blen, r->delta, e.size, len);
+	if (base_owned && !cache_put(r, (uint64_t)pk << 48 | e.base_off, base, blen, *type))
+		free(base);
+	*owned = true;
 	return out;
 }
 
@@ -723,25 +855,51 @@ static bool hash_ok(sfmc_packreader *r, const git_oid *id, git_object_t type, co
 	       mdlen == GIT_OID_RAWSZ && !memcmp(md, id->id, GIT_OID_RAWSZ);
 }
 
-int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
+int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *type, const unsigned char **data,
 			 size_t *len)
 {
+	const pack_set *set = r->set;
+	unsigned char *out;
 	uint64_t off;
+	bool owned;
 
 	*data = NULL;
-	for (uint32_t pk = 0; pk < r->ps.n; pk++) {
-		if (r->files[pk].fd < 0 || !idx_find(&r->ps.idx[pk], id, &off))
+	free(r->last); /* the previous view ends here */
+	r->last = NULL;
+	for (uint32_t pk = 0; pk < set->ps.n; pk++) {
+		if (set->files[pk].fd < 0 || !idx_find(&set->ps.idx[pk], id, &off))
 			continue;
-		if (!(*data = resolve(r, pk, off, 0, type, len)))
+		if (!(out = resolve(r, pk, off, 0, type, len, &owned)))
 			return 0;
-		if (!hash_ok(r, id, *type, *data, *len)) {
-			free(*data);
-			*data = NULL;
+		if (!hash_ok(r, id, *type, out, *len)) {
+			if (owned)
+				free(out);
 			return 0;
 		}
 		/* In pack order the next objects are often deltas against this one. */
-		cache_put(r, (uint64_t)pk << 48 | off, *data, *len, *type);
+		if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type))
+			r->last = out;
+		*data = out;
 		return 1;
 	}
 	return 0;
+}
+
+int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
+			 size_t *len)
+{
+	const unsigned char *view;
+
+	*data = NULL;
+	if (sfmc_packreader_view(r, id, type, &view, len) != 1)
+		return 0;
+	if (r->last) { /* not cached: the caller takes it as it is */
+		*data = r->last;
+		r->last = NULL;
+		return 1;
+	}
+	if (!(*data = malloc(*len ? *len : 1)))
+		return 0;
+	memcpy(*data, view, *len);
+	return 1;
 }

@@ -35,7 +35,9 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
  * and applies deltas itself, with a delta-base cache of cache_bytes (LRU)
  * that, unlike libgit2's (16 MiB, flushed whole), keeps the bases of a
  * pack-ordered walk. Every object it returns is checked against its id
- * (SHA-1), so it never returns other bytes than libgit2 would. */
+ * (SHA-1), so it never returns other bytes than libgit2 would. Memory: the
+ * cache, a window of the pack (SFMC_PACK_WINDOW_BYTES), and buffers as large
+ * as the largest object read; the pack itself is read, never mapped. */
 typedef struct sfmc_packreader sfmc_packreader;
 
 int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes);
@@ -47,5 +49,22 @@ void sfmc_packreader_free(sfmc_packreader *r);
  * reports the error if there is one. */
 int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
 			 size_t *len);
+
+/* The same without a copy: *data belongs to the reader and stays valid
+ * until the next call on r (or its free). */
+int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *type, const unsigned char **data,
+			 size_t *len);
+
+/* Another reader of the same packs, for another thread: it shares from's
+ * pack indexes (read-only, one copy in memory) and has its own cache of
+ * cache_bytes. Readers may be freed in any order. */
+int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes);
+
+/* sfmc_packorder_index with the packs r has already indexed. */
+int sfmc_packreader_order(const sfmc_packreader *r, const git_oid *oids, size_t n, size_t **order);
+
+/* Bytes of pack read at once when reading forward (SFMC_PACK_WINDOW_BYTES
+ * unless changed; tests lower it so objects straddle window edges). */
+void sfmc_packreader_set_window(sfmc_packreader *r, size_t bytes);
 
 #endif

@@ -261,13 +261,32 @@ static void large_offsets_and_corrupt_index(void **state)
 	git_repository_free(repo);
 }
 
-/* Every object of the repository, read by the pack reader and by libgit2: same type, same bytes. */
-static void read_all_both_ways(const char *name, size_t cache_bytes)
+/* Bytes of the repository's pack files together. */
+static size_t pack_bytes(const char *name)
+{
+	char path[256];
+	size_t n = 0;
+	FILE *f;
+
+	sh("cd %s/%s && cat .git/objects/pack/*.pack | wc -c > ../packbytes", dir, name);
+	snprintf(path, sizeof(path), "%s/packbytes", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%zu", &n), 1);
+	fclose(f);
+	return n;
+}
+
+/* Every object of the repository, read by the pack reader and by libgit2:
+ * same type, same bytes. Half the reads go through a clone of the reader
+ * (shared indexes, own cache) and the view API. window: bytes of pack read
+ * at once (0: the default). */
+static void read_all_both_ways(const char *name, size_t cache_bytes, size_t window)
 {
 	static git_oid ids[MAXOBJ];
 	static uint64_t unused[MAXOBJ];
 	git_repository *repo = open_repo(name);
-	sfmc_packreader *r;
+	sfmc_packreader *r, *r2;
 	git_odb *odb;
 	char path[256];
 	size_t n, fast = 0;
@@ -276,27 +295,75 @@ static void read_all_both_ways(const char *name, size_t cache_bytes)
 	snprintf(path, sizeof(path), "%s/all", dir);
 	n = read_pairs(path, ids, unused, 0);
 	assert_int_equal(sfmc_packreader_new(&r, repo, cache_bytes), 0);
+	assert_int_equal(sfmc_packreader_clone(&r2, r, cache_bytes), 0);
+	if (window) {
+		sfmc_packreader_set_window(r, window);
+		sfmc_packreader_set_window(r2, window);
+	}
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
 	for (size_t k = 0; k < 2 * n; k++) { /* twice: the second pass reads from the cache */
 		const git_oid *id = &ids[(k * 7 + 3) % n];
 		git_odb_object *o;
 		unsigned char *data;
+		const unsigned char *view;
 		size_t len;
 		git_object_t type;
 		assert_int_equal(git_odb_read(&o, odb, id), 0);
-		if (sfmc_packreader_read(r, id, &type, &data, &len) == 1) {
+		if (k % 2 == 0 && sfmc_packreader_read(r, id, &type, &data, &len) == 1) {
 			fast++;
 			assert_int_equal(type, git_odb_object_type(o));
 			assert_int_equal(len, git_odb_object_size(o));
 			assert_memory_equal(data, git_odb_object_data(o), len);
 			free(data);
+		} else if (k % 2 == 1 && sfmc_packreader_view(r2, id, &type, &view, &len) == 1) {
+			fast++;
+			assert_int_equal(type, git_odb_object_type(o));
+			assert_int_equal(len, git_odb_object_size(o));
+			assert_memory_equal(view, git_odb_object_data(o), len);
 		}
 		git_odb_object_free(o);
 	}
 	git_odb_free(odb);
-	sfmc_packreader_free(r);
+	sfmc_packreader_free(r); /* the clone outlives the reader it was made from */
+	sfmc_packreader_free(r2);
 	git_repository_free(repo);
 	assert_int_equal(fast, 2 * n); /* everything is packed: nothing left to libgit2 */
+}
+
+/* Reads every blob in pack order (sfmc_packreader_order), as the scan does:
+ * forward through the window, bases behind it read alone. */
+static void read_in_pack_order(const char *name, size_t window)
+{
+	static git_oid ids[MAXOBJ];
+	static uint64_t unused[MAXOBJ];
+	git_repository *repo = open_repo(name);
+	sfmc_packreader *r;
+	git_odb *odb;
+	size_t n, *order;
+	char path[256];
+
+	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
+	snprintf(path, sizeof(path), "%s/all", dir);
+	n = read_pairs(path, ids, unused, 0);
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	sfmc_packreader_set_window(r, window);
+	assert_int_equal(sfmc_packreader_order(r, ids, n, &order), 0);
+	assert_int_equal(git_repository_odb(&odb, repo), 0);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *view;
+		git_odb_object *o;
+		size_t len;
+		git_object_t type;
+		assert_int_equal(git_odb_read(&o, odb, &ids[order[i]]), 0);
+		assert_int_equal(sfmc_packreader_view(r, &ids[order[i]], &type, &view, &len), 1);
+		assert_int_equal(len, git_odb_object_size(o));
+		assert_memory_equal(view, git_odb_object_data(o), len);
+		git_odb_object_free(o);
+	}
+	free(order);
+	git_odb_free(odb);
+	sfmc_packreader_free(r);
+	git_repository_free(repo);
 }
 
 static void reader_matches_libgit2(void **state)
@@ -306,10 +373,25 @@ static void reader_matches_libgit2(void **state)
 	make_history("rd", 1, 40);
 	sh("cd %s/rd && git repack -adfq --depth=100 --window=50 && "
 	   "git verify-pack -v .git/objects/pack/*.idx | grep -q 'chain length = 5:'", dir);
-	read_all_both_ways("rd", 64 << 20);
-	read_all_both_ways("rd", 1); /* no cache: every chain resolved from its start */
+	read_all_both_ways("rd", 64 << 20, 0);
+	read_all_both_ways("rd", 1, 0); /* no cache: every chain resolved from its start */
 	sh("cd %s/rd && git -c repack.useDeltaBaseOffset=false repack -adfq --depth=100 --window=50", dir);
-	read_all_both_ways("rd", 64 << 20);
+	read_all_both_ways("rd", 64 << 20, 0);
+}
+
+/* A pack many windows long: objects straddle window edges, some are larger
+ * than a window, bases sit behind it; every object still reads the same. */
+static void reader_small_windows(void **state)
+{
+	(void)state;
+	make_history("win", 1, 30);
+	sh("cd %s/win && git repack -adfq --depth=100 --window=50", dir);
+	assert_true(pack_bytes("win") > 4 * 4096);
+	for (size_t w = 1; w <= 4096; w *= 16) {
+		read_all_both_ways("win", 64 << 20, w);
+		read_all_both_ways("win", 1, w + 7);
+		read_in_pack_order("win", w + 1);
+	}
 }
 
 /* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
@@ -353,6 +435,7 @@ int main(void)
 		cmocka_unit_test(several_packs),
 		cmocka_unit_test(large_offsets_and_corrupt_index),
 		cmocka_unit_test(reader_matches_libgit2),
+		cmocka_unit_test(reader_small_windows),
 		cmocka_unit_test(reader_declines_damaged_pack),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
