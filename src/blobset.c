@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "blobset.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,7 @@ typedef struct scan_ctx {
 	git_repository **repos;  /* one per worker, opened on its first task */
 	sfmc_packreader **readers; /* one per worker: the fast path for packed blobs */
 	size_t run_len;          /* blobs per task (scan_run) */
+	size_t cache_bytes;      /* delta-base cache of each reader */
 	sfmc_scanner *scanners;
 	unsigned *ready;         /* scanner initialised */
 	sfmc_results *results;   /* one per worker */
@@ -154,9 +156,12 @@ static int worker_setup(scan_ctx *c, unsigned w)
 			return -1;
 		}
 		c->ready[w] = 1;
-		/* No reader (few blobs: not worth indexing the packs; no memory): libgit2 reads them all. */
+		/* No reader (few blobs: not worth indexing the packs; no memory):
+		 * libgit2 reads them all. Worker 0's reader, made before the pool
+		 * starts, indexes the packs; the others share its indexes. */
 		if (c->set->n < SFMC_PACKREADER_MIN_BLOBS ||
-		    sfmc_packreader_new(&c->readers[w], c->repos[w], SFMC_PACK_CACHE_BYTES) < 0)
+		    (w == 0 ? sfmc_packreader_new(&c->readers[w], c->repos[w], c->cache_bytes)
+			    : !c->readers[0] || sfmc_packreader_clone(&c->readers[w], c->readers[0], c->cache_bytes)) < 0)
 			c->readers[w] = NULL;
 	}
 	return 0;
@@ -188,7 +193,7 @@ static int scan_blob(size_t task, unsigned w, void *p)
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	char hex[GIT_OID_HEXSZ + 1], msg[160];
-	unsigned char *data = NULL;
+	const unsigned char *data;
 	size_t len;
 	git_object_t type;
 	int rc = 0;
@@ -207,7 +212,7 @@ static int scan_blob(size_t task, unsigned w, void *p)
 		rc = sfmc_results_add_skipped(out, blob_where(c, b, hex), msg);
 		goto cleanup;
 	}
-	if (c->readers[w] && sfmc_packreader_read(c->readers[w], id, &type, &data, &len) == 1) {
+	if (c->readers[w] && sfmc_packreader_view(c->readers[w], id, &type, &data, &len) == 1) {
 		rc = scan_bytes(c, w, b, hex, type, data, len);
 		goto cleanup;
 	}
@@ -218,7 +223,6 @@ static int scan_blob(size_t task, unsigned w, void *p)
 	}
 	rc = scan_bytes(c, w, b, hex, git_odb_object_type(obj), git_odb_object_data(obj), git_odb_object_size(obj));
 cleanup:
-	free(data);
 	git_odb_object_free(obj);
 	git_odb_free(odb);
 	return rc;
@@ -226,10 +230,12 @@ cleanup:
 
 /* Unless the caller chose an order, reads blobs in pack order: each pack
  * front to back, so delta bases are still cached when their deltas are read. */
-static int read_order(sfmc_blobset *s, git_repository *repo)
+static int read_order(sfmc_blobset *s, git_repository *repo, const sfmc_packreader *r)
 {
 	if (s->order || !s->n)
 		return 0;
+	if (r) /* the packs it has indexed already */
+		return sfmc_packreader_order(r, s->oids, s->n, &s->order);
 	return sfmc_packorder_index(repo, s->oids, s->n, &s->order);
 }
 
@@ -372,6 +378,11 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 
 	if (n > s->n)
 		n = s->n ? (unsigned)s->n : 1;
+#ifdef __GLIBC__
+	/* The walk's freed memory goes back to the system before the readers
+	 * allocate theirs, so the peak is the larger of the two phases, not their sum. */
+	malloc_trim(0);
+#endif
 	c.repos = calloc(n, sizeof(*c.repos));
 	c.scanners = calloc(n, sizeof(*c.scanners));
 	c.ready = calloc(n, sizeof(*c.ready));
@@ -384,9 +395,11 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c.results[i]);
 	c.run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
+	c.cache_bytes = SFMC_GIT_BLOB_CACHE_BYTES / n > SFMC_PACK_CACHE_MIN_BYTES ? SFMC_GIT_BLOB_CACHE_BYTES / n
+										   : SFMC_PACK_CACHE_MIN_BYTES;
 	sfmc_progress_expect(s->n);
 	sfmc_progress_expect_done();
-	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0]) < 0 ||
+	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0], c.readers[0]) < 0 ||
 	    sfmc_pool_run(n, (s->n + c.run_len - 1) / c.run_len, scan_run, &c) < 0)
 		goto cleanup;
 	if (expand(s, &g, c.results, n, &v, &nv) < 0 ||

@@ -58,6 +58,9 @@ static void init_libgit2(void)
 	 * (trees and commits of the walk) and its mapped pack windows. */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)SFMC_GIT_OBJECT_CACHE_BYTES);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)SFMC_GIT_MAPPED_BYTES);
+	/* The limit closes whole windows only: with libgit2's 1 GiB windows a
+	 * pack smaller than that stays mapped, every page read resident. */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)SFMC_GIT_MWINDOW_BYTES);
 	atexit(shutdown_libgit2);
 }
 
