@@ -35,43 +35,61 @@ typedef struct shape {
 	const char *expected; /* staged paths, sorted, one per blob and path */
 	bool fast;            /* the fast way handles it */
 	bool alt_index;       /* collect with GIT_INDEX_FILE=.git/alt */
+	const char *at;       /* collect in this subdirectory (a linked worktree) */
 } shape;
 
 static const shape shapes[] = {
-	{ "clean", "true", "", true, false },
+	{ "clean", "true", "", true, false, NULL },
 	{ "add", "echo n > new.txt && mkdir -p n/m && echo n > n/m/f && echo n > a/b/n && git add -A", "a/b/n n/m/f new.txt",
-	  true, false },
-	{ "modify_deep", "echo m >> a/b/c/z && git add a/b/c/z", "a/b/c/z", true, false },
-	{ "written_tree", "echo m >> a/b/y && git add a/b/y && git write-tree >/dev/null", "a/b/y", true, false },
-	{ "delete", "git rm -q b/1 a/b/c/z", "", true, false },
-	{ "rename", "mkdir d && git mv b/2 d/2 && git mv a/x a/b/x2", "a/b/x2 d/2", true, false },
-	{ "chmod", "git update-index --chmod=+x c/f", "c/f", true, false },
-	{ "file_to_dir", "git rm -q a/x && mkdir a/x && echo y > a/x/y && git add a/x/y", "a/x/y", true, false },
-	{ "dir_to_file", "git rm -rq a/b && echo f > a/b && git add a/b", "a/b", true, false },
-	{ "symlinks", "rm exe && ln -s c/f exe && ln -s b newlink && git add -A", "exe newlink", true, false },
+	  true, false, NULL },
+	{ "modify_deep", "echo m >> a/b/c/z && git add a/b/c/z", "a/b/c/z", true, false, NULL },
+	{ "written_tree", "echo m >> a/b/y && git add a/b/y && git write-tree >/dev/null", "a/b/y", true, false, NULL },
+	{ "delete", "git rm -q b/1 a/b/c/z", "", true, false, NULL },
+	{ "rename", "mkdir d && git mv b/2 d/2 && git mv a/x a/b/x2", "a/b/x2 d/2", true, false, NULL },
+	{ "chmod", "git update-index --chmod=+x c/f", "c/f", true, false, NULL },
+	{ "file_to_dir", "git rm -q a/x && mkdir a/x && echo y > a/x/y && git add a/x/y", "a/x/y", true, false, NULL },
+	{ "dir_to_file", "git rm -rq a/b && echo f > a/b && git add a/b", "a/b", true, false, NULL },
+	{ "symlinks", "rm exe && ln -s c/f exe && ln -s b newlink && git add -A", "exe newlink", true, false, NULL },
 	{ "names_around_slash", "echo m >> a.txt && echo m >> a-b && echo m >> a0 && echo m >> a/x && git add -A",
-	  "a-b a.txt a/x a0", true, false },
+	  "a-b a.txt a/x a0", true, false, NULL },
 	{ "intent_to_add", "echo x > ita && git add -N ita && echo y > a/b/ita2 && git add -N a/b/ita2", "a/b/ita2 ita", true,
-	  false },
+	  false, NULL },
 	{ "conflict",
 	  "git checkout -qb side && echo side >> b/3 && echo side >> b/4 && git rm -q c/f && " GIT " commit -qam side &&"
 	  " git checkout -q main && echo main >> b/3 && echo main >> c/f && " GIT " commit -qam main &&"
 	  " ! " GIT " merge -q side >/dev/null 2>&1",
-	  "b/3 b/3 b/4 c/f", true, false },
+	  "b/3 b/3 b/4 c/f", true, false, NULL },
 	{ "submodule",
 	  "git update-index --add --cacheinfo 160000,$(git rev-parse HEAD),sub && echo s > s.txt && git add s.txt", "s.txt",
-	  true, false },
+	  true, false, NULL },
 	{ "index_v4", "echo m >> a/b/y && echo n > a/b/c/new && git add -A && git update-index --index-version 4",
-	  "a/b/c/new a/b/y", true, false },
+	  "a/b/c/new a/b/y", true, false, NULL },
 	{ "no_cache_tree", "rm .git/index && echo m >> b/5 && git add -A && ! LC_ALL=C grep -aq TREE .git/index", "b/5", true,
-	  false },
-	{ "unborn", "rm -rf .git && " GIT " init -q . && git add a.txt a/b/y", "a.txt a/b/y", true, false },
-	{ "sparse_checkout", "git sparse-checkout set a && echo m >> a/x && git add a/x", "a/x", true, false },
-	{ "alt_index", "cp .git/index .git/alt && echo q > q && GIT_INDEX_FILE=.git/alt git add q", "q", true, true },
-	{ "alt_index_missing", "true", "", false, true },
-	{ "split_index", "echo m >> a/x && git add a/x && git update-index --split-index", NULL, false, false },
-	{ "sparse_index", "git sparse-checkout set --sparse-index a && echo m >> a/x && git add a/x", NULL, false, false },
-	{ "ignorecase", "git config core.ignorecase true && echo m >> a/x && git add a/x", "a/x", false, false },
+	  false, NULL },
+	{ "unborn", "rm -rf .git && " GIT " init -q . && git add a.txt a/b/y", "a.txt a/b/y", true, false, NULL },
+	{ "sparse_checkout", "git sparse-checkout set a && echo m >> a/x && git add a/x", "a/x", true, false, NULL },
+	{ "alt_index", "cp .git/index .git/alt && echo q > q && GIT_INDEX_FILE=.git/alt git add q", "q", true, true, NULL },
+	{ "alt_index_missing", "true", "", false, true, NULL },
+	{ "worktree", "git worktree add -q wt && cd wt && echo m >> a/x && echo n > a/b/n && git add -A", "a/b/n a/x", true,
+	  false, "wt" },
+	{ "remove_all", "git rm -rq --cached .", "", true, false, NULL },
+	{ "assume_unchanged", "echo m >> a/x && git add a/x && git update-index --assume-unchanged a/x b/1", "a/x", true, false, NULL },
+	{ "untracked_cache",
+	  "echo u > untracked && echo m >> c/f && git add c/f && git update-index --untracked-cache && git status -uall >/dev/null &&"
+	  " LC_ALL=C grep -aq UNTR .git/index",
+	  "c/f", true, false, NULL },
+	{ "end_of_entries",
+	  "echo m >> a/b/y && git -c index.threads=2 -c index.recordEndOfIndexEntries=true -c index.recordOffsetTable=true"
+	  " add a/b/y && LC_ALL=C grep -aq EOIE .git/index",
+	  "a/b/y", true, false, NULL },
+	{ "resolve_undo",
+	  "git checkout -qb side && echo side >> b/3 && " GIT " commit -qam side && git checkout -q main && echo main >> b/3 &&"
+	  " " GIT " commit -qam main && ! " GIT " merge -q side >/dev/null 2>&1; echo resolved > b/3 && git add b/3 &&"
+	  " LC_ALL=C grep -aq REUC .git/index",
+	  "b/3", true, false, NULL },
+	{ "split_index", "echo m >> a/x && git add a/x && git update-index --split-index", NULL, false, false, NULL },
+	{ "sparse_index", "git sparse-checkout set --sparse-index a && echo m >> a/x && git add a/x", NULL, false, false, NULL },
+	{ "ignorecase", "git config core.ignorecase true && echo m >> a/x && git add a/x", "a/x", false, false, NULL },
 };
 
 static int cmp_lines(const void *a, const void *b)
@@ -132,12 +150,14 @@ static int collect(const char *repo_path, sfmc_index_way way, char **out)
 
 static void check_shape(const shape *s)
 {
-	char repo[128], alt[160];
+	char repo[160], alt[200];
 	char *slow = NULL, *fast = NULL, *aut = NULL;
 	int slow_rc, fast_rc, auto_rc;
 
 	snprintf(repo, sizeof(repo), "%s/%s", dir, s->name);
 	sh("cp -a %s/base %s && cd %s && { %s; } >/dev/null 2>&1", dir, repo, repo, s->script);
+	if (s->at)
+		snprintf(repo + strlen(repo), sizeof(repo) - strlen(repo), "/%s", s->at);
 	snprintf(alt, sizeof(alt), "%s/.git/alt", repo);
 	if (s->alt_index)
 		setenv("GIT_INDEX_FILE", alt, 1);
