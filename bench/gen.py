@@ -8,6 +8,10 @@
       a git repository built with `git fast-import` and repacked into one
       pack: every commit edits a few files (realistic churn), some commits
       add a token that a later commit removes.
+  gen.py staged REPO [--files 100000] [--seed 1]
+      a repository of small files (10 per directory, 1,000 directories of
+      100) in one commit, checked out, with one file changed and staged
+      with a token in it: the pre-commit case of `sfmc-scan staged`.
 
 Tokens are computed here (CRC-32 of "SFMC_" + body, like `sfmc-scan
 generate`) from the seeded PRNG, so the planted secrets are reproducible.
@@ -164,6 +168,31 @@ def cmd_history(a):
         print("  commit %d %s: %s..." % (c, p, t[:12]), file=sys.stderr)
 
 
+def cmd_staged(a):
+    rng = random.Random(a.seed)
+    pool = make_lines(rng, 20000)
+    git = ["git", "-C", a.repo]
+    subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
+    fi = subprocess.Popen(git + ["fast-import", "--quiet", "--done"], stdin=subprocess.PIPE)
+    w = fi.stdin.write
+    w(b"commit refs/heads/main\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 5\nfiles\n")
+    for i in range(a.files):
+        data = b"".join(text_of(rng, pool, rng.randint(40, 400)))
+        w(b"M 100644 inline d%03d/e%02d/f%06d.txt\ndata %d\n%s\n" % (i // 1000, i // 10 % 100, i, len(data), data))
+    w(b"\ndone\n")
+    fi.stdin.close()
+    if fi.wait():
+        sys.exit("git fast-import failed")
+    subprocess.run(git + ["reset", "-q", "--hard", "main"], check=True)  # files, and an index with its cache-tree
+    i = a.files // 2
+    path = "d%03d/e%02d/f%06d.txt" % (i // 1000, i // 10 % 100, i)
+    t = token(rng)
+    with open(os.path.join(a.repo, path), "a") as f:
+        f.write("client_secret = \"%s\"\n" % t)
+    subprocess.run(git + ["add", path], check=True)
+    print("staged: %d files, %s staged with %s..." % (a.files, path, t[:12]), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -177,8 +206,12 @@ def main():
     h.add_argument("--files", type=int, default=3000)
     h.add_argument("--seed", type=int, default=1)
     h.add_argument("--full-repack", action="store_true", help="git repack -f (slow; recomputes deltas)")
+    s = sub.add_parser("staged")
+    s.add_argument("repo")
+    s.add_argument("--files", type=int, default=100000)
+    s.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    cmd_tree(a) if a.cmd == "tree" else cmd_history(a)
+    {"tree": cmd_tree, "history": cmd_history, "staged": cmd_staged}[a.cmd](a)
 
 
 if __name__ == "__main__":

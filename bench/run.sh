@@ -1,33 +1,38 @@
 #!/usr/bin/env bash
 # bench/run.sh - sfmc-scan against its floors and peers, side by side.
 #
-#   bench/run.sh [--repo REPO] [--dir DIR] [--threads N] [--rounds N]
-#                [--naive-rounds N] [--sfmc PATH]
+#   bench/run.sh [--repo REPO] [--dir DIR] [--staged REPO] [--threads N]
+#                [--rounds N] [--naive-rounds N] [--sfmc PATH]
 #
 # Every round runs each command once (hyperfine --runs 1), so the commands
 # alternate and a noisy neighbour slows all of them alike; the table gives
 # medians over the rounds, MB/s over the same byte count for every row
 # (inflated object bytes for REPO, file bytes for DIR), peak RSS
 # (/usr/bin/time) and the ratio to the floor (cat-file / ripgrep).
+# --staged REPO (a repository with a staged change, see gen.py staged)
+# compares `sfmc-scan staged` with `sfmc-scan stdin` on the staged blob (the
+# floor) and `git diff --cached --name-only`, in milliseconds: each round is
+# one hyperfine run of the three (3 warm-ups, 10 runs each).
 # Needs: hyperfine, ripgrep, GNU time (Debian: hyperfine ripgrep time).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 sfmc="$here/../build/sfmc-scan"
-repo="" dir="" threads=2 rounds=5 naive_rounds=1
+repo="" dir="" staged="" threads=2 rounds=5 naive_rounds=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--repo) repo=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
+	--staged) staged=$2; shift 2 ;;
 	--threads) threads=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--naive-rounds) naive_rounds=$2; shift 2 ;;
 	--sfmc) sfmc=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$repo$dir" ] || { echo "run.sh: give --repo REPO and/or --dir DIR" >&2; exit 2; }
+[ -n "$repo$dir$staged" ] || { echo "run.sh: give --repo REPO, --dir DIR and/or --staged REPO" >&2; exit 2; }
 for tool in hyperfine rg /usr/bin/time python3; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install hyperfine ripgrep time)" >&2; exit 2; }
 done
@@ -57,7 +62,46 @@ if [ -n "$dir" ]; then
 	rows+=("dir|cat (every file, $threads processes)|find '$dir' -type f -print0 | xargs -0 -P$threads -n 512 cat >/dev/null")
 fi
 
+# staged_table REPO: the --staged comparison (milliseconds; sub-second
+# commands need warm-ups and many runs, not the rounds of single runs below).
+staged_table() {
+	local r=$1 path i
+	path=$(git -C "$r" diff --cached --name-only --diff-filter=AM | head -n 1)
+	[ -n "$path" ] || { echo "run.sh: nothing staged in $r" >&2; exit 2; }
+	git -C "$r" show ":$path" >"$work/staged.blob"
+	local opts="--quiet --no-progress --no-config --fail-on never"
+	for i in $(seq 1 "$rounds"); do
+		(cd "$r" && hyperfine -i --style none --warmup 3 --runs 10 --export-json "$work/staged.$i.json" \
+			-n "sfmc-scan stdin < the staged blob" "'$sfmc' stdin $opts < '$work/staged.blob' >/dev/null" \
+			-n "sfmc-scan staged" "'$sfmc' staged $opts >/dev/null" \
+			-n "git diff --cached --name-only" "git diff --cached --name-only >/dev/null") >/dev/null 2>>"$work/hyperfine.log"
+	done
+	python3 - "$work" "$(git -C "$r" ls-files | wc -l)" "$path" <<'EOF'
+import glob, json, os, statistics, sys
+work, nfiles, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+wall, cpu, order = {}, {}, []
+for f in sorted(glob.glob(os.path.join(work, "staged.*.json"))):
+    for res in json.load(open(f))["results"]:
+        n = res["command"]
+        if n not in wall:
+            order.append(n)
+        wall.setdefault(n, []).extend(res["times"])
+        cpu.setdefault(n, []).append(res["user"] + res["system"])
+print("staged: %s in a %d-file index" % (path, nfiles))
+print("| command | runs | median wall ms | mean CPU ms | wall vs stdin | CPU vs stdin |")
+print("| --- | --- | --- | --- | --- | --- |")
+w0, c0 = statistics.median(wall[order[0]]), statistics.mean(cpu[order[0]])
+for n in order:
+    w, c = statistics.median(wall[n]), statistics.mean(cpu[n])
+    print("| %s | %d | %.1f | %.1f | %.2fx | %.2fx |" % (n, len(wall[n]), w * 1e3, c * 1e3, w / w0, c / c0))
+EOF
+}
+
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if [ -n "$staged" ]; then
+	staged_table "$(realpath "$staged")"
+	[ ${#rows[@]} -gt 0 ] || exit 0
+fi
 # Warm the page cache so every row reads from memory.
 [ -n "$repo" ] && cat "$repo"/objects/pack/*.pack "$repo"/.git/objects/pack/*.pack >/dev/null 2>&1 || true
 [ -n "$dir" ] && find "$dir" -type f -print0 | xargs -0 cat >/dev/null
