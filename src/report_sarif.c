@@ -9,6 +9,7 @@
 
 #include <git2.h>
 
+#include "gitrepo.h"
 #include "limits.h"
 #include "report_json.h"
 #include "util/buf.h"
@@ -90,8 +91,9 @@ static char *git_workdir(const sfmc_scan_meta *meta)
 	int rc;
 
 	git_libgit2_init();
-	rc = meta->nroots ? git_repository_open_ext(&repo, meta->roots[0], 0, NULL)
-			  : git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	/* Not FROM_ENV: under a hook libgit2 would load GIT_INDEX_FILE's whole index. */
+	rc = meta->nroots ? git_repository_open_ext(&repo, meta->roots[0], 0, NULL) : sfmc_gitrepo_open(&repo, NULL);
+	sfmc_error_clear();
 	if (rc == 0 && git_repository_workdir(repo))
 		dir = strdup(git_repository_workdir(repo));
 	git_repository_free(repo);
