@@ -13,6 +13,7 @@ struct sfmc_detector {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
 	uint64_t *resume; /* per rule: stream offset where its last match ended */
+	bool *direct;     /* per rule: JIT-compiled without UTF: pcre2_jit_match, no checks */
 };
 
 int sfmc_detector_new(sfmc_detector **out, const sfmc_ruleset *rules)
@@ -31,7 +32,8 @@ int sfmc_detector_new(sfmc_detector **out, const sfmc_ruleset *rules)
 	d->mctx = pcre2_match_context_create(NULL);
 	d->jit = pcre2_jit_stack_create(32 * 1024, SFMC_PCRE2_JIT_STACK_MAX, NULL);
 	d->resume = calloc(rules->nrules ? rules->nrules : 1, sizeof(*d->resume));
-	if (!d->md || !d->mctx || !d->resume) {
+	d->direct = calloc(rules->nrules ? rules->nrules : 1, sizeof(*d->direct));
+	if (!d->md || !d->mctx || !d->resume || !d->direct) {
 		sfmc_detector_free(d);
 		return sfmc_error_set("out of memory");
 	}
@@ -40,6 +42,16 @@ int sfmc_detector_new(sfmc_detector **out, const sfmc_ruleset *rules)
 	pcre2_set_depth_limit(d->mctx, SFMC_PCRE2_DEPTH_LIMIT);
 	if (d->jit)
 		pcre2_jit_stack_assign(d->mctx, NULL, d->jit);
+	/* pcre2_match's checks are per call, thousands of times a MiB on
+	 * keyword-dense text; the only one that matters (UTF validity) cannot
+	 * apply without UTF. */
+	for (size_t i = 0; i < rules->nrules && d->jit; i++) {
+		uint32_t opts = 0;
+		size_t jitsize = 0;
+		d->direct[i] = pcre2_pattern_info(rules->rules[i].re, PCRE2_INFO_ALLOPTIONS, &opts) == 0 &&
+			       !(opts & PCRE2_UTF) &&
+			       pcre2_pattern_info(rules->rules[i].re, PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0;
+	}
 	*out = d;
 	return 0;
 }
@@ -52,6 +64,7 @@ void sfmc_detector_free(sfmc_detector *d)
 	pcre2_match_context_free(d->mctx);
 	pcre2_jit_stack_free(d->jit);
 	free(d->resume);
+	free(d->direct);
 	free(d);
 }
 
@@ -120,7 +133,8 @@ static int match_window(sfmc_detector *d, size_t ri, const unsigned char *buf, s
 	while (start <= last && start <= len) {
 		sfmc_match m;
 
-		rc = pcre2_match(r->re, buf, len, start, 0, d->md, d->mctx);
+		rc = d->direct[ri] ? pcre2_jit_match(r->re, buf, len, start, 0, d->md, d->mctx)
+				   : pcre2_match(r->re, buf, len, start, 0, d->md, d->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0)
