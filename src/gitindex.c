@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "limits.h"
 #include "util/error.h"
@@ -37,7 +38,8 @@ void sfmc_gitindex_init(sfmc_gitindex *idx)
 
 void sfmc_gitindex_dispose(sfmc_gitindex *idx)
 {
-	free(idx->entries);
+	if (idx->entries)
+		munmap(idx->entries, idx->n * sizeof(*idx->entries));
 	free(idx->trees);
 	sfmc_buf_dispose(&idx->paths);
 	sfmc_gitindex_init(idx);
@@ -252,8 +254,13 @@ int sfmc_gitindex_parse(sfmc_gitindex *idx, const unsigned char *data, size_t si
 	idx->n = be32(data + 8);
 	if (idx->n > (size - HEADER_SIZE - TRAILER_SIZE) / (ENTRY_HEADER + 2))
 		return sfmc_error_set("index claims %zu entries in %zu bytes", idx->n, size);
-	if (idx->n && !(idx->entries = malloc(idx->n * sizeof(*idx->entries))))
-		return sfmc_error_set("out of memory for %zu index entries", idx->n);
+	/* Mapped populated: 100k entries are 1.6 MB, ~400 page faults one by one
+	 * (0.5 ms, 6% of a one-file `staged` run), one call this way. */
+	if (idx->n && (idx->entries = mmap(NULL, idx->n * sizeof(*idx->entries), PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)) == MAP_FAILED) {
+		idx->entries = NULL;
+		return sfmc_error_set_errno("cannot allocate %zu index entries", idx->n);
+	}
 	if (parse_entries(idx, &p, end) < 0 || parse_extensions(idx, p, end) < 0)
 		return -1;
 	return 0;
