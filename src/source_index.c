@@ -254,7 +254,7 @@ static int collect_fast(git_repository *repo, git_tree *tree, sfmc_blobset *set)
 		sfmc_error_set_errno("%s: cannot read the index", path.ptr);
 		goto cleanup;
 	}
-	if ((map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
+	if ((map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
 		sfmc_error_set_errno("%s: cannot map the index", path.ptr);
 		goto cleanup;
 	}
