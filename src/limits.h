@@ -48,6 +48,10 @@
 /* Raw trees the history walk keeps (bytes): a commit's parent trees were
  * usually read for the parent just before. */
 #define SFMC_GIT_TREE_CACHE_BYTES ((size_t)32 << 20)
+/* Consecutive commits the history walk compares as one unit of work (its
+ * own visited set): fixed, so results do not depend on the thread count;
+ * large, so trees seen in a block are rarely walked again in the next. */
+#define SFMC_WALK_BLOCK_COMMITS 1024
 /* Fewer commits than this are walked through libgit2's object reads alone
  * (hooks): the pack reader's set-up would cost more than it saves. */
 #define SFMC_WALK_PACKREADER_MIN_COMMITS 64

@@ -10,12 +10,11 @@
 
 #include "blobset.h"
 #include "gitrepo.h"
-#include "gittree.h"
 #include "gitwalk.h"
 #include "limits.h"
+#include "treewalk.h"
 #include "util/buf.h"
 #include "util/error.h"
-#include "util/oidmap.h"
 
 typedef struct oid_list {
 	git_oid *v;
@@ -33,14 +32,6 @@ typedef struct collect {
 	git_repository *repo;
 	sfmc_blobset *set;
 	sfmc_results *out;
-	bool use_visited;      /* whole history: a (tree, path) walked once covers every later visit */
-	sfmc_oidmap visited;   /* (tree id, path id) */
-	sfmc_buf path;
-	unsigned depth;
-	sfmc_gittree_reader *reader; /* raw commits and trees, with a cache of recent trees */
-	sfmc_oidmap commit_trees;    /* commit id -> index in trees: its root tree */
-	git_oid *trees;
-	size_t ntrees, atrees;
 	other_tip *others;
 	size_t nothers, aothers;
 } collect;
@@ -131,175 +122,18 @@ static int ref_tips(collect *c, oid_list *tips, bool others)
 	return rc;
 }
 
-static int walk_tree(collect *c, const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
-		     uint32_t commit);
-
-/* Walks the subtree e (at path id pid) against the parents' subtrees of the
- * same name (pe[i]: parent i's entry of that name, or NULL). */
-static int walk_subtree(collect *c, const sfmc_gittree_entry *e, uint32_t pid, const sfmc_gittree_entry *const *pe,
-			size_t np, uint32_t commit)
-{
-	const sfmc_gitobj *sub = NULL, **psub = NULL;
-	git_oid id, pid_oid;
-	uint32_t v = 0;
-	int rc = 0;
-
-	git_oid_fromraw(&id, e->id);
-	if (c->use_visited && (rc = sfmc_oidmap_put(&c->visited, &id, pid, &v)) != 0)
-		return rc < 0 ? -1 : 0;
-	if (c->depth >= SFMC_MAX_TREE_DEPTH)
-		return sfmc_results_add_error(c->out, c->path.ptr, "trees nested too deeply");
-	if (sfmc_gittree_read_tree(c->reader, &id, &sub) < 0)
-		return sfmc_results_add_error(c->out, c->path.ptr, sfmc_error_last());
-	if (np && !(psub = calloc(np, sizeof(*psub)))) {
-		rc = sfmc_error_set("out of memory");
-		goto cleanup;
-	}
-	for (size_t i = 0; i < np; i++) {
-		if (!pe[i] || sfmc_gittree_kind_of(pe[i]->mode) != SFMC_GITTREE_TREE)
-			continue;
-		git_oid_fromraw(&pid_oid, pe[i]->id);
-		if (sfmc_gittree_read_tree(c->reader, &pid_oid, &psub[i]) < 0)
-			psub[i] = NULL; /* unreadable: compare against nothing, so scan more rather than less */
-	}
-	c->depth++;
-	rc = walk_tree(c, sub, psub, np, commit);
-	c->depth--;
-cleanup:
-	for (size_t i = 0; psub && i < np; i++)
-		sfmc_gittree_release(c->reader, psub[i]);
-	free(psub);
-	sfmc_gittree_release(c->reader, sub);
-	return rc;
-}
-
-typedef struct walk_ctx {
-	collect *c;
-	size_t np;
-	uint32_t commit;
-} walk_ctx;
-
-/* An entry of a changed tree (under c->path) that no parent holds: a blob
- * to record, or a subtree to walk. */
-static int changed_entry(void *ctx, const sfmc_gittree_entry *e, const sfmc_gittree_entry *const *pe)
-{
-	walk_ctx *w = ctx;
-	collect *c = w->c;
-	size_t base = c->path.size;
-	sfmc_gittree_kind kind = sfmc_gittree_kind_of(e->mode);
-	uint32_t pid;
-	git_oid id;
-	int rc;
-
-	if (kind == SFMC_GITTREE_GITLINK)
-		return 0; /* a gitlink: the submodule's commit is not in this repository */
-	if ((base && sfmc_buf_putc(&c->path, '/') < 0) || sfmc_buf_put(&c->path, e->name, e->namelen) < 0 ||
-	    sfmc_strtab_intern(&c->set->paths, c->path.ptr, c->path.size, &pid) < 0)
-		return -1;
-	git_oid_fromraw(&id, e->id);
-	if (kind == SFMC_GITTREE_BLOB)
-		rc = sfmc_blobset_add(c->set, &id, pid, w->commit);
-	else
-		rc = walk_subtree(c, e, pid, pe, w->np, w->commit);
-	c->path.size = base;
-	c->path.ptr[base] = '\0';
-	return rc;
-}
-
-/* Records the blobs of t (under c->path) that differ from every parent tree. */
-static int walk_tree(collect *c, const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
-		     uint32_t commit)
-{
-	walk_ctx w = { c, np, commit };
-	return sfmc_gittree_diff(t, parents, np, changed_entry, &w);
-}
-
-/* The root tree id of commit id: remembered from its own walk, else read. */
-static int commit_tree(collect *c, const git_oid *id, git_oid *tree)
-{
-	git_oid *parents = NULL;
-	size_t np;
-	uint32_t v;
-
-	if (sfmc_oidmap_get(&c->commit_trees, id, 0, &v)) {
-		git_oid_cpy(tree, &c->trees[v]);
-		return 0;
-	}
-	if (sfmc_gittree_read_commit(c->reader, id, tree, &parents, &np) < 0)
-		return -1;
-	free(parents);
-	return 0;
-}
-
-static int remember_tree(collect *c, const git_oid *commit, const git_oid *tree)
-{
-	uint32_t v = (uint32_t)c->ntrees;
-	int rc = sfmc_oidmap_put(&c->commit_trees, commit, 0, &v);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (sfmc_array_reserve((void **)&c->trees, c->ntrees, &c->atrees, sizeof(*c->trees)) < 0)
-		return -1;
-	git_oid_cpy(&c->trees[c->ntrees++], tree);
-	return 0;
-}
-
-/* Records what commit cm introduces, relative to each of its parents. */
-static int collect_commit(collect *c, const sfmc_gitwalk_commit *cm)
-{
-	const sfmc_gitobj *tree = NULL, **ptrees = NULL;
-	git_oid ptid;
-	size_t np = cm->nparents;
-	uint32_t idx, root, v = 0;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
-
-	if ((rc = sfmc_blobset_add_commit(c->set, &cm->id, &idx)) < 0 || (rc = remember_tree(c, &cm->id, &cm->tree)) < 0)
-		return -1;
-	if (sfmc_gittree_read_tree(c->reader, &cm->tree, &tree) < 0)
-		return sfmc_results_add_error(c->out, git_oid_tostr(hex, sizeof(hex), &cm->id), sfmc_error_last());
-	sfmc_buf_clear(&c->path);
-	if ((rc = sfmc_strtab_intern(&c->set->paths, "", 0, &root)) < 0)
-		goto cleanup;
-	if (c->use_visited && (rc = sfmc_oidmap_put(&c->visited, &cm->tree, root, &v)) != 0) {
-		rc = rc < 0 ? -1 : 0; /* the same snapshot was walked for an older commit */
-		goto cleanup;
-	}
-	if (np && !(ptrees = calloc(np, sizeof(*ptrees)))) {
-		rc = sfmc_error_set("out of memory");
-		goto cleanup;
-	}
-	/* A missing parent (shallow boundary) leaves NULL: the commit introduces its whole tree. */
-	for (size_t i = 0; i < np; i++)
-		if (commit_tree(c, &cm->parents[i], &ptid) < 0 || sfmc_gittree_read_tree(c->reader, &ptid, &ptrees[i]) < 0)
-			ptrees[i] = NULL;
-	rc = walk_tree(c, tree, ptrees, np, idx);
-cleanup:
-	for (size_t i = 0; ptrees && i < np; i++)
-		sfmc_gittree_release(c->reader, ptrees[i]);
-	free(ptrees);
-	sfmc_gittree_release(c->reader, tree);
-	return rc;
-}
-
 /* Trees and blobs that a ref names directly (a tag of a tree or blob). */
 static int collect_others(collect *c)
 {
 	int rc = 0;
 	for (size_t i = 0; i < c->nothers && rc == 0; i++) {
 		other_tip *t = &c->others[i];
-		const sfmc_gitobj *tree = NULL;
 		uint32_t pid;
 		if (t->type == GIT_OBJECT_BLOB) {
 			if ((rc = sfmc_strtab_intern(&c->set->paths, t->ref, strlen(t->ref), &pid)) == 0)
 				rc = sfmc_blobset_add(c->set, &t->id, pid, SFMC_NO_COMMIT);
 		} else if (t->type == GIT_OBJECT_TREE) {
-			if (sfmc_gittree_read_tree(c->reader, &t->id, &tree) < 0) {
-				rc = sfmc_results_add_error(c->out, t->ref, sfmc_error_last());
-				continue;
-			}
-			sfmc_buf_clear(&c->path);
-			rc = walk_tree(c, tree, NULL, 0, SFMC_NO_COMMIT);
-			sfmc_gittree_release(c->reader, tree);
+			rc = sfmc_treewalk_tree(c->repo, &t->id, t->ref, c->set, c->out);
 		}
 	}
 	return rc;
@@ -365,13 +199,12 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	sfmc_gitwalk_commit *commits = NULL;
 	size_t ncommits = 0;
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
+	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false };
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
-	sfmc_oidmap_init(&c.visited);
-	sfmc_oidmap_init(&c.commit_trees);
-	sfmc_buf_init(&c.path, 0);
-	c.use_visited = p->all_refs && !p->nexclude && !p->hide_all_refs;
+	/* Whole history: a (tree, path) walked once covers every later visit. */
+	wopts.use_visited = p->all_refs && !p->nexclude && !p->hide_all_refs;
 	for (size_t i = 0; i < p->ninclude; i++)
 		if (list_push(&inc, &p->include[i]) < 0)
 			goto cleanup;
@@ -383,17 +216,9 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 		goto cleanup;
 	if (sfmc_gitwalk_select(repo, inc.v, inc.n, exc.v, exc.n, out, &commits, &ncommits) < 0)
 		goto cleanup;
-	if (sfmc_gittree_reader_new(&c.reader, repo, SFMC_GIT_TREE_CACHE_BYTES,
-				    ncommits >= SFMC_WALK_PACKREADER_MIN_COMMITS) < 0)
+	if (sfmc_treewalk_commits(repo, commits, ncommits, &wopts, &set, out) < 0 || collect_others(&c) < 0 ||
+	    add_orphans(&c, &blobs) < 0)
 		goto cleanup;
-	for (size_t i = 0; i < ncommits; i++)
-		if (collect_commit(&c, &commits[i]) < 0)
-			goto cleanup;
-	if (collect_others(&c) < 0 || add_orphans(&c, &blobs) < 0)
-		goto cleanup;
-	/* The walk's caches are not needed while blobs are read. */
-	sfmc_gittree_reader_free(c.reader);
-	c.reader = NULL;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
 	for (size_t i = 0; i < c.nothers; i++)
@@ -403,11 +228,6 @@ cleanup:
 	free(inc.v);
 	free(exc.v);
 	free(blobs.v);
-	sfmc_buf_dispose(&c.path);
-	sfmc_oidmap_dispose(&c.visited);
-	sfmc_oidmap_dispose(&c.commit_trees);
-	free(c.trees);
-	sfmc_gittree_reader_free(c.reader);
 	sfmc_blobset_dispose(&set);
 	return rc;
 }
