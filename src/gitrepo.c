@@ -55,7 +55,7 @@ static void init_libgit2(void)
 	if (init_rc < 0)
 		return;
 	/* Bounded memory whatever the repository's size: libgit2's object cache
-	 * (trees and commits of the walk) and its mapped pack windows. */
+	 * (commits of the walk) and its mapped pack windows. */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)SFMC_GIT_OBJECT_CACHE_BYTES);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)SFMC_GIT_MAPPED_BYTES);
 	/* The limit closes whole windows only: with libgit2's 1 GiB windows a
