@@ -331,12 +331,12 @@ static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay,
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/* The search loop of the nibble filters, W positions per vector: CAND(&t, p)
- * gives the candidate bits at p; the last vector ends at n, overlapping what
+/* The search loop of the nibble filters, W positions per step: CAND(&t, p)
+ * gives the candidate bits at p; the last step ends at n, overlapping what
  * was already scanned (bits below i masked off). */
 #define NIBBLE_SEARCH(W, CAND)                                                               \
 	size_t i = 0, j;                                                                    \
-	unsigned bits;                                                                      \
+	uint64_t bits;                                                                      \
 	for (;;) {                                                                          \
 		bits = 0;                                                                   \
 		for (; i + (W) + FP_LEN - 1 <= n; i += (W))                                \
@@ -345,18 +345,18 @@ static size_t find_scalar(const sfmc_prefilter_set *s, const unsigned char *hay,
 		if (!bits)                                                                  \
 			break;                                                              \
 		for (; bits; bits &= bits - 1)                                              \
-			if (verify(s, hay, n, i + (unsigned)__builtin_ctz(bits), exact))          \
-				return i + (unsigned)__builtin_ctz(bits);                   \
+			if (verify(s, hay, n, i + (unsigned)__builtin_ctzll(bits), exact))  \
+				return i + (unsigned)__builtin_ctzll(bits);                 \
 		i += (W);                                                                   \
 	}                                                                                   \
 	if (i + FP_LEN > n)                                                                 \
 		return n;                                                                   \
 	if (n < (W) + FP_LEN - 1)                                                           \
-		return find_scalar(s, hay, n, i, exact);                                           \
+		return find_scalar(s, hay, n, i, exact);                                    \
 	j = n - ((W) + FP_LEN - 1);                                                         \
-	for (bits = CAND(&t, hay + j) & (~0u << (i - j)); bits; bits &= bits - 1)          \
-		if (verify(s, hay, n, j + (unsigned)__builtin_ctz(bits), exact))                   \
-			return j + (unsigned)__builtin_ctz(bits);                           \
+	for (bits = CAND(&t, hay + j) & (~(uint64_t)0 << (i - j)); bits; bits &= bits - 1)  \
+		if (verify(s, hay, n, j + (unsigned)__builtin_ctzll(bits), exact))          \
+			return j + (unsigned)__builtin_ctzll(bits);                         \
 	return n
 
 typedef struct ssse3_tables {
@@ -398,9 +398,9 @@ typedef struct avx2_tables {
 	__m256i lo0, lo1, lo2, hi0, hi1, hi2;
 } avx2_tables;
 
-/* Bit k set: position p+k may start a literal (all three bytes share a bucket). */
-__attribute__((target("avx2"), always_inline)) static inline unsigned avx2_candidates(const avx2_tables *t,
-											const unsigned char *p)
+/* Byte k non-zero: position p+k may start a literal (all three bytes share a bucket). */
+__attribute__((target("avx2"), always_inline)) static inline __m256i avx2_buckets(const avx2_tables *t,
+										 const unsigned char *p)
 {
 	const __m256i nib = _mm256_set1_epi8(0x0f);
 	__m256i c0 = _mm256_loadu_si256((const __m256i *)p);
@@ -412,8 +412,21 @@ __attribute__((target("avx2"), always_inline)) static inline unsigned avx2_candi
 				      _mm256_shuffle_epi8(t->hi1, _mm256_and_si256(_mm256_srli_epi16(c1, 4), nib)));
 	__m256i r2 = _mm256_and_si256(_mm256_shuffle_epi8(t->lo2, _mm256_and_si256(c2, nib)),
 				      _mm256_shuffle_epi8(t->hi2, _mm256_and_si256(_mm256_srli_epi16(c2, 4), nib)));
-	__m256i r = _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
-	return ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256()));
+	return _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
+}
+
+/* Bit k set: position p+k may start a literal; 64 positions, one test for
+ * the common case of none. */
+__attribute__((target("avx2"), always_inline)) static inline uint64_t avx2_candidates(const avx2_tables *t,
+										const unsigned char *p)
+{
+	__m256i a = avx2_buckets(t, p), b = avx2_buckets(t, p + 32), z = _mm256_setzero_si256();
+	__m256i any = _mm256_or_si256(a, b);
+
+	if (_mm256_testz_si256(any, any))
+		return 0;
+	return ~((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, z)) |
+		 (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, z)) << 32);
 }
 
 __attribute__((target("avx2"))) static size_t find_avx2_set(const sfmc_prefilter_set *s, const unsigned char *hay,
@@ -429,7 +442,7 @@ __attribute__((target("avx2"))) static size_t find_avx2_set(const sfmc_prefilter
 	};
 	/* The hot loop makes no call, so the tables stay in registers (ymm
 	 * registers do not survive calls). */
-	NIBBLE_SEARCH(32, avx2_candidates);
+	NIBBLE_SEARCH(64, avx2_candidates);
 }
 
 #define AVX512_TARGET "avx512f,avx512bw,avx512vbmi,bmi,bmi2"
