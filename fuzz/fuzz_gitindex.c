@@ -15,9 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sfmc_gitindex_init(&idx);
 	if (sfmc_gitindex_parse(&idx, data, size) == 0) {
 		for (size_t i = 0; i < idx.n; i++) {
-			const sfmc_gitindex_entry *e = &idx.entries[i];
-			sum += sfmc_gitindex_mode(&idx, e) + sfmc_gitindex_stage(&idx, e) + sfmc_gitindex_oid(&idx, e)[19];
-			sum += (unsigned)strlen(e->path) + (unsigned)(e->path[e->len] == '\0');
+			sfmc_gitindex_entry e = sfmc_gitindex_get(&idx, i);
+			sum += sfmc_gitindex_mode(&idx, &e) + sfmc_gitindex_stage(&idx, &e) + sfmc_gitindex_oid(&idx, &e)[19];
+			sum += (unsigned)strlen(e.path) + (unsigned)(e.path[e.len] == '\0');
+			if (i)
+				sum += sfmc_gitindex_ordered(&idx, i);
 		}
 		for (size_t t = 0; t < idx.ntrees; t++) {
 			const sfmc_gitindex_tree *n = &idx.trees[t];

@@ -24,14 +24,15 @@
 
 #define SFMC_GITINDEX_OID_LEN 20
 
-/* One index entry: the path (NUL-terminated, in the file for versions 2 and
- * 3, in the parser's own buffer for version 4) and where it starts in the file.
- * In versions 2 and 3 the length comes from the entry's flags, as git reads
- * it: a path with a NUL inside (strlen(path) < len) is the caller's to refuse. */
+/* One index entry, as sfmc_gitindex_get makes it: the path (NUL-terminated,
+ * in the file for versions 2 and 3, in the parser's own buffer for version
+ * 4), its length and where the entry starts in the file. In versions 2 and 3
+ * the length comes from the entry's flags, as git reads it: a path with a
+ * NUL inside (strlen(path) < len) is the caller's to refuse. */
 typedef struct sfmc_gitindex_entry {
 	const char *path;
 	uint32_t len;
-	uint32_t at;   /* byte offset of the on-disk entry */
+	uint32_t at;
 } sfmc_gitindex_entry;
 
 /* One cache-tree node, in the extension's pre-order: a node's children
@@ -48,7 +49,8 @@ typedef struct sfmc_gitindex {
 	const unsigned char *data; /* the caller's bytes */
 	size_t size;
 	uint32_t version;
-	sfmc_gitindex_entry *entries; /* in index order (path, then stage) */
+	uint32_t *at;                 /* n entries in index order (path, then stage): offsets in the file */
+	uint32_t *v4path;             /* version 4: each entry's path, an offset in paths */
 	size_t n;
 	sfmc_gitindex_tree *trees;    /* trees[0] is the root; ntrees 0: no TREE extension */
 	size_t ntrees;
@@ -61,6 +63,9 @@ void sfmc_gitindex_dispose(sfmc_gitindex *idx);
 /* Parses data[0..size). Returns 0, or -1 (message set) when the file is
  * malformed or uses a feature listed above. */
 int sfmc_gitindex_parse(sfmc_gitindex *idx, const unsigned char *data, size_t size);
+
+/* Entry i < idx->n. */
+sfmc_gitindex_entry sfmc_gitindex_get(const sfmc_gitindex *idx, size_t i);
 
 /* Fields of entry e, read from the file. */
 uint32_t sfmc_gitindex_mode(const sfmc_gitindex *idx, const sfmc_gitindex_entry *e);

@@ -116,9 +116,11 @@ typedef struct walk {
 	size_t i;      /* the next index entry */
 } walk;
 
-static bool under(const sfmc_gitindex_entry *e, const char *prefix, size_t plen)
+/* Whether entry i lies below prefix. */
+static bool under(const sfmc_gitindex *idx, size_t i, const char *prefix, size_t plen)
 {
-	return e->len > plen && !memcmp(e->path, prefix, plen);
+	sfmc_gitindex_entry e = sfmc_gitindex_get(idx, i);
+	return e.len > plen && !memcmp(e.path, prefix, plen);
 }
 
 /* Skips the count entries of a directory, checking that exactly they are below it. */
@@ -127,8 +129,7 @@ static int skip_cached(walk *w, const char *prefix, size_t plen, int32_t count)
 	const sfmc_gitindex *idx = w->idx;
 	size_t end = w->i + (size_t)count;
 
-	if (end > idx->n || (count > 0 && !under(&idx->entries[end - 1], prefix, plen)) ||
-	    (end < idx->n && under(&idx->entries[end], prefix, plen)))
+	if (end > idx->n || (count > 0 && !under(idx, end - 1, prefix, plen)) || (end < idx->n && under(idx, end, prefix, plen)))
 		return sfmc_error_set("cache-tree of \"%.*s\" does not match the index entries", (int)plen, prefix);
 	w->i = end;
 	return 0;
@@ -157,16 +158,16 @@ static int walk_dir(walk *w, const char *prefix, size_t plen, const git_oid *tre
 /* The subdirectory named by the nlen bytes after plen in the next entry. */
 static int walk_subdir(walk *w, size_t plen, size_t nlen, const git_tree *tree, long node, unsigned depth)
 {
-	const sfmc_gitindex_entry *e = &w->idx->entries[w->i];
+	sfmc_gitindex_entry e = sfmc_gitindex_get(w->idx, w->i);
 	const git_tree_entry *te = NULL;
-	long child = node >= 0 ? sfmc_gitindex_tree_child(w->idx, (size_t)node, e->path + plen, nlen) : -1;
+	long child = node >= 0 ? sfmc_gitindex_tree_child(w->idx, (size_t)node, e.path + plen, nlen) : -1;
 
 	sfmc_buf_clear(&w->name);
-	if (sfmc_buf_put(&w->name, e->path + plen, nlen) < 0)
+	if (sfmc_buf_put(&w->name, e.path + plen, nlen) < 0)
 		return -1;
 	if (tree && (te = git_tree_entry_byname(tree, w->name.ptr)) && git_tree_entry_type(te) != GIT_OBJECT_TREE)
 		te = NULL; /* a file or gitlink in HEAD: everything below is new */
-	return walk_dir(w, e->path, plen + nlen + 1, te ? git_tree_entry_id(te) : NULL, child, depth + 1);
+	return walk_dir(w, e.path, plen + nlen + 1, te ? git_tree_entry_id(te) : NULL, child, depth + 1);
 }
 
 /* The entries below prefix (plen bytes, "" or ending in '/'); tree_id is
@@ -185,16 +186,16 @@ static int walk_dir(walk *w, const char *prefix, size_t plen, const git_oid *tre
 		return skip_cached(w, prefix, plen, idx->trees[node].entries);
 	if (tree_id && git_tree_lookup(&tree, w->repo, tree_id) < 0)
 		return sfmc_gitrepo_error("cannot read HEAD's tree at \"%.*s\"", (int)plen, prefix);
-	while (rc == 0 && w->i < idx->n && under(&idx->entries[w->i], prefix, plen)) {
-		const sfmc_gitindex_entry *e = &idx->entries[w->i];
-		const char *name = e->path + plen, *slash = memchr(name, '/', e->len - plen);
-		if (memchr(e->path, '\0', e->len) || (w->i && !sfmc_gitindex_ordered(idx, w->i))) {
-			rc = sfmc_error_set("index entry out of order or with a NUL inside: %s", e->path);
+	while (rc == 0 && w->i < idx->n && under(idx, w->i, prefix, plen)) {
+		sfmc_gitindex_entry e = sfmc_gitindex_get(idx, w->i);
+		const char *name = e.path + plen, *slash = memchr(name, '/', e.len - plen);
+		if (memchr(e.path, '\0', e.len) || (w->i && !sfmc_gitindex_ordered(idx, w->i))) {
+			rc = sfmc_error_set("index entry out of order or with a NUL inside: %s", e.path);
 		} else if (!slash) {
-			rc = compare_file(w, e, plen, tree);
+			rc = compare_file(w, &e, plen, tree);
 			w->i++;
-		} else if (slash == name || slash == e->path + e->len - 1) {
-			rc = sfmc_error_set("index path with an empty component: %s", e->path);
+		} else if (slash == name || slash == e.path + e.len - 1) {
+			rc = sfmc_error_set("index path with an empty component: %s", e.path);
 		} else {
 			rc = walk_subdir(w, plen, (size_t)(slash - name), tree, node, depth);
 		}
