@@ -133,7 +133,8 @@ int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tr
 typedef struct cursor {
 	const unsigned char *base, *p, *end; /* NULL base: no such parent tree */
 	size_t prefix, suffix;               /* bytes equal at the start / end of both trees */
-	sfmc_gittree_entry e;                /* the entry at p, when p < end */
+	sfmc_gittree_entry e;
+	bool parsed;                         /* e is the entry at p */
 } cursor;
 
 static size_t common_prefix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
@@ -177,21 +178,33 @@ static void cursor_open(cursor *cu, const sfmc_gitobj *parent, const sfmc_gitobj
 	cu->end = parent->data + parent->len;
 	cu->prefix = common_prefix(t->data, t->len, parent->data, parent->len);
 	cu->suffix = common_suffix(t->data, t->len, parent->data, parent->len);
-	if (cu->p < cu->end)
-		sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e); /* checked when read: cannot fail */
 }
 
-static void cursor_step(cursor *cu)
+/* Parses the entry at p when not done yet. False at the end, or where the
+ * parent does not parse: its rest counts as absent (so more differs). */
+static bool cursor_entry(cursor *cu)
 {
-	cu->p += cu->e.size;
-	if (cu->p < cu->end)
-		sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e);
+	if (cu->parsed)
+		return true;
+	if (cu->p >= cu->end || sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e) != 1) {
+		cu->p = cu->end;
+		return false;
+	}
+	cu->parsed = true;
+	return true;
+}
+
+static void cursor_skip(cursor *cu, size_t n)
+{
+	cu->p += n;
+	cu->parsed = false;
 }
 
 /* Moves cu past e's name (git order). Returns 2 when the parent's entries
  * from here on are byte for byte t's from off on, 1 when the parent holds e
  * itself (same name, kind and id), else 0 with *same_name set to the
- * parent's entry of that name, if any. */
+ * parent's entry of that name, if any. Entries inside a run of equal bytes
+ * at the same offset in both trees are skipped without parsing the parent. */
 static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, size_t off, size_t tlen,
 			const sfmc_gittree_entry **same_name)
 {
@@ -204,16 +217,16 @@ static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, size_t off, siz
 	if (tlen - off == plen - b && tlen - off <= cu->suffix)
 		return 2;
 	if (b == off && off + e->size <= cu->prefix) {
-		cursor_step(cu);
+		cursor_skip(cu, e->size);
 		return 1;
 	}
-	while (cu->p < cu->end && (cmp = sfmc_gittree_cmp(&cu->e, e)) < 0)
-		cursor_step(cu);
-	if (cu->p >= cu->end || cmp != 0)
+	while (cursor_entry(cu) && (cmp = sfmc_gittree_cmp(&cu->e, e)) < 0)
+		cursor_skip(cu, cu->e.size);
+	if (!cu->parsed || cmp != 0)
 		return 0;
 	*same_name = &cu->e;
 	if (sfmc_gittree_kind_of(cu->e.mode) == sfmc_gittree_kind_of(e->mode) && !memcmp(cu->e.id, e->id, GIT_OID_RAWSZ)) {
-		cursor_step(cu);
+		cursor_skip(cu, cu->e.size); /* e stays valid for the caller until the next parse */
 		return 1;
 	}
 	return 0;
@@ -226,7 +239,7 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 	const sfmc_gittree_entry *plocal[2], **pe = np <= 2 ? plocal : calloc(np, sizeof(*pe));
 	sfmc_gittree_entry e;
 	size_t off = 0;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (!cu || !pe) {
 		rc = sfmc_error_set("out of memory");
@@ -234,21 +247,26 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 	}
 	for (size_t i = 0; i < np; i++)
 		cursor_open(&cu[i], parents ? parents[i] : NULL, t);
-	for (; rc >= 0 && sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e) == 1; off += e.size) {
+	while (rc >= 0 && (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) != 0) {
 		int m = 0;
+		if (r < 0) {
+			rc = SFMC_GITTREE_MALFORMED;
+			break;
+		}
 		for (size_t i = 0; i < np && m != 2; i++)
 			m |= cursor_match(&cu[i], &e, off, t->len, &pe[i]);
 		if (m & 2)
 			break; /* every entry left is a parent's too */
-		if (!m)
-			rc = fn(ctx, &e, pe);
+		if (!m && fn(ctx, &e, pe) < 0)
+			rc = -1;
+		off += e.size;
 	}
 cleanup:
 	if (cu != local)
 		free(cu);
 	if (pe != plocal)
 		free(pe);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* ---- the reader ---------------------------------------------------------- */
@@ -405,10 +423,6 @@ int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc
 		free(data);
 		return sfmc_error_set("cannot read tree %s: %s (a %s)", git_oid_tostr_s(id), WRONG_TYPE,
 				      git_object_type2string(type));
-	}
-	if (sfmc_gittree_check(data, len) < 0) {
-		free(data);
-		return about("tree", id);
 	}
 	if (!(e = calloc(1, sizeof(*e)))) {
 		free(data);

@@ -63,10 +63,13 @@ typedef struct sfmc_gitobj {
  * negative return stops the diff. */
 typedef int (*sfmc_gittree_changed_fn)(void *ctx, const sfmc_gittree_entry *e,
 				       const sfmc_gittree_entry *const *same_name);
-/* Compares checked tree t with np checked parent trees (parents[i] NULL: no
- * such tree, so every entry differs from it) by a merge of their sorted
- * entries (git's diff-tree), skipping runs of identical bytes. An unsorted
- * tree only makes more entries differ. Returns 0, or -1 when fn failed. */
+#define SFMC_GITTREE_MALFORMED (-2)
+/* Compares tree t with np parent trees (parents[i] NULL: no such tree, so
+ * every entry differs from it) by a merge of their sorted entries (git's
+ * diff-tree), skipping runs of identical bytes. Trees are parsed as they
+ * are compared: a parent that is unsorted or stops parsing only makes more
+ * entries differ. Returns 0; SFMC_GITTREE_MALFORMED (message set) when t
+ * stops parsing (fn saw the entries before); -1 when fn failed. */
 int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
 		      sfmc_gittree_changed_fn fn, void *ctx);
 
@@ -77,8 +80,8 @@ typedef struct sfmc_gittree_reader sfmc_gittree_reader;
  * more than it saves for a handful of objects). */
 int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, bool use_pack);
 void sfmc_gittree_reader_free(sfmc_gittree_reader *r);
-/* Holds the checked tree id (from the cache or read). Returns 0, or -1
- * (message set: unreadable, not a tree, or malformed). */
+/* Holds tree id (from the cache or read; its entries are checked as the
+ * diff parses them). Returns 0, or -1 (message set: unreadable, not a tree). */
 int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc_gitobj **out);
 void sfmc_gittree_release(sfmc_gittree_reader *r, const sfmc_gitobj *obj);
 /* Reads and parses commit id (not cached). Returns 0 or -1 (message set). */

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "treewalk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +41,8 @@ typedef struct walker {
 	unsigned depth;
 } walker;
 
-static int walk_tree(walker *w, const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
-		     uint32_t commit);
+static int walk_tree(walker *w, const sfmc_gitobj *t, const git_oid *id, const sfmc_gitobj *const *parents,
+		     size_t np, uint32_t commit);
 
 static int add_rec(walker *w, const unsigned char *raw, uint32_t path, uint32_t commit)
 {
@@ -83,7 +84,7 @@ static int walk_subtree(walker *w, const sfmc_gittree_entry *e, uint32_t pid, co
 			psub[i] = NULL; /* unreadable: compare against nothing, so scan more rather than less */
 	}
 	w->depth++;
-	rc = walk_tree(w, sub, psub, np, commit);
+	rc = walk_tree(w, sub, &id, psub, np, commit);
 	w->depth--;
 cleanup:
 	for (size_t i = 0; psub && i < np; i++)
@@ -124,12 +125,20 @@ static int changed_entry(void *ctx, const sfmc_gittree_entry *e, const sfmc_gitt
 	return rc;
 }
 
-/* Records the blobs of t (under w->path) that differ from every parent tree. */
-static int walk_tree(walker *w, const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
-		     uint32_t commit)
+/* Records the blobs of t (under w->path) that differ from every parent
+ * tree. A tree that stops parsing is an error (what came before it counts). */
+static int walk_tree(walker *w, const sfmc_gitobj *t, const git_oid *id, const sfmc_gitobj *const *parents,
+		     size_t np, uint32_t commit)
 {
 	diff_ctx d = { w, np, commit };
-	return sfmc_gittree_diff(t, parents, np, changed_entry, &d);
+	char hex[GIT_OID_HEXSZ + 1], msg[512];
+	int rc = sfmc_gittree_diff(t, parents, np, changed_entry, &d);
+
+	if (rc != SFMC_GITTREE_MALFORMED)
+		return rc;
+	git_oid_tostr(hex, sizeof(hex), id);
+	snprintf(msg, sizeof(msg), "cannot read tree %s: %s", hex, sfmc_error_last());
+	return sfmc_results_add_error(&w->b->errors, w->path.size ? w->path.ptr : hex, msg);
 }
 
 /* The root tree id of commit id: known when it is a walked commit, else read. */
@@ -177,7 +186,7 @@ static int walk_commit(walker *w, uint32_t idx)
 	for (size_t i = 0; i < np; i++)
 		if (commit_tree(w, &cm->parents[i], &ptid) < 0 || sfmc_gittree_read_tree(w->reader, &ptid, &ptrees[i]) < 0)
 			ptrees[i] = NULL;
-	rc = walk_tree(w, tree, ptrees, np, idx);
+	rc = walk_tree(w, tree, &cm->tree, ptrees, np, idx);
 cleanup:
 	for (size_t i = 0; ptrees && i < np; i++)
 		sfmc_gittree_release(w->reader, ptrees[i]);
@@ -320,7 +329,7 @@ int sfmc_treewalk_tree(git_repository *repo, const git_oid *id, const char *wher
 		rc = sfmc_results_add_error(out, where, sfmc_error_last());
 		goto cleanup;
 	}
-	if (walk_tree(&w, tree, NULL, 0, SFMC_NO_COMMIT) < 0)
+	if (walk_tree(&w, tree, id, NULL, 0, SFMC_NO_COMMIT) < 0)
 		goto cleanup;
 	rc = block_merge(&b, 0, set, out);
 cleanup:
