@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "limits.h"
@@ -36,28 +36,73 @@ typedef struct linepos {
 	uint64_t start;   /* stream offset of that line's first byte */
 } linepos;
 
-/* Newlines in p[0,n): SSE2 byte counters (x86-64 baseline), four vectors
- * per step, summed every 255 steps before they can wrap; a plain loop for
- * the rest and elsewhere. */
-static uint64_t count_newlines(const unsigned char *p, size_t n)
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Newlines in the first n / 128 * 128 bytes of p: byte counters, four
+ * vectors per step, summed every 255 steps before they can wrap. */
+__attribute__((target("avx2"))) static uint64_t count_newlines_avx2(const unsigned char *p, size_t n)
 {
+	const __m256i nl = _mm256_set1_epi8('\n'), z = _mm256_setzero_si256();
 	uint64_t total = 0;
 	size_t i = 0;
-#if defined(__x86_64__) && defined(__GNUC__)
-	const __m128i nl = _mm_set1_epi8('\n');
+
+	while (n - i >= 128) {
+		__m256i a0 = z, a1 = z, a2 = z, a3 = z, sum;
+		size_t stop = i + (n - i >= 255 * 128 ? 255 * 128 : (n - i) / 128 * 128);
+		for (; i < stop; i += 128) { /* a match is -1: subtracting counts it */
+			a0 = _mm256_sub_epi8(a0, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), nl));
+			a1 = _mm256_sub_epi8(a1, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), nl));
+			a2 = _mm256_sub_epi8(a2, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 64)), nl));
+			a3 = _mm256_sub_epi8(a3, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 96)), nl));
+		}
+		sum = _mm256_add_epi64(_mm256_add_epi64(_mm256_sad_epu8(a0, z), _mm256_sad_epu8(a1, z)),
+				       _mm256_add_epi64(_mm256_sad_epu8(a2, z), _mm256_sad_epu8(a3, z)));
+		total += (uint64_t)_mm256_extract_epi64(sum, 0) + (uint64_t)_mm256_extract_epi64(sum, 1) +
+			 (uint64_t)_mm256_extract_epi64(sum, 2) + (uint64_t)_mm256_extract_epi64(sum, 3);
+	}
+	return total;
+}
+
+/* The same with SSE2 (x86-64 baseline) on n / 64 * 64 bytes. */
+static uint64_t count_newlines_sse2(const unsigned char *p, size_t n)
+{
+	const __m128i nl = _mm_set1_epi8('\n'), z = _mm_setzero_si128();
+	uint64_t total = 0;
+	size_t i = 0;
+
 	while (n - i >= 64) {
-		__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0, sum;
+		__m128i a0 = z, a1 = z, a2 = z, a3 = z, sum;
 		size_t stop = i + (n - i >= 255 * 64 ? 255 * 64 : (n - i) / 64 * 64);
-		for (; i < stop; i += 64) { /* a match is -1: subtracting counts it */
+		for (; i < stop; i += 64) {
 			a0 = _mm_sub_epi8(a0, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
 			a1 = _mm_sub_epi8(a1, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), nl));
 			a2 = _mm_sub_epi8(a2, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 32)), nl));
 			a3 = _mm_sub_epi8(a3, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 48)), nl));
 		}
-		sum = _mm_add_epi64(_mm_add_epi64(_mm_sad_epu8(a0, _mm_setzero_si128()), _mm_sad_epu8(a1, _mm_setzero_si128())),
-				    _mm_add_epi64(_mm_sad_epu8(a2, _mm_setzero_si128()), _mm_sad_epu8(a3, _mm_setzero_si128())));
+		sum = _mm_add_epi64(_mm_add_epi64(_mm_sad_epu8(a0, z), _mm_sad_epu8(a1, z)),
+				    _mm_add_epi64(_mm_sad_epu8(a2, z), _mm_sad_epu8(a3, z)));
 		total += (uint64_t)_mm_cvtsi128_si64(sum) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
 	}
+	return total;
+}
+#endif
+
+/* Newlines in p[0,n): AVX2 or SSE2 for the bulk (picked once), a plain
+ * loop for the rest and elsewhere. */
+static uint64_t count_newlines(const unsigned char *p, size_t n)
+{
+	uint64_t total = 0;
+	size_t i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+	static int avx2 = -1;
+	int a = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
+
+	if (a < 0) {
+		__builtin_cpu_init();
+		a = __builtin_cpu_supports("avx2") ? 1 : 0;
+		__atomic_store_n(&avx2, a, __ATOMIC_RELAXED);
+	}
+	i = a ? n / 128 * 128 : n / 64 * 64;
+	total = a ? count_newlines_avx2(p, n) : count_newlines_sse2(p, n);
 #endif
 	for (; i < n; i++)
 		total += p[i] == '\n';
