@@ -74,9 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	oracle o = { 0 };
 	git_oid tree, *parents = NULL;
 	size_t nparents;
+	int64_t when;
 
 	if (sfmc_gittree_commit_parse(data, size, &tree, &parents, &nparents) == 0)
 		free(parents);
+	(void)sfmc_gittree_commit_time(data, size, &when);
 	while (n < MAX_PARTS) {
 		const unsigned char *sep = n + 1 < MAX_PARTS ? memmem(data + start, size - start, SEP, 4) : NULL;
 		size_t end = sep ? (size_t)(sep - data) : size;

@@ -127,6 +127,53 @@ int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tr
 	return 0;
 }
 
+/* A signature line [p, eol) in git's canonical form: "<key><name> <<email>>
+ * <seconds> <+|-hhmm>", the time after the last '>' (where libgit2 reads it). */
+static bool canonical_signature(const unsigned char *p, const unsigned char *eol, const char *key, int64_t *time)
+{
+	size_t k = strlen(key), digits = 0;
+	const unsigned char *lt = NULL, *gt = NULL, *q;
+	int64_t t = 0;
+
+	if ((size_t)(eol - p) < k || memcmp(p, key, k))
+		return false;
+	for (q = p + k; q < eol; q++) {
+		if (*q == '<')
+			lt = q;
+		else if (*q == '>')
+			gt = q;
+	}
+	if (!lt || !gt || lt > gt || lt == p + k || lt[-1] != ' ' || gt + 1 >= eol || gt[1] != ' ')
+		return false;
+	for (q = gt + 2; q < eol && *q >= '0' && *q <= '9' && digits < 18; q++, digits++)
+		t = t * 10 + (*q - '0');
+	if (!digits || eol - q != 6 || q[0] != ' ' || (q[1] != '+' && q[1] != '-'))
+		return false;
+	for (int i = 2; i < 6; i++)
+		if (q[i] < '0' || q[i] > '9')
+			return false;
+	*time = t;
+	return true;
+}
+
+int sfmc_gittree_commit_time(const unsigned char *data, size_t len, int64_t *time)
+{
+	const unsigned char *p = data, *end = data + len, *eol;
+	int64_t author_time;
+	git_oid id;
+
+	if (!header_oid(&p, end, "tree ", &id))
+		return 0;
+	while (header_oid(&p, end, "parent ", &id))
+		;
+	if (!(eol = memchr(p, '\n', (size_t)(end - p))) || !canonical_signature(p, eol, "author ", &author_time))
+		return 0;
+	p = eol + 1;
+	if (!(eol = memchr(p, '\n', (size_t)(end - p))) || !canonical_signature(p, eol, "committer ", time))
+		return 0;
+	return 1;
+}
+
 /* ---- comparing a tree with its parents' ------------------------------------ */
 
 /* A parent tree read alongside the tree being walked (git's diff-tree merge). */
@@ -466,6 +513,24 @@ int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid 
 				    git_object_type2string(type));
 	else if ((rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents)) < 0)
 		rc = about("commit", id);
+	free(data);
+	return rc;
+}
+
+int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+				  size_t *nparents, int64_t *time)
+{
+	unsigned char *data = NULL;
+	git_object_t type;
+	size_t len;
+	int rc = 0;
+
+	*parents = NULL;
+	*nparents = 0;
+	if (!r->pack || sfmc_packreader_read(r->pack, id, &type, &data, &len) != 1)
+		return 0;
+	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, time) == 1)
+		rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents) < 0 ? -1 : 1;
 	free(data);
 	return rc;
 }

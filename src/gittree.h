@@ -52,6 +52,12 @@ int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b);
 int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tree, git_oid **parents,
 			      size_t *nparents);
 
+/* The committer time of a raw commit in git's canonical form: tree and
+ * parent lines, then one author and one committer line, each
+ * "<name> <<email>> <seconds> <+|-hhmm>" (libgit2 reads the same time from
+ * those). Returns 1 and sets *time, or 0 for any other form. */
+int sfmc_gittree_commit_time(const unsigned char *data, size_t len, int64_t *time);
+
 /* A raw object held from the reader's cache: valid until released. */
 typedef struct sfmc_gitobj {
 	const unsigned char *data;
@@ -87,5 +93,12 @@ void sfmc_gittree_release(sfmc_gittree_reader *r, const sfmc_gitobj *obj);
 /* Reads and parses commit id (not cached). Returns 0 or -1 (message set). */
 int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 			     size_t *nparents);
+
+/* A commit through the pack reader only: 1 with its tree, parents
+ * (malloc'd) and committer time when it is packed, reads back to its id and
+ * has the canonical form above; 0 otherwise (ask libgit2, which reports
+ * errors its own way); -1 out of memory (message set). */
+int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+				  size_t *nparents, int64_t *time);
 
 #endif

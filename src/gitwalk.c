@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "gitrepo.h"
+#include "gittree.h"
+#include "limits.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/oidmap.h"
@@ -40,6 +42,8 @@ typedef struct walk {
 	size_t nheap, aheap;
 	size_t interesting;  /* interesting nodes in the queue */
 	bool oldest_first;   /* heap order: false = newest first (the limiting walk) */
+	sfmc_gittree_reader *reader; /* packed commits in canonical form, once the walk is long */
+	size_t slow_reads;           /* commits read through libgit2 */
 } walk;
 
 static int record(walk *w, const git_oid *id, const char *what)
@@ -69,6 +73,27 @@ static int load_shallow(walk *w)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Fills nd from the pack reader when the commit is packed and canonical
+ * (libgit2's parser, with its own SHA-1, is the slow part of a long walk).
+ * Returns 1 (filled), 0 (use libgit2) or -1 (out of memory). */
+static int read_fast(walk *w, node *nd)
+{
+	size_t np;
+	int rc;
+
+	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
+	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, true) < 0)
+		return -1;
+	if (!w->reader || (rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np,
+							       &nd->time)) == 0)
+		return 0;
+	if (rc < 0)
+		return -1;
+	nd->nall = (uint32_t)np;
+	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
+	return 1;
+}
+
 /* Index of the node for id, reading the commit when it is new. A commit that
  * cannot be read becomes a BROKEN node (and an error when report is set). */
 static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
@@ -90,6 +115,8 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	*idx = (uint32_t)w->n++;
 	if (sfmc_oidmap_get(&w->shallow, id, 0, &dummy))
 		nd->flags |= SHALLOW;
+	if ((rc = read_fast(w, nd)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (git_commit_lookup(&c, w->repo, id) < 0) {
 		nd->flags |= BROKEN;
 		return report ? record(w, id, "cannot read commit") : 0;
@@ -360,6 +387,7 @@ cleanup:
 	free(w.heap);
 	sfmc_oidmap_dispose(&w.index);
 	sfmc_oidmap_dispose(&w.shallow);
+	sfmc_gittree_reader_free(w.reader);
 	return rc;
 }
 

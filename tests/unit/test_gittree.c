@@ -334,8 +334,52 @@ static void test_commits(void **state)
 		}
 		assert_int_equal(i, np);
 		free(parents);
+		/* The fast path gives the same, with the committer time git prints. */
+		{
+			int64_t t = -1;
+			out1(line, sizeof(line), "git log -1 --format=%%ct %s", revs[k]);
+			assert_int_equal(sfmc_gittree_read_commit_fast(r, &id, &tree, &parents, &np, &t), 1);
+			assert_int_equal(t, strtoll(line, NULL, 10));
+			oid_of(&want, rev);
+			assert_true(git_oid_equal(&tree, &want));
+			free(parents);
+		}
 	}
 	sfmc_gittree_reader_free(r);
+}
+
+static int commit_time(const char *raw, int64_t *t)
+{
+	return sfmc_gittree_commit_time((const unsigned char *)raw, strlen(raw), t);
+}
+
+/* Only git's canonical signature lines get a time; anything else is left to libgit2. */
+static void test_commit_time_forms(void **state)
+{
+	static const char *tree = "tree 3d973fc783a61185810ae804e86a8b365a2879ed\n";
+	static const char *odd[] = {
+		"author A <a@b> 1 +0000\nauthor B <b@c> 2 +0000\ncommitter C <c@d> 3 +0000\n", /* two authors */
+		"author A <a@b> 1 +0000\ncommitter C <c@d> -3 +0000\n",                       /* negative */
+		"author A <a@b> 1 +0000\ncommitter C c@d 3 +0000\n",                          /* no email */
+		"author A <a@b> 1 +0000\ncommitter C <c@d> 3\n",                              /* no zone */
+		"author A <a@b> 1 +0000\ncommitter C <c@d>  3 +0000\n",                       /* two spaces */
+		"author A <a@b> 1 +0000\ncommitter C <c@d> 1234567890123456789 +0000\n",      /* 19 digits */
+		"author A <a@b> 1 +0000\ncommitter <c@d> 3 +0000\n",                          /* no name */
+		"author A <a@b> 1 +0000\ncommitter C <c@d> 3 +0000",                           /* no newline */
+		"committer C <c@d> 3 +0000\n",                                                 /* no author */
+	};
+	char buf[512];
+	int64_t t = 0;
+	(void)state;
+
+	snprintf(buf, sizeof(buf), "%sparent %.40s\nauthor A B <a@b> 7 +0100\ncommitter C <x> y> <c@d> 1787236252 -0700\n\nm\n",
+		 tree, tree + 5);
+	assert_int_equal(commit_time(buf, &t), 1);
+	assert_int_equal(t, 1787236252);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", tree, odd[i]);
+		assert_int_equal(commit_time(buf, &t), 0);
+	}
 }
 
 static int check_bytes(const char *bytes, size_t len)
@@ -427,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_diff_cases),
 		cmocka_unit_test(test_commits),
+		cmocka_unit_test(test_commit_time_forms),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_cache_eviction),
 	};
