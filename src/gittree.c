@@ -334,7 +334,8 @@ struct sfmc_gittree_reader {
 	size_t cached, budget;
 };
 
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, bool use_pack)
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
+			    size_t pack_cache_bytes)
 {
 	sfmc_gittree_reader *r = calloc(1, sizeof(*r));
 
@@ -348,7 +349,7 @@ int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, siz
 		sfmc_gittree_reader_free(r);
 		return sfmc_gitrepo_error("cannot open the object database");
 	}
-	if (use_pack && sfmc_packreader_new(&r->pack, repo, SFMC_PACK_CACHE_BYTES) < 0) {
+	if (pack_cache_bytes && sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0) {
 		sfmc_gittree_reader_free(r);
 		return -1;
 	}

@@ -82,9 +82,11 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 typedef struct sfmc_gittree_reader sfmc_gittree_reader;
 
 /* cache_bytes bounds the trees kept (those held are never evicted);
- * use_pack: read packed objects with the pack reader (its set-up costs
+ * pack_cache_bytes: read packed objects with the pack reader and that much
+ * delta-base cache, or 0 for libgit2 alone (the pack reader's set-up costs
  * more than it saves for a handful of objects). */
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, bool use_pack);
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
+			    size_t pack_cache_bytes);
 void sfmc_gittree_reader_free(sfmc_gittree_reader *r);
 /* Holds tree id (from the cache or read; its entries are checked as the
  * diff parses them). Returns 0, or -1 (message set: unreadable, not a tree). */

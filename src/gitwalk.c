@@ -82,7 +82,7 @@ static int read_fast(walk *w, node *nd)
 	int rc;
 
 	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
-	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, true) < 0)
+	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
 		return -1;
 	if (!w->reader || (rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np,
 							       &nd->time)) == 0)

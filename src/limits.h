@@ -55,6 +55,9 @@
  * own visited set): fixed, so results do not depend on the thread count;
  * large, so trees seen in a block are rarely walked again in the next. */
 #define SFMC_WALK_BLOCK_COMMITS 1024
+/* Delta-base cache of the pack reader that reads the commit graph (bytes):
+ * commits are rarely deltas, and each one read is otherwise copied into it. */
+#define SFMC_WALK_COMMIT_CACHE_BYTES ((size_t)1 << 20)
 /* Fewer commits than this are walked through libgit2's object reads alone
  * (hooks): the pack reader's set-up would cost more than it saves. */
 #define SFMC_WALK_PACKREADER_MIN_COMMITS 64

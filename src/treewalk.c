@@ -230,7 +230,7 @@ typedef struct walk_ctx {
 	sfmc_oidmap commit_index;
 	git_repository **repos;           /* per thread; [0] is the caller's */
 	sfmc_gittree_reader **readers;    /* per thread, made on its first block */
-	bool use_pack;
+	size_t pack_cache;                /* 0: libgit2 reads everything (few commits) */
 	block *blocks;
 } walk_ctx;
 
@@ -245,7 +245,7 @@ static int walk_block(size_t task, unsigned worker, void *arg)
 	if (!c->repos[worker] && sfmc_gitrepo_open(&c->repos[worker], c->opts->repo_path) < 0)
 		return -1;
 	if (!c->readers[worker] &&
-	    sfmc_gittree_reader_new(&c->readers[worker], c->repos[worker], SFMC_GIT_TREE_CACHE_BYTES, c->use_pack) < 0)
+	    sfmc_gittree_reader_new(&c->readers[worker], c->repos[worker], SFMC_GIT_TREE_CACHE_BYTES, c->pack_cache) < 0)
 		return -1;
 	w.reader = c->readers[worker];
 	sfmc_oidmap_init(&w.visited);
@@ -270,7 +270,7 @@ int sfmc_treewalk_commits(git_repository *repo, const sfmc_gitwalk_commit *commi
 {
 	size_t nblocks = (n + SFMC_WALK_BLOCK_COMMITS - 1) / SFMC_WALK_BLOCK_COMMITS;
 	unsigned nthreads = thread_count(opts, nblocks);
-	walk_ctx c = { commits, n, opts, { 0 }, NULL, NULL, n >= SFMC_WALK_PACKREADER_MIN_COMMITS, NULL };
+	walk_ctx c = { commits, n, opts, { 0 }, NULL, NULL, n >= SFMC_WALK_PACKREADER_MIN_COMMITS ? SFMC_PACK_CACHE_BYTES : 0, NULL };
 	uint32_t base = (uint32_t)set->ncommits, idx, v;
 	int rc = -1;
 
@@ -323,7 +323,7 @@ int sfmc_treewalk_tree(git_repository *repo, const git_oid *id, const char *wher
 	block_init(&b);
 	sfmc_oidmap_init(&none);
 	sfmc_buf_init(&w.path, 0);
-	if (sfmc_gittree_reader_new(&w.reader, repo, SFMC_GIT_TREE_CACHE_BYTES, false) < 0)
+	if (sfmc_gittree_reader_new(&w.reader, repo, SFMC_GIT_TREE_CACHE_BYTES, 0) < 0)
 		goto cleanup;
 	if (sfmc_gittree_read_tree(w.reader, id, &tree) < 0) {
 		rc = sfmc_results_add_error(out, where, sfmc_error_last());

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "gittree.h"
+#include "limits.h"
 #include "shell.h"
 #include "util/error.h"
 
@@ -138,7 +139,7 @@ static sfmc_gittree_reader *open_reader(size_t cache, bool pack)
 	snprintf(path, sizeof(path), "%s/r", dir);
 	if (!repo)
 		assert_int_equal(git_repository_open(&repo, path), 0);
-	assert_int_equal(sfmc_gittree_reader_new(&r, repo, cache, pack), 0);
+	assert_int_equal(sfmc_gittree_reader_new(&r, repo, cache, pack ? SFMC_PACK_CACHE_BYTES : 0), 0);
 	return r;
 }
 
