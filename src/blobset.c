@@ -133,6 +133,7 @@ typedef struct scan_ctx {
 	sfmc_packreader **readers; /* one per worker: the fast path for packed blobs */
 	size_t run_len;          /* blobs per task (scan_run) */
 	size_t cache_bytes;      /* delta-base cache of each reader */
+	bool pack_order;         /* blobs read in pack order (read_order), not the caller's */
 	sfmc_scanner *scanners;
 	unsigned *ready;         /* scanner initialised */
 	sfmc_results *results;   /* one per worker */
@@ -163,6 +164,8 @@ static int worker_setup(scan_ctx *c, unsigned w)
 		    (w == 0 ? sfmc_packreader_new(&c->readers[w], c->repos[w], c->cache_bytes)
 			    : !c->readers[0] || sfmc_packreader_clone(&c->readers[w], c->readers[0], c->cache_bytes)) < 0)
 			c->readers[w] = NULL;
+		if (c->readers[w] && c->pack_order)
+			sfmc_packreader_in_pack_order(c->readers[w]);
 	}
 	return 0;
 }
@@ -395,6 +398,7 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c.results[i]);
 	c.run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
+	c.pack_order = !s->order;
 	c.cache_bytes = SFMC_GIT_BLOB_CACHE_BYTES / n > SFMC_PACK_CACHE_MIN_BYTES ? SFMC_GIT_BLOB_CACHE_BYTES / n
 										   : SFMC_PACK_CACHE_MIN_BYTES;
 	sfmc_progress_expect(s->n);

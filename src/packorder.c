@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <libdeflate.h>
 #include <openssl/evp.h>
 
@@ -341,11 +341,69 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
 
 /* ---- the reader ---------------------------------------------------------- */
 
+/* One stored object's header: type, inflated size, for deltas the offset
+ * of the base, and where its zlib data starts. */
+typedef struct entry {
+	unsigned type;
+	size_t size;
+	uint64_t base_off;
+	size_t body; /* bytes of header and base reference */
+} entry;
+
+static bool parse_entry(const pack_idx *ix, uint64_t off, const unsigned char *raw, size_t n, entry *e)
+{
+	const unsigned char *p = raw, *end = raw + n;
+	size_t shift = 4;
+	unsigned c;
+
+	if (!n)
+		return false;
+	c = *p++;
+	e->type = (c >> 4) & 7;
+	e->size = c & 15;
+	while (c & 0x80) {
+		if (p >= end || shift > 57)
+			return false;
+		c = *p++;
+		e->size += (size_t)(c & 0x7f) << shift;
+		shift += 7;
+	}
+	if (e->type == GIT_OBJECT_OFS_DELTA) {
+		uint64_t back;
+		if (p >= end)
+			return false;
+		c = *p++;
+		back = c & 127;
+		while (c & 128) {
+			if (p >= end || back >> 56)
+				return false;
+			c = *p++;
+			back = ((back + 1) << 7) | (c & 127);
+		}
+		if (back == 0 || back > off)
+			return false;
+		e->base_off = off - back;
+	} else if (e->type == GIT_OBJECT_REF_DELTA) {
+		git_oid bid;
+		if ((size_t)(end - p) < GIT_OID_RAWSZ)
+			return false;
+		memcpy(bid.id, p, GIT_OID_RAWSZ);
+		p += GIT_OID_RAWSZ;
+		if (!idx_find(ix, &bid, &e->base_off))
+			return false;
+	} else if (e->type < GIT_OBJECT_COMMIT || e->type > GIT_OBJECT_TAG) {
+		return false;
+	}
+	e->body = (size_t)(p - raw);
+	return true;
+}
+
 typedef struct cache_ent {
 	uint64_t key;            /* pack << 48 | offset */
 	unsigned char *data;     /* owned by the cache */
 	size_t len;
 	git_object_t type;
+	uint32_t uses;           /* deltas still to be built from it (UINT32_MAX: unknown) */
 	struct cache_ent *prev, *next; /* LRU list, most recent first */
 	struct cache_ent *chain;       /* hash bucket */
 } cache_ent;
@@ -355,15 +413,24 @@ typedef struct pack_file {
 	uint64_t size;
 	uint64_t *ends; /* sorted object offsets, then size - 20: an object ends where the next starts */
 	uint32_t nends;
+	uint32_t *kids; /* kids[i]: deltas whose base is the object at ends[i] (NULL: unknown) */
+	const pack_idx *ix;
 } pack_file;
 
 /* The packs, their indexes and object offsets: read-only once built, shared
- * by every reader cloned from the first (one copy whatever the threads). */
+ * by every live reader of the same object directory (one copy whatever the
+ * threads), freed with the last of them. */
 typedef struct pack_set {
 	packs ps;
 	pack_file *files;
-	atomic_uint refs;
+	char *objdir;
+	unsigned refs;          /* under sets_lock */
+	bool kids_done;         /* count_kids ran for every file (under sets_lock) */
+	struct pack_set *next;  /* live sets */
 } pack_set;
+
+static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
+static pack_set *live_sets;
 
 struct sfmc_packreader {
 	pack_set *set;
@@ -380,6 +447,7 @@ struct sfmc_packreader {
 	unsigned char *delta;    /* the inflated delta being applied */
 	size_t delta_cap;
 	unsigned char *last;     /* the last result, when the cache did not keep it */
+	bool pack_order;         /* reads come in pack order: the cache follows kids */
 	struct libdeflate_decompressor *inflater;
 	EVP_MD_CTX *sha;
 };
@@ -425,9 +493,9 @@ static cache_ent *cache_find(sfmc_packreader *r, uint64_t key)
 	return e;
 }
 
-static void cache_evict(sfmc_packreader *r)
+static void cache_drop(sfmc_packreader *r, cache_ent *e)
 {
-	cache_ent *e = r->lru_tail, **pp = &r->buckets[e->key % r->nbuckets];
+	cache_ent **pp = &r->buckets[e->key % r->nbuckets];
 	while (*pp != e)
 		pp = &(*pp)->chain;
 	*pp = e->chain;
@@ -437,19 +505,38 @@ static void cache_evict(sfmc_packreader *r)
 	free(e);
 }
 
+static void cache_evict(sfmc_packreader *r)
+{
+	cache_drop(r, r->lru_tail);
+}
+
+/* One delta was built from the entry under key: once none is left to
+ * build, the entry only takes room. */
+static void cache_used(sfmc_packreader *r, uint64_t key)
+{
+	cache_ent *e = r->buckets[key % r->nbuckets];
+	while (e && e->key != key)
+		e = e->chain;
+	if (e && e->uses != UINT32_MAX && (e->uses == 0 || --e->uses == 0))
+		cache_drop(r, e);
+}
+
 /* Hands data (malloc'd) to the cache under key: true when the cache keeps
- * it, false when the caller still owns it (objects over a quarter of the
- * budget are not kept, so that one object never flushes the others). */
-static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, size_t len, git_object_t type)
+ * it, false when the caller still owns it. Not kept: objects no delta
+ * still needs (uses 0), and objects over a quarter of the budget, so that
+ * one object never flushes the others. */
+static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, size_t len, git_object_t type,
+		      uint32_t uses)
 {
 	cache_ent *e;
 
-	if (len > r->budget / 4 || cache_find(r, key) || !(e = calloc(1, sizeof(*e))))
+	if (!uses || len > r->budget / 4 || cache_find(r, key) || !(e = calloc(1, sizeof(*e))))
 		return false;
 	e->data = data;
 	e->key = key;
 	e->len = len;
 	e->type = type;
+	e->uses = uses;
 	while (r->cached + len > r->budget && r->lru_tail)
 		cache_evict(r);
 	e->chain = r->buckets[key % r->nbuckets];
@@ -457,6 +544,79 @@ static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, siz
 	cache_front(r, e);
 	r->cached += len;
 	return true;
+}
+
+/* Index of the object at off in f->ends, or f->nends when none starts there. */
+static uint32_t obj_at(const pack_file *f, uint64_t off)
+{
+	uint32_t lo = 0, hi = f->nends;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (f->ends[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nends && f->ends[lo] == off ? lo : f->nends;
+}
+
+/* Deltas still to be built from the object at off, as far as the pack says. */
+static uint32_t uses_of(const sfmc_packreader *r, uint32_t pk, uint64_t off)
+{
+	const pack_file *f = &r->set->files[pk];
+	uint32_t i;
+	if (!r->pack_order || !f->kids || (i = obj_at(f, off)) == f->nends)
+		return UINT32_MAX;
+	return f->kids[i];
+}
+
+/* Reads count bytes at off into buf; false on a short read or an error. */
+static bool pread_all(int fd, unsigned char *buf, size_t count, uint64_t off)
+{
+	for (size_t got = 0; got < count;) {
+		ssize_t k = pread(fd, buf + got, count - got, (off_t)(off + got));
+		if (k <= 0)
+			return false;
+		got += (size_t)k;
+	}
+	return true;
+}
+
+/* Longest object header: type and size (10 bytes) and a base id or offset. */
+#define ENTRY_HEADER_MAX 32
+
+/* f->kids from every object's header, the pack read front to back once
+ * through a window. Without it (no memory, unreadable pack) the cache is
+ * plain LRU. */
+static void count_kids(pack_file *f, const pack_idx *ix)
+{
+	unsigned char *win = malloc(SFMC_PACK_WINDOW_BYTES);
+	uint64_t woff = 0, wlen = 0;
+
+	if (!win || !(f->kids = calloc(f->nends, sizeof(*f->kids)))) {
+		free(win);
+		return;
+	}
+	for (uint32_t i = 0; i + 1 < f->nends; i++) {
+		uint64_t off = f->ends[i], n = f->ends[i + 1] - off;
+		uint32_t b;
+		entry e;
+		if (n > ENTRY_HEADER_MAX)
+			n = ENTRY_HEADER_MAX;
+		if (off < woff || off + n > woff + wlen) {
+			wlen = f->size - off < SFMC_PACK_WINDOW_BYTES ? f->size - off : SFMC_PACK_WINDOW_BYTES;
+			woff = off;
+			if (!pread_all(f->fd, win, (size_t)wlen, off)) {
+				free(f->kids);
+				f->kids = NULL;
+				break;
+			}
+		}
+		if (parse_entry(ix, off, win + (off - woff), (size_t)n, &e) && e.type >= GIT_OBJECT_OFS_DELTA &&
+		    (b = obj_at(f, e.base_off)) < f->nends && f->kids[b] < UINT32_MAX - 1)
+			f->kids[b]++;
+	}
+	free(win);
 }
 
 static int open_file(pack_file *f, const pack_idx *ix)
@@ -482,37 +642,61 @@ static int open_file(pack_file *f, const pack_idx *ix)
 	f->ends[ix->n] = f->size - GIT_OID_RAWSZ;
 	f->nends = ix->n + 1;
 	qsort(f->ends, f->nends, sizeof(*f->ends), cmp_u64);
+	f->ix = ix;
 	return 0;
 }
 
-static void set_release(pack_set *set)
+static void set_free(pack_set *set)
 {
-	if (!set || atomic_fetch_sub(&set->refs, 1) != 1)
-		return;
 	for (size_t i = 0; set->files && i < set->ps.n; i++) {
 		if (set->files[i].fd >= 0)
 			close(set->files[i].fd);
 		free(set->files[i].ends);
+		free(set->files[i].kids);
 	}
 	free(set->files);
 	packs_dispose(&set->ps);
+	free(set->objdir);
 	free(set);
 }
 
-static int set_load(pack_set **out, git_repository *repo)
+static void set_release(pack_set *set)
+{
+	pack_set **pp = &live_sets;
+	bool last;
+
+	if (!set)
+		return;
+	pthread_mutex_lock(&sets_lock);
+	if ((last = --set->refs == 0)) {
+		while (*pp && *pp != set)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = set->next;
+	}
+	pthread_mutex_unlock(&sets_lock);
+	if (last)
+		set_free(set);
+}
+
+/* Indexes every pack of objdir (open_file: offsets and delta children). */
+static int set_build(pack_set **out, git_repository *repo, const char *objdir)
 {
 	pack_set *set = calloc(1, sizeof(*set));
 
 	*out = NULL;
-	if (!set)
+	if (!set || !(set->objdir = strdup(objdir))) {
+		free(set);
 		return sfmc_error_set("out of memory");
-	atomic_init(&set->refs, 1);
+	}
+	set->refs = 1;
 	if (packs_load(&set->ps, repo) < 0) {
+		free(set->objdir);
 		free(set);
 		return -1;
 	}
 	if (!(set->files = calloc(set->ps.n ? set->ps.n : 1, sizeof(*set->files)))) {
-		set_release(set);
+		set_free(set);
 		return sfmc_error_set("out of memory");
 	}
 	for (size_t i = 0; i < set->ps.n; i++)
@@ -522,11 +706,36 @@ static int set_load(pack_set **out, git_repository *repo)
 			if (set->files[i].fd >= 0)
 				close(set->files[i].fd);
 			free(set->files[i].ends);
+			free(set->files[i].kids);
 			memset(&set->files[i], 0, sizeof(set->files[i]));
 			set->files[i].fd = -1;
 		}
 	*out = set;
 	return 0;
+}
+
+/* The live set of repo's object directory (one more reference), else a new one. */
+static int set_load(pack_set **out, git_repository *repo)
+{
+	char *objdir = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (asprintf(&objdir, "%sobjects", git_repository_commondir(repo)) < 0)
+		return sfmc_error_set("out of memory");
+	pthread_mutex_lock(&sets_lock);
+	for (pack_set *s = live_sets; s && !*out; s = s->next)
+		if (!strcmp(s->objdir, objdir)) {
+			s->refs++;
+			*out = s;
+		}
+	if (!*out && (rc = set_build(out, repo, objdir)) == 0) {
+		(*out)->next = live_sets;
+		live_sets = *out;
+	}
+	pthread_mutex_unlock(&sets_lock);
+	free(objdir);
+	return rc;
 }
 
 /* A reader over set (one reference taken), with its own cache and buffers. */
@@ -537,7 +746,9 @@ static int reader_new(sfmc_packreader **out, pack_set *set, size_t cache_bytes)
 	*out = NULL;
 	if (!r)
 		return sfmc_error_set("out of memory");
-	atomic_fetch_add(&set->refs, 1);
+	pthread_mutex_lock(&sets_lock);
+	set->refs++;
+	pthread_mutex_unlock(&sets_lock);
 	r->set = set;
 	r->budget = cache_bytes;
 	r->win_cap = SFMC_PACK_WINDOW_BYTES;
@@ -567,6 +778,19 @@ int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cach
 int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes)
 {
 	return reader_new(out, from->set, cache_bytes);
+}
+
+void sfmc_packreader_in_pack_order(sfmc_packreader *r)
+{
+	pack_set *set = r->set;
+
+	pthread_mutex_lock(&sets_lock); /* the first reader counts, the others wait and share */
+	for (size_t i = 0; !set->kids_done && i < set->ps.n; i++)
+		if (set->files[i].fd >= 0)
+			count_kids(&set->files[i], set->files[i].ix);
+	set->kids_done = true;
+	pthread_mutex_unlock(&sets_lock);
+	r->pack_order = true;
 }
 
 void sfmc_packreader_set_window(sfmc_packreader *r, size_t bytes)
@@ -604,17 +828,6 @@ void sfmc_packreader_free(sfmc_packreader *r)
 	free(r);
 }
 
-/* Reads count bytes at off into buf; false on a short read or an error. */
-static bool pread_all(int fd, unsigned char *buf, size_t count, uint64_t off)
-{
-	for (size_t got = 0; got < count;) {
-		ssize_t k = pread(fd, buf + got, count - got, (off_t)(off + got));
-		if (k <= 0)
-			return false;
-		got += (size_t)k;
-	}
-	return true;
-}
 
 static bool grow(unsigned char **p, size_t *cap, size_t n)
 {
@@ -738,64 +951,6 @@ bad:
 	return NULL;
 }
 
-/* One stored object's header: type, inflated size, and for deltas the
- * offset of the base; *body is where its zlib data starts. */
-typedef struct entry {
-	unsigned type;
-	size_t size;
-	uint64_t base_off;
-	size_t body; /* bytes of header and base reference */
-} entry;
-
-static bool parse_entry(const sfmc_packreader *r, uint32_t pk, uint64_t off, const unsigned char *raw, size_t n,
-			entry *e)
-{
-	const unsigned char *p = raw, *end = raw + n;
-	size_t shift = 4;
-	unsigned c;
-
-	if (!n)
-		return false;
-	c = *p++;
-	e->type = (c >> 4) & 7;
-	e->size = c & 15;
-	while (c & 0x80) {
-		if (p >= end || shift > 57)
-			return false;
-		c = *p++;
-		e->size += (size_t)(c & 0x7f) << shift;
-		shift += 7;
-	}
-	if (e->type == GIT_OBJECT_OFS_DELTA) {
-		uint64_t back;
-		if (p >= end)
-			return false;
-		c = *p++;
-		back = c & 127;
-		while (c & 128) {
-			if (p >= end || back >> 56)
-				return false;
-			c = *p++;
-			back = ((back + 1) << 7) | (c & 127);
-		}
-		if (back == 0 || back > off)
-			return false;
-		e->base_off = off - back;
-	} else if (e->type == GIT_OBJECT_REF_DELTA) {
-		git_oid bid;
-		if ((size_t)(end - p) < GIT_OID_RAWSZ)
-			return false;
-		memcpy(bid.id, p, GIT_OID_RAWSZ);
-		p += GIT_OID_RAWSZ;
-		if (!idx_find(&r->set->ps.idx[pk], &bid, &e->base_off))
-			return false;
-	} else if (e->type < GIT_OBJECT_COMMIT || e->type > GIT_OBJECT_TAG) {
-		return false;
-	}
-	e->body = (size_t)(p - raw);
-	return true;
-}
-
 /* The object at (pack, off), deltas applied: *owned says whether the caller
  * now owns the buffer (else it is the cache's, valid until the cache
  * changes). Bases met on the way are handed to the cache. */
@@ -815,7 +970,7 @@ static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, uns
 		*owned = false;
 		return hit->data;
 	}
-	if (depth > SFMC_MAX_DELTA_DEPTH || !(raw = read_raw(r, pk, off, &n)) || !parse_entry(r, pk, off, raw, n, &e))
+	if (depth > SFMC_MAX_DELTA_DEPTH || !(raw = read_raw(r, pk, off, &n)) || !parse_entry(&r->set->ps.idx[pk], off, raw, n, &e))
 		return NULL;
 	if (e.type >= GIT_OBJECT_COMMIT && e.type <= GIT_OBJECT_TAG) {
 		if (e.size >= SIZE_MAX / 2 || !(out = malloc(e.size ? e.size : 1)))
@@ -836,8 +991,15 @@ static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, uns
 	if ((raw = read_raw(r, pk, off, &n)) && n > e.body && grow(&r->delta, &r->delta_cap, e.size ? e.size : 1) &&
 	    inflate_exact(r, raw + e.body, n - e.body, r->delta, e.size))
 		out = apply_delta(base, blen, r->delta, e.size, len);
-	if (base_owned && !cache_put(r, (uint64_t)pk << 48 | e.base_off, base, blen, *type))
-		free(base);
+	if (!base_owned) {
+		cache_used(r, (uint64_t)pk << 48 | e.base_off);
+	} else {
+		uint32_t uses = uses_of(r, pk, e.base_off);
+		if (uses != UINT32_MAX && uses)
+			uses--; /* this delta */
+		if (!cache_put(r, (uint64_t)pk << 48 | e.base_off, base, blen, *type, uses))
+			free(base);
+	}
 	*owned = true;
 	return out;
 }
@@ -877,7 +1039,7 @@ int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *ty
 			return 0;
 		}
 		/* In pack order the next objects are often deltas against this one. */
-		if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type))
+		if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type, uses_of(r, pk, off)))
 			r->last = out;
 		*data = out;
 		return 1;

@@ -57,11 +57,18 @@ int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *ty
 
 /* Another reader of the same packs, for another thread: it shares from's
  * pack indexes (read-only, one copy in memory) and has its own cache of
- * cache_bytes. Readers may be freed in any order. */
+ * cache_bytes. Readers may be freed in any order. (sfmc_packreader_new
+ * shares them too while a reader of the same object directory is live.) */
 int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes);
 
 /* sfmc_packorder_index with the packs r has already indexed. */
 int sfmc_packreader_order(const sfmc_packreader *r, const git_oid *oids, size_t n, size_t **order);
+
+/* Tells r that its reads come in pack order (sfmc_packreader_order): its
+ * cache then keeps an object only while deltas remain to be built from it,
+ * as the pack's headers say (read once per pack set, on the first call).
+ * In any other order plain LRU serves better: leave it unset. */
+void sfmc_packreader_in_pack_order(sfmc_packreader *r);
 
 /* Bytes of pack read at once when reading forward (SFMC_PACK_WINDOW_BYTES
  * unless changed; tests lower it so objects straddle window edges). */

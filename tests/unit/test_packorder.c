@@ -279,7 +279,7 @@ static size_t pack_bytes(const char *name)
 
 /* Every object of the repository, read by the pack reader and by libgit2:
  * same type, same bytes. Half the reads go through a clone of the reader
- * (shared indexes, own cache) and the view API. window: bytes of pack read
+ * (shared indexes, own cache, the pack-order cache policy) and the view API. window: bytes of pack read
  * at once (0: the default). */
 static void read_all_both_ways(const char *name, size_t cache_bytes, size_t window)
 {
@@ -296,12 +296,13 @@ static void read_all_both_ways(const char *name, size_t cache_bytes, size_t wind
 	n = read_pairs(path, ids, unused, 0);
 	assert_int_equal(sfmc_packreader_new(&r, repo, cache_bytes), 0);
 	assert_int_equal(sfmc_packreader_clone(&r2, r, cache_bytes), 0);
+	sfmc_packreader_in_pack_order(r2); /* not true here: bases dropped too early are read again */
 	if (window) {
 		sfmc_packreader_set_window(r, window);
 		sfmc_packreader_set_window(r2, window);
 	}
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
-	for (size_t k = 0; k < 2 * n; k++) { /* twice: the second pass reads from the cache */
+	for (size_t k = 0; k < 2 * n; k++) { /* twice: bases dropped once their deltas were built are read again */
 		const git_oid *id = &ids[(k * 7 + 3) % n];
 		git_odb_object *o;
 		unsigned char *data;
@@ -337,7 +338,7 @@ static void read_in_pack_order(const char *name, size_t window)
 	static git_oid ids[MAXOBJ];
 	static uint64_t unused[MAXOBJ];
 	git_repository *repo = open_repo(name);
-	sfmc_packreader *r;
+	sfmc_packreader *r, *r0;
 	git_odb *odb;
 	size_t n, *order;
 	char path[256];
@@ -345,8 +346,11 @@ static void read_in_pack_order(const char *name, size_t window)
 	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
 	snprintf(path, sizeof(path), "%s/all", dir);
 	n = read_pairs(path, ids, unused, 0);
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packreader_new(&r0, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0); /* shares r0's indexes... */
+	sfmc_packreader_free(r0);                                     /* ...which outlive r0 */
 	sfmc_packreader_set_window(r, window);
+	sfmc_packreader_in_pack_order(r);
 	assert_int_equal(sfmc_packreader_order(r, ids, n, &order), 0);
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
 	for (size_t i = 0; i < n; i++) {
