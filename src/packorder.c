@@ -546,8 +546,8 @@ static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, siz
 	return true;
 }
 
-/* Index of the object at off in f->ends, or f->nends when none starts there. */
-static uint32_t obj_at(const pack_file *f, uint64_t off)
+/* Index of the first of f->ends at or after off (f->nends: none). */
+static uint32_t first_from(const pack_file *f, uint64_t off)
 {
 	uint32_t lo = 0, hi = f->nends;
 	while (lo < hi) {
@@ -557,7 +557,14 @@ static uint32_t obj_at(const pack_file *f, uint64_t off)
 		else
 			hi = mid;
 	}
-	return lo < f->nends && f->ends[lo] == off ? lo : f->nends;
+	return lo;
+}
+
+/* Index of the object at off in f->ends, or f->nends when none starts there. */
+static uint32_t obj_at(const pack_file *f, uint64_t off)
+{
+	uint32_t i = first_from(f, off);
+	return i < f->nends && f->ends[i] == off ? i : f->nends;
 }
 
 /* Deltas still to be built from the object at off, as far as the pack says. */
@@ -849,17 +856,10 @@ static bool grow(unsigned char **p, size_t *cap, size_t n)
 static const unsigned char *read_raw(sfmc_packreader *r, uint32_t pk, uint64_t off, size_t *n)
 {
 	const pack_file *f = &r->set->files[pk];
-	size_t lo = 0, hi = f->nends;
+	uint32_t next = off == UINT64_MAX ? f->nends : first_from(f, off + 1); /* where the next object starts */
 	uint64_t end, fill;
 
-	while (lo < hi) { /* first end > off */
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->ends[mid] <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == f->nends || (end = f->ends[lo]) - off > SIZE_MAX / 2)
+	if (next == f->nends || (end = f->ends[next]) - off > SIZE_MAX / 2)
 		return NULL;
 	*n = (size_t)(end - off);
 	if (r->win && r->win_pk == pk && off >= r->win_off && end <= r->win_off + r->win_len)
