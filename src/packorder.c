@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <libdeflate.h>
-#include <openssl/evp.h>
 
 #include "limits.h"
 #include "util/buf.h"
@@ -31,6 +30,7 @@ typedef struct pack_idx {
 	size_t size;
 	uint32_t n;                /* objects in the pack */
 	const unsigned char *oids; /* n x GIT_OID_RAWSZ, sorted */
+	const unsigned char *crc;  /* n x CRC-32 of each object's stored bytes */
 	const unsigned char *off32;
 	const unsigned char *off64;
 	size_t n64;
@@ -88,7 +88,8 @@ static bool idx_open(const char *path, pack_idx *ix)
 		return false;
 	}
 	ix->oids = ix->map + IDX_HEADER + IDX_FANOUT;
-	ix->off32 = ix->oids + (size_t)ix->n * (GIT_OID_RAWSZ + 4);
+	ix->crc = ix->oids + (size_t)ix->n * GIT_OID_RAWSZ;
+	ix->off32 = ix->crc + (size_t)ix->n * 4;
 	ix->off64 = ix->off32 + (size_t)ix->n * 4;
 	ix->n64 = (ix->size - need) / 8;
 	return true;
@@ -412,6 +413,7 @@ typedef struct pack_file {
 	int fd;
 	uint64_t size;
 	uint64_t *ends; /* sorted object offsets, then size - 20: an object ends where the next starts */
+	uint32_t *crcs; /* crcs[i]: the .idx CRC-32 of the stored bytes [ends[i], ends[i + 1]) */
 	uint32_t nends;
 	uint32_t *kids; /* kids[i]: deltas whose base is the object at ends[i] (NULL: unknown) */
 	const pack_idx *ix;
@@ -449,14 +451,7 @@ struct sfmc_packreader {
 	unsigned char *last;     /* the last result, when the cache did not keep it */
 	bool pack_order;         /* reads come in pack order: the cache follows kids */
 	struct libdeflate_decompressor *inflater;
-	EVP_MD_CTX *sha;
 };
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
 
 static void cache_unlink(sfmc_packreader *r, cache_ent *e)
 {
@@ -626,41 +621,71 @@ static void count_kids(pack_file *f, const pack_idx *ix)
 	free(win);
 }
 
+typedef struct off_crc {
+	uint64_t off;
+	uint32_t crc;
+} off_crc;
+
+static int cmp_off_crc(const void *a, const void *b)
+{
+	uint64_t x = ((const off_crc *)a)->off, y = ((const off_crc *)b)->off;
+	return (x > y) - (x < y);
+}
+
 static int open_file(pack_file *f, const pack_idx *ix)
 {
 	struct stat st;
+	off_crc *v;
 
 	f->fd = open(ix->pack, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0 || fstat(f->fd, &st) < 0 || (uint64_t)st.st_size < 12 + GIT_OID_RAWSZ)
 		return -1;
 	f->size = (uint64_t)st.st_size;
-	if (!(f->ends = malloc(((size_t)ix->n + 1) * sizeof(*f->ends))))
+	if (!(v = malloc(((size_t)ix->n + 1) * sizeof(*v))))
 		return -1;
 	for (uint32_t i = 0; i < ix->n; i++) {
 		uint32_t o = be32(ix->off32 + (size_t)i * 4);
-		if (o & 0x80000000u) {
-			if ((o & 0x7fffffffu) >= ix->n64)
-				return -1;
-			f->ends[i] = be64(ix->off64 + (size_t)(o & 0x7fffffffu) * 8);
+		v[i].crc = be32(ix->crc + (size_t)i * 4);
+		if (!(o & 0x80000000u)) {
+			v[i].off = o;
+		} else if ((o & 0x7fffffffu) < ix->n64) {
+			v[i].off = be64(ix->off64 + (size_t)(o & 0x7fffffffu) * 8);
 		} else {
-			f->ends[i] = o;
+			free(v);
+			return -1;
 		}
 	}
-	f->ends[ix->n] = f->size - GIT_OID_RAWSZ;
+	v[ix->n].off = f->size - GIT_OID_RAWSZ;
+	v[ix->n].crc = 0;
 	f->nends = ix->n + 1;
-	qsort(f->ends, f->nends, sizeof(*f->ends), cmp_u64);
+	qsort(v, f->nends, sizeof(*v), cmp_off_crc);
+	f->ends = malloc(f->nends * sizeof(*f->ends));
+	f->crcs = malloc(f->nends * sizeof(*f->crcs));
+	for (uint32_t i = 0; f->ends && f->crcs && i < f->nends; i++) {
+		f->ends[i] = v[i].off;
+		f->crcs[i] = v[i].crc;
+	}
+	free(v);
 	f->ix = ix;
-	return 0;
+	return f->ends && f->crcs ? 0 : -1;
+}
+
+/* Closes f and frees what open_file and count_kids made (f reads nothing after). */
+static void file_close(pack_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->ends);
+	free(f->crcs);
+	free(f->kids);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
 }
 
 static void set_free(pack_set *set)
 {
-	for (size_t i = 0; set->files && i < set->ps.n; i++) {
-		if (set->files[i].fd >= 0)
-			close(set->files[i].fd);
-		free(set->files[i].ends);
-		free(set->files[i].kids);
-	}
+	for (size_t i = 0; set->files && i < set->ps.n; i++)
+		file_close(&set->files[i]);
 	free(set->files);
 	packs_dispose(&set->ps);
 	free(set->objdir);
@@ -709,14 +734,8 @@ static int set_build(pack_set **out, git_repository *repo, const char *objdir)
 	for (size_t i = 0; i < set->ps.n; i++)
 		set->files[i].fd = -1;
 	for (size_t i = 0; i < set->ps.n; i++)
-		if (open_file(&set->files[i], &set->ps.idx[i]) < 0) { /* this pack's objects go through libgit2 */
-			if (set->files[i].fd >= 0)
-				close(set->files[i].fd);
-			free(set->files[i].ends);
-			free(set->files[i].kids);
-			memset(&set->files[i], 0, sizeof(set->files[i]));
-			set->files[i].fd = -1;
-		}
+		if (open_file(&set->files[i], &set->ps.idx[i]) < 0)
+			file_close(&set->files[i]); /* this pack's objects go through libgit2 */
 	*out = set;
 	return 0;
 }
@@ -760,7 +779,7 @@ static int reader_new(sfmc_packreader **out, pack_set *set, size_t cache_bytes)
 	r->budget = cache_bytes;
 	r->win_cap = SFMC_PACK_WINDOW_BYTES;
 	r->nbuckets = 4099;
-	if (!(r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) || !(r->sha = EVP_MD_CTX_new()) ||
+	if (!(r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) ||
 	    !(r->inflater = libdeflate_alloc_decompressor())) {
 		sfmc_packreader_free(r);
 		return sfmc_error_set("out of memory");
@@ -830,7 +849,6 @@ void sfmc_packreader_free(sfmc_packreader *r)
 	free(r->delta);
 	free(r->last);
 	libdeflate_free_decompressor(r->inflater);
-	EVP_MD_CTX_free(r->sha);
 	set_release(r->set);
 	free(r);
 }
@@ -848,37 +866,55 @@ static bool grow(unsigned char **p, size_t *cap, size_t n)
 	return true;
 }
 
+/* true when raw[0,n) has the CRC-32 the .idx recorded for the object at
+ * ends[next - 1]: stored bytes damaged on disk never reach inflate. */
+static bool crc_ok(const pack_file *f, uint32_t next, uint64_t off, const unsigned char *raw, size_t n)
+{
+	return next > 0 && f->ends[next - 1] == off && (uint32_t)libdeflate_crc32(0, raw, n) == f->crcs[next - 1];
+}
+
+/* The window refilled from off, or NULL. */
+static const unsigned char *window_at(sfmc_packreader *r, uint32_t pk, uint64_t off)
+{
+	const pack_file *f = &r->set->files[pk];
+	uint64_t fill = f->size - off < r->win_cap ? f->size - off : r->win_cap;
+
+	if (!r->win && !(r->win = malloc(r->win_cap ? r->win_cap : 1)))
+		return NULL;
+	r->win_len = 0;
+	if (!pread_all(f->fd, r->win, (size_t)fill, off))
+		return NULL;
+	r->win_pk = pk;
+	r->win_off = off;
+	r->win_len = (size_t)fill;
+	return r->win;
+}
+
 /* The stored bytes of the object at off (header, base reference, zlib
- * data), up to where the next object starts. Reading forward goes through
- * a window of win_cap bytes, refilled from the object it misses; objects
- * behind the window (delta bases) or larger than it are read alone. The
- * bytes stay valid until the next read_raw. */
+ * data), up to where the next object starts, checked against the .idx
+ * CRC-32. Reading forward goes through a window of win_cap bytes, refilled
+ * from the object it misses; objects behind the window (delta bases) or
+ * larger than it are read alone. The bytes stay valid until the next
+ * read_raw. */
 static const unsigned char *read_raw(sfmc_packreader *r, uint32_t pk, uint64_t off, size_t *n)
 {
 	const pack_file *f = &r->set->files[pk];
 	uint32_t next = off == UINT64_MAX ? f->nends : first_from(f, off + 1); /* where the next object starts */
-	uint64_t end, fill;
+	const unsigned char *raw;
+	uint64_t end;
 
 	if (next == f->nends || (end = f->ends[next]) - off > SIZE_MAX / 2)
 		return NULL;
 	*n = (size_t)(end - off);
 	if (r->win && r->win_pk == pk && off >= r->win_off && end <= r->win_off + r->win_len)
-		return r->win + (off - r->win_off);
-	if (*n <= r->win_cap && (!r->win || r->win_pk != pk || off >= r->win_off)) {
-		if (!r->win && !(r->win = malloc(r->win_cap ? r->win_cap : 1)))
-			return NULL;
-		fill = f->size - off < r->win_cap ? f->size - off : r->win_cap;
-		r->win_len = 0;
-		if (!pread_all(f->fd, r->win, (size_t)fill, off))
-			return NULL;
-		r->win_pk = pk;
-		r->win_off = off;
-		r->win_len = (size_t)fill;
-		return r->win;
-	}
-	if (!grow(&r->raw, &r->raw_cap, *n) || !pread_all(f->fd, r->raw, *n, off))
-		return NULL;
-	return r->raw;
+		raw = r->win + (off - r->win_off);
+	else if (*n <= r->win_cap && (!r->win || r->win_pk != pk || off >= r->win_off))
+		raw = window_at(r, pk, off);
+	else if (grow(&r->raw, &r->raw_cap, *n) && pread_all(f->fd, r->raw, *n, off))
+		raw = r->raw;
+	else
+		raw = NULL;
+	return raw && crc_ok(f, next, off, raw, *n) ? raw : NULL;
 }
 
 /* Inflates exactly size bytes from in[0,n) into out. */
@@ -1004,19 +1040,6 @@ static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, uns
 	return out;
 }
 
-/* true when data is the object id names (SHA-1 of "type size\0" + data). */
-static bool hash_ok(sfmc_packreader *r, const git_oid *id, git_object_t type, const unsigned char *data, size_t len)
-{
-	char hdr[64];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int h = snprintf(hdr, sizeof(hdr), "%s %zu", git_object_type2string(type), len) + 1;
-
-	return EVP_DigestInit_ex(r->sha, EVP_sha1(), NULL) && EVP_DigestUpdate(r->sha, hdr, (size_t)h) &&
-	       EVP_DigestUpdate(r->sha, data, len) && EVP_DigestFinal_ex(r->sha, md, &mdlen) &&
-	       mdlen == GIT_OID_RAWSZ && !memcmp(md, id->id, GIT_OID_RAWSZ);
-}
-
 int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *type, const unsigned char **data,
 			 size_t *len)
 {
@@ -1033,11 +1056,6 @@ int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *ty
 			continue;
 		if (!(out = resolve(r, pk, off, 0, type, len, &owned)))
 			return 0;
-		if (!hash_ok(r, id, *type, out, *len)) {
-			if (owned)
-				free(out);
-			return 0;
-		}
 		/* In pack order the next objects are often deltas against this one. */
 		if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type, uses_of(r, pk, off)))
 			r->last = out;

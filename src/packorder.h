@@ -34,8 +34,10 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
 /* A fast path for reading packed objects (one reader per thread): inflates
  * and applies deltas itself, with a delta-base cache of cache_bytes (LRU)
  * that, unlike libgit2's (16 MiB, flushed whole), keeps the bases of a
- * pack-ordered walk. Every object it returns is checked against its id
- * (SHA-1), so it never returns other bytes than libgit2 would. Memory: the
+ * pack-ordered walk. Like git (which re-hashes objects only in fsck and
+ * index-pack), it does not re-hash what it reads: the stored bytes of every
+ * object read are checked against the .idx CRC-32 and every inflate against
+ * zlib's Adler-32, and each delta's base and result sizes must match. Memory: the
  * cache, a window of the pack (SFMC_PACK_WINDOW_BYTES), and buffers as large
  * as the largest object read; the pack itself is read, never mapped. */
 typedef struct sfmc_packreader sfmc_packreader;
@@ -45,7 +47,7 @@ void sfmc_packreader_free(sfmc_packreader *r);
 
 /* 1: the object is in a pack and was read: *data (malloc'd, the caller
  * frees it), *len, *type. 0: not in a pack, or anything unexpected (bad
- * data, a hash mismatch, no memory): read it through libgit2 instead, which
+ * data, a CRC or checksum mismatch, no memory): read it through libgit2 instead, which
  * reports the error if there is one. */
 int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
 			 size_t *len);

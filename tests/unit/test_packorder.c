@@ -432,6 +432,46 @@ static void reader_declines_damaged_pack(void **state)
 	git_repository_free(repo);
 }
 
+/* Intact stored bytes but a different CRC-32 in the .idx: the reader
+ * declines (it checks stored bytes against the .idx instead of re-hashing);
+ * libgit2, which does not check it on read, still has the blob. */
+static void reader_checks_idx_crc(void **state)
+{
+	git_oid id;
+	git_repository *repo;
+	git_blob *blob = NULL;
+	sfmc_packreader *r;
+	unsigned char *data;
+	size_t len;
+	git_object_t type;
+	char hex[128];
+	FILE *f;
+	(void)state;
+
+	make_history("crc", 1, 3);
+	/* idx v2: 8-byte header, 1024-byte fanout, n ids, then n CRC-32s in id order. */
+	sh("cd %s/crc && git repack -adfq && git rev-parse HEAD:a.txt > ../crcid && "
+	   "idx=$(ls .git/objects/pack/*.idx) && n=$(git show-index < $idx | wc -l) && "
+	   "pos=$(git show-index < $idx | cut -d' ' -f2 | sort | grep -n $(cat ../crcid) | cut -d: -f1) && "
+	   "chmod u+w $idx && printf '\125' | dd of=$idx bs=1 seek=$((8 + 1024 + 20 * n + 4 * (pos - 1) + 3)) "
+	   "conv=notrunc status=none", dir);
+	snprintf(hex, sizeof(hex), "%s/crcid", dir);
+	f = fopen(hex, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(hex, sizeof(hex), f));
+	fclose(f);
+	hex[40] = '\0';
+	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	repo = open_repo("crc");
+	assert_int_equal(git_blob_lookup(&blob, repo, &id), 0);
+	git_blob_free(blob);
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packreader_read(r, &id, &type, &data, &len), 0);
+	assert_null(data);
+	sfmc_packreader_free(r);
+	git_repository_free(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +481,7 @@ int main(void)
 		cmocka_unit_test(reader_matches_libgit2),
 		cmocka_unit_test(reader_small_windows),
 		cmocka_unit_test(reader_declines_damaged_pack),
+		cmocka_unit_test(reader_checks_idx_crc),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
