@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "gitrepo.h"
 #include "limits.h"
@@ -184,9 +187,23 @@ typedef struct cursor {
 	bool parsed;                         /* e is the entry at p */
 } cursor;
 
+#ifdef __SSE2__
+/* Bit i set where a[i] != b[i], for 16 bytes. */
+static unsigned differ16(const unsigned char *a, const unsigned char *b)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)a), y = _mm_loadu_si128((const __m128i *)b);
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) ^ 0xffffu;
+}
+#endif
+
 static size_t common_prefix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {
 	size_t n = na < nb ? na : nb, i = 0;
+#ifdef __SSE2__
+	for (unsigned d; i + 16 <= n; i += 16)
+		if ((d = differ16(a + i, b + i)))
+			return i + (size_t)__builtin_ctz(d);
+#endif
 	uint64_t x, y;
 	while (i + 8 <= n) {
 		memcpy(&x, a + i, 8);
@@ -203,6 +220,11 @@ static size_t common_prefix(const unsigned char *a, size_t na, const unsigned ch
 static size_t common_suffix(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {
 	size_t n = na < nb ? na : nb, i = 0;
+#ifdef __SSE2__
+	for (unsigned d; i + 16 <= n; i += 16)
+		if ((d = differ16(a + na - i - 16, b + nb - i - 16)))
+			return i + (size_t)__builtin_clz(d) - 16; /* the highest differing byte is the nearest the end */
+#endif
 	uint64_t x, y;
 	while (i + 8 <= n) {
 		memcpy(&x, a + na - i - 8, 8);
@@ -279,6 +301,50 @@ static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, size_t off, siz
 	return 0;
 }
 
+/* The end of the well-formed entry at off when it ends by limit (<= the
+ * tree's length), else 0 (let sfmc_gittree_next judge it). The same checks
+ * as sfmc_gittree_next, without filling an entry. */
+static size_t entry_end(const unsigned char *data, size_t off, size_t limit)
+{
+	const unsigned char *p = data + off, *end = data + limit;
+	uint32_t mode = 0;
+	size_t digits = 0;
+
+	while (p < end && *p >= '0' && *p <= '7' && digits < MAX_MODE_DIGITS) {
+		mode = mode << 3 | (uint32_t)(*p++ - '0');
+		digits++;
+	}
+	if (!digits || mode > 0xffffu || p >= end || *p++ != ' ')
+		return 0;
+	/* A run of equal bytes holds many entries: memchr's vector loop pays off here. */
+	if (!(p = memchr(p, 0, (size_t)(end - p))) || (size_t)(end - p) < 1 + GIT_OID_RAWSZ)
+		return 0;
+	return (size_t)(p + 1 + GIT_OID_RAWSZ - data);
+}
+
+/* Skips t's entries from off that end inside every parent's run of bytes
+ * equal to t's at the same offset: each parent holds them as they are. */
+static size_t skip_common(const sfmc_gitobj *t, size_t off, cursor *cu, size_t np)
+{
+	size_t limit = SIZE_MAX, q;
+
+	for (size_t i = 0; i < np; i++) {
+		if (!cu[i].base || (size_t)(cu[i].p - cu[i].base) != off || cu[i].prefix <= off)
+			return off;
+		if (cu[i].prefix < limit)
+			limit = cu[i].prefix;
+	}
+	if (!np)
+		return off;
+	while ((q = entry_end(t->data, off, limit)) != 0)
+		off = q;
+	for (size_t i = 0; i < np; i++) {
+		cu[i].p = cu[i].base + off;
+		cu[i].parsed = false;
+	}
+	return off;
+}
+
 int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
 		      sfmc_gittree_changed_fn fn, void *ctx)
 {
@@ -294,8 +360,11 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 	}
 	for (size_t i = 0; i < np; i++)
 		cursor_open(&cu[i], parents ? parents[i] : NULL, t);
-	while (rc >= 0 && (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) != 0) {
+	for (;;) {
 		int m = 0;
+		off = skip_common(t, off, cu, np);
+		if (rc < 0 || (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) == 0)
+			break;
 		if (r < 0) {
 			rc = SFMC_GITTREE_MALFORMED;
 			break;
@@ -331,6 +400,7 @@ struct sfmc_gittree_reader {
 	sfmc_packreader *pack;
 	tree_ent **buckets;
 	tree_ent *head, *tail;
+	tree_ent *spare; /* dropped entries kept for reuse (chained by next): one malloc less per tree */
 	size_t cached, budget;
 };
 
@@ -396,7 +466,8 @@ static void drop(sfmc_gittree_reader *r, tree_ent *e)
 	lru_unlink(r, e);
 	r->cached -= e->obj.len;
 	free((void *)e->obj.data);
-	free(e);
+	e->next = r->spare;
+	r->spare = e;
 }
 
 /* Evicts the least recent trees nobody holds until the cache fits. */
@@ -417,6 +488,11 @@ void sfmc_gittree_reader_free(sfmc_gittree_reader *r)
 		return;
 	while (r->head)
 		drop(r, r->head);
+	while (r->spare) {
+		tree_ent *e = r->spare;
+		r->spare = e->next;
+		free(e);
+	}
 	free(r->buckets);
 	sfmc_packreader_free(r->pack);
 	git_odb_free(r->odb);
@@ -472,10 +548,13 @@ int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc
 		return sfmc_error_set("cannot read tree %s: %s (a %s)", git_oid_tostr_s(id), WRONG_TYPE,
 				      git_object_type2string(type));
 	}
-	if (!(e = calloc(1, sizeof(*e)))) {
+	if ((e = r->spare))
+		r->spare = e->next;
+	else if (!(e = malloc(sizeof(*e)))) {
 		free(data);
 		return sfmc_error_set("out of memory");
 	}
+	memset(e, 0, sizeof(*e));
 	e->obj.data = data;
 	e->obj.len = len;
 	git_oid_cpy(&e->id, id);

@@ -60,7 +60,7 @@ static int add_rec(walker *w, const unsigned char *raw, uint32_t path, uint32_t 
 static int walk_subtree(walker *w, const sfmc_gittree_entry *e, uint32_t pid, const sfmc_gittree_entry *const *pe,
 			size_t np, uint32_t commit)
 {
-	const sfmc_gitobj *sub = NULL, **psub = NULL;
+	const sfmc_gitobj *sub = NULL, *plocal[2] = { NULL, NULL }, **psub = np <= 2 ? plocal : NULL;
 	git_oid id, pid_oid;
 	uint32_t v = 0;
 	int rc = 0;
@@ -72,7 +72,7 @@ static int walk_subtree(walker *w, const sfmc_gittree_entry *e, uint32_t pid, co
 		return sfmc_results_add_error(&w->b->errors, w->path.ptr, "trees nested too deeply");
 	if (sfmc_gittree_read_tree(w->reader, &id, &sub) < 0)
 		return sfmc_results_add_error(&w->b->errors, w->path.ptr, sfmc_error_last());
-	if (np && !(psub = calloc(np, sizeof(*psub)))) {
+	if (!psub && !(psub = calloc(np, sizeof(*psub)))) { /* octopus merges only */
 		rc = sfmc_error_set("out of memory");
 		goto cleanup;
 	}
@@ -89,7 +89,8 @@ static int walk_subtree(walker *w, const sfmc_gittree_entry *e, uint32_t pid, co
 cleanup:
 	for (size_t i = 0; psub && i < np; i++)
 		sfmc_gittree_release(w->reader, psub[i]);
-	free(psub);
+	if (psub != plocal)
+		free(psub);
 	sfmc_gittree_release(w->reader, sub);
 	return rc;
 }

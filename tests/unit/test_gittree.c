@@ -439,6 +439,150 @@ static void test_malformed(void **state)
 	sfmc_gittree_reader_free(r);
 }
 
+/* ---- in-memory trees against a brute-force diff ---- */
+
+/* Names that are prefixes of each other, and long ones (runs of equal
+ * bytes over 16 and 32 bytes end inside them). */
+static const char *const pool[] = { "a", "a-b", "a.b", "a0", "ab", "abc", "b", "bb",
+				    "long-name-of-a-file-that-spans-many-vector-widths.c",
+				    "long-name-of-a-file-that-spans-many-vector-widths.h", "z" };
+#define NPOOL (sizeof(pool) / sizeof(pool[0]))
+
+typedef struct mement {
+	const char *name;
+	uint32_t mode;
+	unsigned char id[GIT_OID_RAWSZ];
+} mement;
+
+static int mement_cmp(const void *a, const void *b)
+{
+	const mement *x = a, *y = b;
+	sfmc_gittree_entry ex = { .name = x->name, .namelen = strlen(x->name), .mode = x->mode };
+	sfmc_gittree_entry ey = { .name = y->name, .namelen = strlen(y->name), .mode = y->mode };
+	return sfmc_gittree_cmp(&ex, &ey);
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+/* A sorted tree of some pool names (each once) with random modes and ids. */
+static size_t random_tree(uint32_t *s, mement *v)
+{
+	static const uint32_t modes[] = { 0100644, 0100755, 040000, 0120000, 0160000 };
+	size_t n = 0;
+	for (size_t i = 0; i < NPOOL; i++) {
+		if (lcg(s) % 3 == 0)
+			continue;
+		v[n].name = pool[i];
+		v[n].mode = modes[lcg(s) % 5];
+		for (size_t j = 0; j < GIT_OID_RAWSZ; j++)
+			v[n].id[j] = (unsigned char)(lcg(s) % 3); /* small alphabet: ids share prefixes */
+		n++;
+	}
+	qsort(v, n, sizeof(*v), mement_cmp);
+	return n;
+}
+
+/* One small change: an id's byte (often the last), a mode, an entry dropped or added. */
+static size_t mutate(uint32_t *s, const mement *from, size_t n, mement *v)
+{
+	size_t k;
+	memcpy(v, from, n * sizeof(*v));
+	if (!n)
+		return random_tree(s, v);
+	k = lcg(s) % n;
+	switch (lcg(s) % 4) {
+	case 0:
+		v[k].id[lcg(s) % 2 ? GIT_OID_RAWSZ - 1 : lcg(s) % GIT_OID_RAWSZ] ^= 1;
+		break;
+	case 1:
+		v[k].mode = v[k].mode == 0100644 ? 0100755 : 0100644;
+		break;
+	case 2:
+		memmove(&v[k], &v[k + 1], (n - k - 1) * sizeof(*v));
+		return n - 1;
+	default:
+		v[n] = v[k];
+		v[n].name = pool[lcg(s) % NPOOL];
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(v[i].name, v[n].name))
+				return n; /* already there: no change */
+		qsort(v, n + 1, sizeof(*v), mement_cmp);
+		return n + 1;
+	}
+	return n;
+}
+
+static size_t serialize(const mement *v, size_t n, unsigned char *out)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		len += (size_t)sprintf((char *)out + len, "%o %s", v[i].mode, v[i].name) + 1;
+		memcpy(out + len, v[i].id, GIT_OID_RAWSZ);
+		len += GIT_OID_RAWSZ;
+	}
+	return len;
+}
+
+/* The names of t's entries no parent holds with the same name, kind and id. */
+static void brute_changed(const mement *t, size_t nt, const mement *const *p, const size_t *npe, size_t np, char *out)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < nt; i++) {
+		bool held = false;
+		for (size_t j = 0; j < np && !held; j++)
+			for (size_t k = 0; k < npe[j] && !held; k++)
+				held = !strcmp(p[j][k].name, t[i].name) &&
+				       sfmc_gittree_kind_of(p[j][k].mode) == sfmc_gittree_kind_of(t[i].mode) &&
+				       !memcmp(p[j][k].id, t[i].id, GIT_OID_RAWSZ);
+		if (!held)
+			sprintf(out + strlen(out), "%s%s", out[0] ? "," : "", t[i].name);
+	}
+}
+
+/* Trees one or two changes apart (so most bytes are equal and the equal runs
+ * end anywhere inside an entry), with one and two parents. */
+static void test_diff_equal_runs(void **state)
+{
+	mement base[NPOOL + 1], t[NPOOL + 1], p2[NPOOL + 1];
+	unsigned char tb[2048], pb[2048], p2b[2048];
+	char want[1024];
+	uint32_t s = 12345;
+	(void)state;
+
+	for (int round = 0; round < 3000; round++) {
+		size_t nb = random_tree(&s, base), nt = mutate(&s, base, nb, t), n2 = mutate(&s, t, nt, p2);
+		size_t np = round % 3 == 0 ? 2 : 1, npe[2] = { nb, n2 };
+		const mement *pv[2] = { base, p2 };
+		sfmc_gitobj to = { tb, serialize(t, nt, tb) }, po = { pb, serialize(base, nb, pb) };
+		sfmc_gitobj p2o = { p2b, serialize(p2, n2, p2b) };
+		const sfmc_gitobj *parents[2] = { &po, &p2o };
+		got g = { .np = 0 };
+
+		brute_changed(t, nt, pv, npe, np, want);
+		assert_int_equal(sfmc_gittree_diff(&to, parents, np, on_changed_plain, &g), 0);
+		assert_string_equal(g.names, want);
+	}
+}
+
+/* A malformed entry inside a run of bytes equal to the parent's still stops the diff. */
+static void test_diff_malformed_in_equal_run(void **state)
+{
+	static const char bad[] = "100644 a\0aaaaaaaaaaaaaaaaaaaa100648 b\0bbbbbbbbbbbbbbbbbbbb100644 c\0cccccccccccccccccccc";
+	static const char parent[] = "100644 a\0aaaaaaaaaaaaaaaaaaaa100648 b\0bbbbbbbbbbbbbbbbbbbb100644 c\0ccccccccccccccccccc!";
+	sfmc_gitobj t = { (const unsigned char *)bad, sizeof(bad) - 1 }, p = { (const unsigned char *)parent, sizeof(parent) - 1 };
+	const sfmc_gitobj *parents[1] = { &p };
+	got g = { .np = 0 };
+	(void)state;
+
+	assert_int_equal(sfmc_gittree_diff(&t, parents, 1, on_changed_plain, &g), SFMC_GITTREE_MALFORMED);
+	assert_non_null(strstr(sfmc_error_last(), "at byte 29: bad mode"));
+	assert_string_equal(g.names, "");
+}
+
 /* A one-byte cache evicts every tree nobody holds; held trees stay valid. */
 static void test_cache_eviction(void **state)
 {
@@ -471,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_entries_match_ls_tree),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_diff_cases),
+		cmocka_unit_test(test_diff_equal_runs),
+		cmocka_unit_test(test_diff_malformed_in_equal_run),
 		cmocka_unit_test(test_commits),
 		cmocka_unit_test(test_commit_time_forms),
 		cmocka_unit_test(test_malformed),
