@@ -427,11 +427,13 @@ typedef struct pack_set {
 	pack_file *files;
 	char *objdir;
 	unsigned refs;          /* under sets_lock */
-	bool kids_done;         /* count_kids ran for every file (under sets_lock) */
+	bool kids_done;         /* count_kids ran for every file (under kids_lock) */
 	struct pack_set *next;  /* live sets */
 } pack_set;
 
 static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Apart from sets_lock, so that new readers of a set need not wait while its delta children are counted. */
+static pthread_mutex_t kids_lock = PTHREAD_MUTEX_INITIALIZER;
 static pack_set *live_sets;
 
 struct sfmc_packreader {
@@ -810,12 +812,12 @@ void sfmc_packreader_in_pack_order(sfmc_packreader *r)
 {
 	pack_set *set = r->set;
 
-	pthread_mutex_lock(&sets_lock); /* the first reader counts, the others wait and share */
+	pthread_mutex_lock(&kids_lock); /* the first reader counts, the others wait and share */
 	for (size_t i = 0; !set->kids_done && i < set->ps.n; i++)
 		if (set->files[i].fd >= 0)
 			count_kids(&set->files[i], set->files[i].ix);
 	set->kids_done = true;
-	pthread_mutex_unlock(&sets_lock);
+	pthread_mutex_unlock(&kids_lock);
 	r->pack_order = true;
 }
 

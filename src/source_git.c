@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "source_git.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "gitrepo.h"
 #include "gitwalk.h"
 #include "limits.h"
+#include "packorder.h"
 #include "treewalk.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -190,6 +192,44 @@ typedef struct plan {
 	bool all_objects;
 } plan;
 
+/* A pack reader held for a whole-history scan, so that the walk, the tree
+ * walk and the blob phase share one indexing of the packs instead of each
+ * rebuilding it, and the blob phase's delta-children count runs while the
+ * commit walk is still on the main thread. */
+typedef struct pack_keeper {
+	git_repository *repo;
+	sfmc_packreader *reader; /* NULL: not needed, or could not be made (only costs speed) */
+	pthread_t thread;
+	bool started;
+} pack_keeper;
+
+static void *keeper_prepare(void *p)
+{
+	pack_keeper *k = p;
+	if (sfmc_packreader_new(&k->reader, k->repo, SFMC_PACK_CACHE_MIN_BYTES) == 0)
+		sfmc_packreader_in_pack_order(k->reader);
+	return NULL;
+}
+
+/* On a second thread when there is one to spare, else right here. */
+static void keeper_start(pack_keeper *k, git_repository *repo, unsigned threads)
+{
+	k->repo = repo;
+	if (threads != 1 && pthread_create(&k->thread, NULL, keeper_prepare, k) == 0)
+		k->started = true;
+	else
+		keeper_prepare(k);
+}
+
+static void keeper_stop(pack_keeper *k)
+{
+	if (k->started)
+		pthread_join(k->thread, NULL);
+	k->started = false;
+	sfmc_packreader_free(k->reader);
+	k->reader = NULL;
+}
+
 static int run(git_repository *repo, const char *repo_path, const plan *p, const sfmc_ruleset *rules,
 	       const sfmc_git_opts *opts, sfmc_results *out)
 {
@@ -200,11 +240,15 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	size_t ncommits = 0;
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
 	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false };
+	pack_keeper keeper = { 0 };
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
 	/* Whole history: a (tree, path) walked once covers every later visit. */
 	wopts.use_visited = p->all_refs && !p->nexclude && !p->hide_all_refs;
+	/* Ranges (hooks) may touch a handful of objects: they index packs only when the walk needs it. */
+	if (p->all_refs)
+		keeper_start(&keeper, repo, opts->threads);
 	for (size_t i = 0; i < p->ninclude; i++)
 		if (list_push(&inc, &p->include[i]) < 0)
 			goto cleanup;
@@ -221,6 +265,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 		goto cleanup;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
+	keeper_stop(&keeper);
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
 	free(c.others);

@@ -2,6 +2,7 @@
  * (offsets checked against `git show-index`), several packs, loose objects,
  * and hand-written indexes with 8-byte offsets or a corrupt header. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -398,6 +399,73 @@ static void reader_small_windows(void **state)
 	}
 }
 
+static void *count_in_thread(void *r)
+{
+	sfmc_packreader_in_pack_order(r);
+	return NULL;
+}
+
+/* As a whole-history scan does: one reader counts the delta children on a
+ * second thread while the other readers of the same packs are made and
+ * read; every read still matches libgit2, and a reader set to pack order
+ * after the count shares it. */
+static void readers_while_kids_are_counted(void **state)
+{
+	static git_oid ids[MAXOBJ];
+	static uint64_t unused[MAXOBJ];
+	git_repository *repo;
+	sfmc_packreader *keeper, *r, *late;
+	git_odb *odb;
+	pthread_t t;
+	char path[256];
+	size_t n, *order;
+	(void)state;
+
+	make_history("kids", 1, 25);
+	sh("cd %s/kids && git repack -adfq --depth=50 --window=50", dir);
+	repo = open_repo("kids");
+	sh("cd %s/kids && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir);
+	snprintf(path, sizeof(path), "%s/all", dir);
+	n = read_pairs(path, ids, unused, 0);
+	assert_int_equal(sfmc_packreader_new(&keeper, repo, 1 << 20), 0);
+	assert_int_equal(pthread_create(&t, NULL, count_in_thread, keeper), 0);
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0); /* shares the set being counted */
+	assert_int_equal(git_repository_odb(&odb, repo), 0);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *view;
+		git_odb_object *o;
+		size_t len;
+		git_object_t type;
+		assert_int_equal(git_odb_read(&o, odb, &ids[i]), 0);
+		assert_int_equal(sfmc_packreader_view(r, &ids[i], &type, &view, &len), 1);
+		assert_int_equal(type, git_odb_object_type(o));
+		assert_int_equal(len, git_odb_object_size(o));
+		assert_memory_equal(view, git_odb_object_data(o), len);
+		git_odb_object_free(o);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(sfmc_packreader_new(&late, repo, 1 << 20), 0);
+	sfmc_packreader_in_pack_order(late); /* counted already: shared, not recounted */
+	assert_int_equal(sfmc_packreader_order(late, ids, n, &order), 0);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *view;
+		git_odb_object *o;
+		size_t len;
+		git_object_t type;
+		assert_int_equal(git_odb_read(&o, odb, &ids[order[i]]), 0);
+		assert_int_equal(sfmc_packreader_view(late, &ids[order[i]], &type, &view, &len), 1);
+		assert_int_equal(len, git_odb_object_size(o));
+		assert_memory_equal(view, git_odb_object_data(o), len);
+		git_odb_object_free(o);
+	}
+	free(order);
+	git_odb_free(odb);
+	sfmc_packreader_free(keeper);
+	sfmc_packreader_free(r);
+	sfmc_packreader_free(late);
+	git_repository_free(repo);
+}
+
 /* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
 static void reader_declines_damaged_pack(void **state)
 {
@@ -480,6 +548,7 @@ int main(void)
 		cmocka_unit_test(large_offsets_and_corrupt_index),
 		cmocka_unit_test(reader_matches_libgit2),
 		cmocka_unit_test(reader_small_windows),
+		cmocka_unit_test(readers_while_kids_are_counted),
 		cmocka_unit_test(reader_declines_damaged_pack),
 		cmocka_unit_test(reader_checks_idx_crc),
 	};
