@@ -332,6 +332,26 @@ static void read_all_both_ways(const char *name, size_t cache_bytes, size_t wind
 	assert_int_equal(fast, 2 * n); /* everything is packed: nothing left to libgit2 */
 }
 
+/* Every object of ids read by r in pack order: the same bytes as libgit2's. */
+static void check_in_pack_order(sfmc_packreader *r, git_odb *odb, const git_oid *ids, size_t n)
+{
+	size_t *order;
+	assert_int_equal(sfmc_packreader_order(r, ids, n, &order), 0);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *view;
+		git_odb_object *o;
+		size_t len;
+		git_object_t type;
+		assert_int_equal(git_odb_read(&o, odb, &ids[order[i]]), 0);
+		assert_int_equal(sfmc_packreader_view(r, &ids[order[i]], &type, &view, &len), 1);
+		assert_int_equal(type, git_odb_object_type(o));
+		assert_int_equal(len, git_odb_object_size(o));
+		assert_memory_equal(view, git_odb_object_data(o), len);
+		git_odb_object_free(o);
+	}
+	free(order);
+}
+
 /* Reads every blob in pack order (sfmc_packreader_order), as the scan does:
  * forward through the window, bases behind it read alone. */
 static void read_in_pack_order(const char *name, size_t window)
@@ -341,7 +361,7 @@ static void read_in_pack_order(const char *name, size_t window)
 	git_repository *repo = open_repo(name);
 	sfmc_packreader *r, *r0;
 	git_odb *odb;
-	size_t n, *order;
+	size_t n;
 	char path[256];
 
 	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
@@ -352,20 +372,8 @@ static void read_in_pack_order(const char *name, size_t window)
 	sfmc_packreader_free(r0);                                     /* ...which outlive r0 */
 	sfmc_packreader_set_window(r, window);
 	sfmc_packreader_in_pack_order(r);
-	assert_int_equal(sfmc_packreader_order(r, ids, n, &order), 0);
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
-	for (size_t i = 0; i < n; i++) {
-		const unsigned char *view;
-		git_odb_object *o;
-		size_t len;
-		git_object_t type;
-		assert_int_equal(git_odb_read(&o, odb, &ids[order[i]]), 0);
-		assert_int_equal(sfmc_packreader_view(r, &ids[order[i]], &type, &view, &len), 1);
-		assert_int_equal(len, git_odb_object_size(o));
-		assert_memory_equal(view, git_odb_object_data(o), len);
-		git_odb_object_free(o);
-	}
-	free(order);
+	check_in_pack_order(r, odb, ids, n);
 	git_odb_free(odb);
 	sfmc_packreader_free(r);
 	git_repository_free(repo);
@@ -418,7 +426,7 @@ static void readers_while_kids_are_counted(void **state)
 	git_odb *odb;
 	pthread_t t;
 	char path[256];
-	size_t n, *order;
+	size_t n;
 	(void)state;
 
 	make_history("kids", 1, 25);
@@ -446,19 +454,7 @@ static void readers_while_kids_are_counted(void **state)
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(sfmc_packreader_new(&late, repo, 1 << 20), 0);
 	sfmc_packreader_in_pack_order(late); /* counted already: shared, not recounted */
-	assert_int_equal(sfmc_packreader_order(late, ids, n, &order), 0);
-	for (size_t i = 0; i < n; i++) {
-		const unsigned char *view;
-		git_odb_object *o;
-		size_t len;
-		git_object_t type;
-		assert_int_equal(git_odb_read(&o, odb, &ids[order[i]]), 0);
-		assert_int_equal(sfmc_packreader_view(late, &ids[order[i]], &type, &view, &len), 1);
-		assert_int_equal(len, git_odb_object_size(o));
-		assert_memory_equal(view, git_odb_object_data(o), len);
-		git_odb_object_free(o);
-	}
-	free(order);
+	check_in_pack_order(late, odb, ids, n);
 	git_odb_free(odb);
 	sfmc_packreader_free(keeper);
 	sfmc_packreader_free(r);
