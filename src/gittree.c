@@ -182,7 +182,8 @@ int sfmc_gittree_commit_time(const unsigned char *data, size_t len, int64_t *tim
 /* A parent tree read alongside the tree being walked (git's diff-tree merge). */
 typedef struct cursor {
 	const unsigned char *base, *p, *end; /* NULL base: no such parent tree */
-	size_t prefix, suffix;               /* bytes equal at the start / end of both trees */
+	size_t suffix;                       /* bytes equal at the end of both trees */
+	size_t run_t, run_b, run_end;        /* t's bytes [run_t, run_end) equal the parent's from run_b */
 	sfmc_gittree_entry e;
 	bool parsed;                         /* e is the entry at p */
 } cursor;
@@ -245,7 +246,7 @@ static void cursor_open(cursor *cu, const sfmc_gitobj *parent, const sfmc_gitobj
 		return;
 	cu->base = cu->p = parent->data;
 	cu->end = parent->data + parent->len;
-	cu->prefix = common_prefix(t->data, t->len, parent->data, parent->len);
+	cu->run_end = common_prefix(t->data, t->len, parent->data, parent->len);
 	cu->suffix = common_suffix(t->data, t->len, parent->data, parent->len);
 }
 
@@ -269,26 +270,28 @@ static void cursor_skip(cursor *cu, size_t n)
 	cu->parsed = false;
 }
 
-/* Moves cu past e's name (git order). Returns 2 when the parent's entries
- * from here on are byte for byte t's from off on, 1 when the parent holds e
- * itself (same name, kind and id), else 0 with *same_name set to the
- * parent's entry of that name, if any. Entries inside a run of equal bytes
- * at the same offset in both trees are skipped without parsing the parent. */
-static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, size_t off, size_t tlen,
-			const sfmc_gittree_entry **same_name)
+/* True when some parent's entries from its cursor on are byte for byte t's
+ * from off on (so it holds them all); no parsing. */
+static bool ends_held(const cursor *cu, size_t np, size_t off, size_t tlen)
 {
-	size_t b = (size_t)(cu->p - cu->base), plen = (size_t)(cu->end - cu->base);
+	for (size_t i = 0; i < np; i++) {
+		size_t b = (size_t)(cu[i].p - cu[i].base), plen = (size_t)(cu[i].end - cu[i].base);
+		if (cu[i].base && tlen - off == plen - b && tlen - off <= cu[i].suffix)
+			return true;
+	}
+	return false;
+}
+
+/* Moves cu past e's name (git order), parsing the parent. Returns 1 when the
+ * parent holds e itself (same name, kind and id), else 0 with *same_name set
+ * to the parent's entry of that name, if any. */
+static int cursor_match(cursor *cu, const sfmc_gittree_entry *e, const sfmc_gittree_entry **same_name)
+{
 	int cmp = 1;
 
 	*same_name = NULL;
 	if (!cu->base)
 		return 0;
-	if (tlen - off == plen - b && tlen - off <= cu->suffix)
-		return 2;
-	if (b == off && off + e->size <= cu->prefix) {
-		cursor_skip(cu, e->size);
-		return 1;
-	}
 	while (cursor_entry(cu) && (cmp = sfmc_gittree_cmp(&cu->e, e)) < 0)
 		cursor_skip(cu, cu->e.size);
 	if (!cu->parsed || cmp != 0)
@@ -322,25 +325,42 @@ static size_t entry_end(const unsigned char *data, size_t off, size_t limit)
 	return (size_t)(p + 1 + GIT_OID_RAWSZ - data);
 }
 
-/* Skips t's entries from off that end inside every parent's run of bytes
- * equal to t's at the same offset: each parent holds them as they are. */
+/* Where the run of t's bytes from off equal to the parent's from its entry
+ * at p ends (off when none): the last run found while it lasts, else a new
+ * compare (after a change both trees often line up again). */
+static size_t cursor_run(cursor *cu, const sfmc_gitobj *t, size_t off)
+{
+	size_t b = (size_t)(cu->p - cu->base);
+
+	if (!cu->base)
+		return off;
+	if (off >= cu->run_t && b >= cu->run_b && off - cu->run_t == b - cu->run_b && off < cu->run_end)
+		return cu->run_end;
+	cu->run_t = off;
+	cu->run_b = b;
+	cu->run_end = off + common_prefix(t->data + off, t->len - off, cu->p, (size_t)(cu->end - cu->p));
+	return cu->run_end;
+}
+
+/* Skips t's entries from off that end inside the longest run of bytes equal
+ * to a parent's from its current entry: that parent holds them as they are
+ * (the same bytes parse into the same entries from a boundary of both).
+ * Parents left behind catch up when next asked (cursor_match). */
 static size_t skip_common(const sfmc_gitobj *t, size_t off, cursor *cu, size_t np)
 {
-	size_t limit = SIZE_MAX, q;
+	size_t limit = off, from = off, q, r;
 
-	for (size_t i = 0; i < np; i++) {
-		if (!cu[i].base || (size_t)(cu[i].p - cu[i].base) != off || cu[i].prefix <= off)
-			return off;
-		if (cu[i].prefix < limit)
-			limit = cu[i].prefix;
-	}
-	if (!np)
-		return off;
-	while ((q = entry_end(t->data, off, limit)) != 0)
+	for (size_t i = 0; i < np; i++)
+		if ((r = cursor_run(&cu[i], t, off)) > limit)
+			limit = r;
+	while (limit > off && (q = entry_end(t->data, off, limit)) != 0)
 		off = q;
-	for (size_t i = 0; i < np; i++) {
-		cu[i].p = cu[i].base + off;
-		cu[i].parsed = false;
+	for (size_t i = 0; off != from && i < np; i++) {
+		/* cursor_run left run_t == from or a run holding from on the same diagonal */
+		if (cu[i].base && cu[i].run_end >= off) {
+			cu[i].p += off - from;
+			cu[i].parsed = false;
+		}
 	}
 	return off;
 }
@@ -361,18 +381,22 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 	for (size_t i = 0; i < np; i++)
 		cursor_open(&cu[i], parents ? parents[i] : NULL, t);
 	for (;;) {
-		int m = 0;
-		off = skip_common(t, off, cu, np);
+		int m = ends_held(cu, np, off, t->len);
+		if (!m) {
+			off = skip_common(t, off, cu, np);
+			m = ends_held(cu, np, off, t->len);
+		}
 		if (rc < 0 || (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) == 0)
 			break;
 		if (r < 0) {
 			rc = SFMC_GITTREE_MALFORMED;
 			break;
 		}
-		for (size_t i = 0; i < np && m != 2; i++)
-			m |= cursor_match(&cu[i], &e, off, t->len, &pe[i]);
-		if (m & 2)
+		if (m)
 			break; /* every entry left is a parent's too */
+		/* one parent holding e is enough: the others catch up when next asked */
+		for (size_t i = 0; i < np && !m; i++)
+			m = cursor_match(&cu[i], &e, &pe[i]);
 		if (!m && fn(ctx, &e, pe) < 0)
 			rc = -1;
 		off += e.size;

@@ -498,8 +498,11 @@ static size_t mutate(uint32_t *s, const mement *from, size_t n, mement *v)
 	case 0:
 		v[k].id[lcg(s) % 2 ? GIT_OID_RAWSZ - 1 : lcg(s) % GIT_OID_RAWSZ] ^= 1;
 		break;
-	case 1:
-		v[k].mode = v[k].mode == 0100644 ? 0100755 : 0100644;
+	case 1: /* a file's mode only: another kind would sort elsewhere */
+		if (v[k].mode == 0100644 || v[k].mode == 0100755)
+			v[k].mode ^= 0100644 ^ 0100755;
+		else
+			v[k].id[0] ^= 2;
 		break;
 	case 2:
 		memmove(&v[k], &v[k + 1], (n - k - 1) * sizeof(*v));
@@ -543,8 +546,8 @@ static void brute_changed(const mement *t, size_t nt, const mement *const *p, co
 	}
 }
 
-/* Trees one or two changes apart (so most bytes are equal and the equal runs
- * end anywhere inside an entry), with one and two parents. */
+/* Trees one to four changes apart (so most bytes are equal and the equal
+ * runs end anywhere inside an entry), with one and two parents. */
 static void test_diff_equal_runs(void **state)
 {
 	mement base[NPOOL + 1], t[NPOOL + 1], p2[NPOOL + 1];
@@ -555,7 +558,15 @@ static void test_diff_equal_runs(void **state)
 
 	for (int round = 0; round < 3000; round++) {
 		size_t nb = random_tree(&s, base), nt = mutate(&s, base, nb, t), n2 = mutate(&s, t, nt, p2);
-		size_t np = round % 3 == 0 ? 2 : 1, npe[2] = { nb, n2 };
+		size_t np = round % 3 == 0 ? 2 : 1, npe[2];
+		/* more changes apart: equal runs between them, after the trees line up again */
+		for (uint32_t k = lcg(&s) % 3; k; k--) {
+			memcpy(p2, t, sizeof(t));
+			nt = mutate(&s, p2, nt, t);
+		}
+		n2 = mutate(&s, t, nt, p2);
+		npe[0] = nb;
+		npe[1] = n2;
 		const mement *pv[2] = { base, p2 };
 		sfmc_gitobj to = { tb, serialize(t, nt, tb) }, po = { pb, serialize(base, nb, pb) };
 		sfmc_gitobj p2o = { p2b, serialize(p2, n2, p2b) };
