@@ -163,7 +163,7 @@ static int commit_tree(walker *w, const git_oid *id, git_oid *tree)
 static int walk_commit(walker *w, uint32_t idx)
 {
 	const sfmc_gitwalk_commit *cm = &w->commits[idx];
-	const sfmc_gitobj *tree = NULL, **ptrees = NULL;
+	const sfmc_gitobj *tree = NULL, *plocal[2] = { NULL, NULL }, **ptrees = NULL;
 	git_oid ptid;
 	size_t np = cm->nparents;
 	uint32_t root, v = 0;
@@ -179,7 +179,7 @@ static int walk_commit(walker *w, uint32_t idx)
 		rc = rc < 0 ? -1 : 0; /* the same snapshot was walked for an older commit */
 		goto cleanup;
 	}
-	if (np && !(ptrees = calloc(np, sizeof(*ptrees)))) {
+	if (!(ptrees = np <= 2 ? plocal : calloc(np, sizeof(*ptrees)))) { /* octopus merges only */
 		rc = sfmc_error_set("out of memory");
 		goto cleanup;
 	}
@@ -191,7 +191,8 @@ static int walk_commit(walker *w, uint32_t idx)
 cleanup:
 	for (size_t i = 0; ptrees && i < np; i++)
 		sfmc_gittree_release(w->reader, ptrees[i]);
-	free(ptrees);
+	if (ptrees != plocal)
+		free(ptrees);
 	sfmc_gittree_release(w->reader, tree);
 	return rc;
 }
