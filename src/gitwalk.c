@@ -1,5 +1,6 @@
 #include "gitwalk.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "gitrepo.h"
 #include "gittree.h"
 #include "limits.h"
+#include "packorder.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/oidmap.h"
@@ -31,6 +33,30 @@ typedef struct node {
 	uint32_t flags;
 } node;
 
+/* Commits read and parsed by a second thread ahead of the walk (long
+ * walks): inflating them is half of the walk's time. It reads the parents
+ * of what the walk reads, most recently posted first, and their parents in
+ * turn; the walk takes what is ready and reads the rest itself. */
+typedef struct ahead_ent {
+	git_oid tree;
+	git_oid *parents; /* malloc'd; handed to the walk that takes it */
+	size_t nparents;  /* SIZE_MAX: taken, or read by the walk itself */
+	int64_t time;
+} ahead_ent;
+
+typedef struct ahead {
+	pthread_mutex_t lock; /* everything below but pack and thread */
+	pthread_cond_t more;
+	sfmc_oidmap index;    /* id -> v[] */
+	ahead_ent *v;
+	size_t n, a;
+	git_oid *todo;        /* ids to read, last first */
+	size_t ntodo, atodo;
+	bool stop;            /* the walk is done */
+	sfmc_packreader *pack;
+	pthread_t thread;
+} ahead;
+
 typedef struct walk {
 	git_repository *repo;
 	sfmc_results *out;
@@ -44,6 +70,7 @@ typedef struct walk {
 	bool oldest_first;   /* heap order: false = newest first (the limiting walk) */
 	sfmc_gittree_reader *reader; /* packed commits in canonical form, once the walk is long */
 	size_t slow_reads;           /* commits read through libgit2 */
+	ahead *ahead;                /* the read-ahead thread (NULL: none) */
 } walk;
 
 static int record(walk *w, const git_oid *id, const char *what)
@@ -73,6 +100,166 @@ static int load_shallow(walk *w)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Queues ids for the read-ahead thread (under its lock). */
+static int post_locked(ahead *a, const git_oid *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sfmc_array_reserve((void **)&a->todo, a->ntodo, &a->atodo, sizeof(*a->todo)) < 0)
+			return -1;
+		git_oid_cpy(&a->todo[a->ntodo++], &ids[i]);
+	}
+	pthread_cond_signal(&a->more);
+	return 0;
+}
+
+static int post(ahead *a, const git_oid *ids, size_t n)
+{
+	int rc;
+	pthread_mutex_lock(&a->lock);
+	rc = post_locked(a, ids, n);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+/* Takes the commit from the read-ahead thread: 1, or 0 (not read yet: the
+ * walk reads it, and the thread will skip it). -1: out of memory. */
+static int take_ahead(walk *w, node *nd)
+{
+	ahead *a = w->ahead;
+	uint32_t i;
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	i = (uint32_t)a->n;
+	if ((rc = sfmc_array_reserve((void **)&a->v, a->n, &a->a, sizeof(*a->v))) == 0 &&
+	    (rc = sfmc_oidmap_put(&a->index, &nd->id, 0, &i)) == 0) {
+		a->v[a->n++] = (ahead_ent){ .nparents = SIZE_MAX };
+	} else if (rc == 1 && a->v[i].nparents != SIZE_MAX) {
+		ahead_ent *e = &a->v[i];
+		git_oid_cpy(&nd->tree, &e->tree);
+		nd->time = e->time;
+		nd->parent_ids = e->parents;
+		nd->nall = (uint32_t)e->nparents;
+		e->parents = NULL;
+		e->nparents = SIZE_MAX;
+	} else {
+		rc = rc < 0 ? -1 : 0;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+/* A packed commit in canonical form (as sfmc_gittree_read_commit_fast, on
+ * the thread's own reader): 1, 0 (left to the walk) or -1. */
+static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
+{
+	unsigned char *data = NULL;
+	git_object_t type;
+	size_t len;
+	int rc = 0;
+
+	if (sfmc_packreader_read(pack, id, &type, &data, &len) != 1)
+		return 0;
+	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == 1)
+		rc = sfmc_gittree_commit_parse(data, len, &e->tree, &e->parents, &e->nparents) < 0 ? -1 : 1;
+	free(data);
+	return rc;
+}
+
+/* Publishes e (taking its parents) unless the walk got there first, and queues its parents. */
+static int publish(ahead *a, const git_oid *id, ahead_ent *e)
+{
+	uint32_t i;
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	i = (uint32_t)a->n;
+	if ((rc = sfmc_array_reserve((void **)&a->v, a->n, &a->a, sizeof(*a->v))) == 0 &&
+	    (rc = sfmc_oidmap_put(&a->index, id, 0, &i)) == 0) {
+		rc = post_locked(a, e->parents, e->nparents);
+		a->v[a->n++] = *e;
+		e->parents = NULL;
+	}
+	pthread_mutex_unlock(&a->lock);
+	free(e->parents);
+	e->parents = NULL;
+	return rc < 0 ? -1 : 0;
+}
+
+static void *read_ahead(void *p)
+{
+	ahead *a = p;
+
+	for (;;) {
+		ahead_ent e = { 0 };
+		git_oid id;
+		uint32_t dummy;
+		bool known;
+		pthread_mutex_lock(&a->lock);
+		while (!a->ntodo && !a->stop)
+			pthread_cond_wait(&a->more, &a->lock);
+		if (a->stop) {
+			pthread_mutex_unlock(&a->lock);
+			break;
+		}
+		git_oid_cpy(&id, &a->todo[--a->ntodo]);
+		known = sfmc_oidmap_get(&a->index, &id, 0, &dummy);
+		pthread_mutex_unlock(&a->lock);
+		if (known)
+			continue;
+		if (read_packed(a->pack, &id, &e) != 1 || publish(a, &id, &e) < 0)
+			free(e.parents); /* the walk reads it (and reports what is wrong) */
+	}
+	return NULL;
+}
+
+static void ahead_stop(ahead *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_signal(&a->more);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].parents);
+	free(a->v);
+	free(a->todo);
+	sfmc_oidmap_dispose(&a->index);
+	sfmc_packreader_free(a->pack);
+	pthread_cond_destroy(&a->more);
+	pthread_mutex_destroy(&a->lock);
+}
+
+/* Starts the read-ahead thread; false when it could not start (the walk reads everything). */
+static bool ahead_start(ahead *a, git_repository *repo)
+{
+	memset(a, 0, sizeof(*a));
+	sfmc_oidmap_init(&a->index);
+	if (sfmc_packreader_new(&a->pack, repo, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
+		sfmc_oidmap_dispose(&a->index);
+		return false;
+	}
+	if (pthread_mutex_init(&a->lock, NULL) == 0) {
+		if (pthread_cond_init(&a->more, NULL) == 0) {
+			if (pthread_create(&a->thread, NULL, read_ahead, a) == 0)
+				return true;
+			pthread_cond_destroy(&a->more);
+		}
+		pthread_mutex_destroy(&a->lock);
+	}
+	sfmc_packreader_free(a->pack);
+	sfmc_oidmap_dispose(&a->index);
+	return false;
+}
+
+/* The walk read nd itself: the read-ahead thread goes on from its parents. */
+static int post_parents(walk *w, const node *nd)
+{
+	if (!w->ahead || (nd->flags & SHALLOW) || !nd->nall)
+		return 0;
+	return post(w->ahead, nd->parent_ids, nd->nall);
+}
+
 /* Fills nd from the pack reader when the commit is packed and canonical
  * (libgit2's parser, with its own SHA-1, is the slow part of a long walk).
  * Returns 1 (filled), 0 (use libgit2) or -1 (out of memory). */
@@ -81,6 +268,10 @@ static int read_fast(walk *w, node *nd)
 	size_t np;
 	int rc;
 
+	if (w->ahead && (rc = take_ahead(w, nd)) != 0) {
+		nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
+		return rc;
+	}
 	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
 	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
 		return -1;
@@ -91,7 +282,7 @@ static int read_fast(walk *w, node *nd)
 		return -1;
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
-	return 1;
+	return post_parents(w, nd) < 0 ? -1 : 1;
 }
 
 /* Index of the node for id, reading the commit when it is new. A commit that
@@ -132,7 +323,7 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	for (uint32_t i = 0; i < nd->nall; i++)
 		git_oid_cpy(&nd->parent_ids[i], git_commit_parent_id(c, i));
 	git_commit_free(c);
-	return 0;
+	return post_parents(w, nd);
 }
 
 static bool heap_less(const walk *w, uint32_t x, uint32_t y)
@@ -364,30 +555,47 @@ cleanup:
 	return rc;
 }
 
+static void walk_dispose(walk *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->nodes[i].parent_ids);
+		free(w->nodes[i].parents);
+	}
+	free(w->nodes);
+	free(w->heap);
+	sfmc_oidmap_dispose(&w->index);
+	sfmc_oidmap_dispose(&w->shallow);
+	sfmc_gittree_reader_free(w->reader);
+}
+
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, sfmc_results *out, sfmc_gitwalk_commit **commits, size_t *ncommits)
+			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
+			size_t *ncommits)
 {
 	walk w = { .repo = repo, .out = out };
+	ahead a;
 	int rc = -1;
 
 	*commits = NULL;
 	*ncommits = 0;
 	sfmc_oidmap_init(&w.index);
 	sfmc_oidmap_init(&w.shallow);
+	if (read_ahead && !nexclude && ahead_start(&a, repo))
+		w.ahead = &a;
 	if (load_shallow(&w) < 0 || push_tips(&w, exclude, nexclude, true) < 0 ||
-	    push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0 || order(&w, commits, ncommits) < 0)
+	    push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)
+		goto cleanup;
+	if (w.ahead) {
+		ahead_stop(w.ahead);
+		w.ahead = NULL;
+	}
+	if (order(&w, commits, ncommits) < 0)
 		goto cleanup;
 	rc = 0;
 cleanup:
-	for (size_t i = 0; i < w.n; i++) {
-		free(w.nodes[i].parent_ids);
-		free(w.nodes[i].parents);
-	}
-	free(w.nodes);
-	free(w.heap);
-	sfmc_oidmap_dispose(&w.index);
-	sfmc_oidmap_dispose(&w.shallow);
-	sfmc_gittree_reader_free(w.reader);
+	if (w.ahead)
+		ahead_stop(w.ahead);
+	walk_dispose(&w);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #ifndef SFMC_GITWALK_H
 #define SFMC_GITWALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <git2.h>
@@ -22,10 +23,13 @@ typedef struct sfmc_gitwalk_commit {
 } sfmc_gitwalk_commit;
 
 /* Sets *commits (malloc'd; free with sfmc_gitwalk_free) to the selected
- * commits, oldest first. Zero ids among the tips are ignored. Returns 0 or
- * -1 (message set). */
+ * commits, oldest first. Zero ids among the tips are ignored. read_ahead
+ * (long walks without exclude tips, when a second core is free): a second
+ * thread reads and parses packed commits ahead of the walk; the result is
+ * the same. Returns 0 or -1 (message set). */
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, sfmc_results *out, sfmc_gitwalk_commit **commits, size_t *ncommits);
+			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
+			size_t *ncommits);
 void sfmc_gitwalk_free(sfmc_gitwalk_commit *commits, size_t n);
 
 #endif

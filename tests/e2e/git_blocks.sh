@@ -10,25 +10,12 @@
 
 mapfile -t toks < <("$SFMC" generate -n 4)
 git init -q --bare "$T/repo.git"
-python3 - "${toks[@]}" >"$T/stream" <<'PY'
-import sys
+E2E_DIR="$(dirname "$0")" python3 - "${toks[@]}" >"$T/stream" <<'PY'
+import os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.environ["E2E_DIR"])
+from fastimport import commit, write
 toks = sys.argv[1:]
-t = 1600000000
-out = []
-def commit(mark, ref, parents, files, dels=()):
-    global t
-    t += 60
-    out.append(f"commit {ref}\nmark :{mark}\ncommitter T <t@e> {t} +0000\ndata 2\nc\n")
-    if parents:
-        out.append(f"from :{parents[0]}\n")
-        for p in parents[1:]:
-            out.append(f"merge :{p}\n")
-    for path, body in files:
-        data = body.encode()
-        out.append(f"M 100644 inline {path}\ndata {len(data)}\n{body}\n")
-    for path in dels:
-        out.append(f"D {path}\n")
-    out.append("\n")
 secret = {0: "secrets/s0.txt", 1: "secrets/s1.txt"}
 for i in range(1, 2601):
     files = [(f"f{i % 50}.txt", f"commit {i}\n")]
@@ -54,7 +41,7 @@ for i in range(1, 2601):
             commit(10000 + s, "refs/heads/side", [1000 if s == 1 else 10000 + s - 1], sf)
         parents.append(10030)
     commit(i, "refs/heads/main", parents, files, dels)
-sys.stdout.write("".join(out))
+write()
 PY
 git -C "$T/repo.git" fast-import --quiet --export-marks="$T/marks" <"$T/stream"
 git -C "$T/repo.git" repack -adq
