@@ -83,8 +83,11 @@ static unsigned tail_char(const sfmc_gittree_entry *e, size_t n)
 int sfmc_gittree_cmp(const sfmc_gittree_entry *a, const sfmc_gittree_entry *b)
 {
 	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
-	int c = memcmp(a->name, b->name, n);
-	if (c)
+	int c;
+	/* merged names mostly differ at once: spare the memcmp call */
+	if (n && a->name[0] != b->name[0])
+		return (int)(unsigned char)a->name[0] - (int)(unsigned char)b->name[0];
+	if ((c = memcmp(a->name, b->name, n)))
 		return c;
 	if ((c = (int)tail_char(a, n) - (int)tail_char(b, n)))
 		return c;
