@@ -462,17 +462,40 @@ static void readers_while_kids_are_counted(void **state)
 	git_repository_free(repo);
 }
 
-/* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
-static void reader_declines_damaged_pack(void **state)
+/* The blob id that a test's shell command wrote to DIR/file. */
+static void read_id(const char *file, git_oid *id)
 {
-	git_oid id;
-	git_repository *repo;
+	char hex[128];
+	FILE *f;
+
+	snprintf(hex, sizeof(hex), "%s/%s", dir, file);
+	f = fopen(hex, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(hex, sizeof(hex), f));
+	fclose(f);
+	hex[GIT_OID_HEXSZ] = '\0';
+	assert_int_equal(git_oid_fromstr(id, hex), 0);
+}
+
+/* A pack reader of repo declines id: 0, no data. */
+static void assert_reader_declines(git_repository *repo, const git_oid *id)
+{
 	sfmc_packreader *r;
 	unsigned char *data;
 	size_t len;
 	git_object_t type;
-	char hex[128];
-	FILE *f;
+
+	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packreader_read(r, id, &type, &data, &len), 0);
+	assert_null(data);
+	sfmc_packreader_free(r);
+}
+
+/* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
+static void reader_declines_damaged_pack(void **state)
+{
+	git_repository *repo;
+	git_oid id;
 	(void)state;
 
 	make_history("bad", 1, 3);
@@ -481,18 +504,9 @@ static void reader_declines_damaged_pack(void **state)
 	   "idx=$(ls .git/objects/pack/*.idx) && off=$(git show-index < $idx | grep $(cat ../badid) | cut -d' ' -f1) && "
 	   "p=$(ls .git/objects/pack/*.pack) && chmod u+w $p && "
 	   "printf '\\377\\377\\377\\377' | dd of=$p bs=1 seek=$((off + 40)) conv=notrunc status=none", dir);
-	snprintf(hex, sizeof(hex), "%s/badid", dir);
-	f = fopen(hex, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(hex, sizeof(hex), f));
-	fclose(f);
-	hex[40] = '\0';
-	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	read_id("badid", &id);
 	repo = open_repo("bad");
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
-	assert_int_equal(sfmc_packreader_read(r, &id, &type, &data, &len), 0);
-	assert_null(data);
-	sfmc_packreader_free(r);
+	assert_reader_declines(repo, &id);
 	git_repository_free(repo);
 }
 
@@ -501,38 +515,26 @@ static void reader_declines_damaged_pack(void **state)
  * libgit2, which does not check it on read, still has the blob. */
 static void reader_checks_idx_crc(void **state)
 {
-	git_oid id;
 	git_repository *repo;
 	git_blob *blob = NULL;
-	sfmc_packreader *r;
-	unsigned char *data;
-	size_t len;
-	git_object_t type;
-	char hex[128];
-	FILE *f;
+	git_oid id;
 	(void)state;
 
 	make_history("crc", 1, 3);
-	/* idx v2: 8-byte header, 1024-byte fanout, n ids, then n CRC-32s in id order. */
+	/* idx v2: 8-byte header, 1024-byte fanout, n ids, then n CRC-32s in id
+	 * order; the last byte of the blob's CRC is inverted. */
 	sh("cd %s/crc && git repack -adfq && git rev-parse HEAD:a.txt > ../crcid && "
 	   "idx=$(ls .git/objects/pack/*.idx) && n=$(git show-index < $idx | wc -l) && "
 	   "pos=$(git show-index < $idx | cut -d' ' -f2 | sort | grep -n $(cat ../crcid) | cut -d: -f1) && "
-	   "chmod u+w $idx && printf '\125' | dd of=$idx bs=1 seek=$((8 + 1024 + 20 * n + 4 * (pos - 1) + 3)) "
-	   "conv=notrunc status=none", dir);
-	snprintf(hex, sizeof(hex), "%s/crcid", dir);
-	f = fopen(hex, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(hex, sizeof(hex), f));
-	fclose(f);
-	hex[40] = '\0';
-	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	   "at=$((8 + 1024 + 20 * n + 4 * (pos - 1) + 3)) && b=$(od -An -tu1 -j $at -N1 $idx) && "
+	   "chmod u+w $idx && printf \"\\\\$(printf %%03o $((b ^ 255)))\" | dd of=$idx bs=1 seek=$at conv=notrunc status=none && "
+	   "[ $(od -An -tu1 -j $at -N1 $idx) -ne $b ]",
+	   dir);
+	read_id("crcid", &id);
 	repo = open_repo("crc");
 	assert_int_equal(git_blob_lookup(&blob, repo, &id), 0);
 	git_blob_free(blob);
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
-	assert_int_equal(sfmc_packreader_read(r, &id, &type, &data, &len), 0);
-	assert_null(data);
-	sfmc_packreader_free(r);
+	assert_reader_declines(repo, &id);
 	git_repository_free(repo);
 }
 
