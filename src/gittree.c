@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "packorder.h"
 #include "util/error.h"
+#include "util/lru.h"
 
 #define MODE_TYPE 0170000u
 #define MODE_TREE 0040000u
@@ -418,16 +419,16 @@ typedef struct tree_ent {
 	sfmc_gitobj obj; /* first: handed out as sfmc_gitobj * */
 	git_oid id;
 	unsigned refs;
-	struct tree_ent *prev, *next; /* LRU list, most recent first */
-	struct tree_ent *chain;       /* hash bucket */
+	sfmc_lru_link lru;
+	struct tree_ent *chain; /* hash bucket; the spare list's link */
 } tree_ent;
 
 struct sfmc_gittree_reader {
 	git_odb *odb;
 	sfmc_packreader *pack;
 	tree_ent **buckets;
-	tree_ent *head, *tail;
-	tree_ent *spare; /* dropped entries kept for reuse (chained by next): one malloc less per tree */
+	sfmc_lru lru;    /* cached trees, most recent first */
+	tree_ent *spare; /* dropped entries kept for reuse (chained by chain): one malloc less per tree */
 	size_t cached, budget;
 };
 
@@ -461,48 +462,25 @@ static tree_ent **bucket(sfmc_gittree_reader *r, const git_oid *id)
 	return &r->buckets[h % READER_BUCKETS];
 }
 
-static void lru_unlink(sfmc_gittree_reader *r, tree_ent *e)
-{
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		r->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		r->tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void lru_front(sfmc_gittree_reader *r, tree_ent *e)
-{
-	e->next = r->head;
-	if (r->head)
-		r->head->prev = e;
-	r->head = e;
-	if (!r->tail)
-		r->tail = e;
-}
-
 static void drop(sfmc_gittree_reader *r, tree_ent *e)
 {
 	tree_ent **pp = bucket(r, &e->id);
 	while (*pp != e)
 		pp = &(*pp)->chain;
 	*pp = e->chain;
-	lru_unlink(r, e);
+	sfmc_lru_unlink(&r->lru, &e->lru);
 	r->cached -= e->obj.len;
 	free((void *)e->obj.data);
-	e->next = r->spare;
+	e->chain = r->spare;
 	r->spare = e;
 }
 
 /* Evicts the least recent trees nobody holds until the cache fits. */
 static void shrink(sfmc_gittree_reader *r)
 {
-	tree_ent *e = r->tail;
+	tree_ent *e = SFMC_LRU_ENTRY(r->lru.tail, tree_ent, lru);
 	while (r->cached > r->budget && e) {
-		tree_ent *prev = e->prev;
+		tree_ent *prev = SFMC_LRU_ENTRY(e->lru.prev, tree_ent, lru);
 		if (!e->refs)
 			drop(r, e);
 		e = prev;
@@ -513,11 +491,11 @@ void sfmc_gittree_reader_free(sfmc_gittree_reader *r)
 {
 	if (!r)
 		return;
-	while (r->head)
-		drop(r, r->head);
+	while (r->lru.head)
+		drop(r, SFMC_LRU_ENTRY(r->lru.head, tree_ent, lru));
 	while (r->spare) {
 		tree_ent *e = r->spare;
-		r->spare = e->next;
+		r->spare = e->chain;
 		free(e);
 	}
 	free(r->buckets);
@@ -563,8 +541,7 @@ int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc
 		;
 	if (e) {
 		e->refs++;
-		lru_unlink(r, e);
-		lru_front(r, e);
+		sfmc_lru_touch(&r->lru, &e->lru);
 		*out = &e->obj;
 		return 0;
 	}
@@ -576,7 +553,7 @@ int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc
 				      git_object_type2string(type));
 	}
 	if ((e = r->spare))
-		r->spare = e->next;
+		r->spare = e->chain;
 	else if (!(e = malloc(sizeof(*e)))) {
 		free(data);
 		return sfmc_error_set("out of memory");
@@ -588,7 +565,7 @@ int sfmc_gittree_read_tree(sfmc_gittree_reader *r, const git_oid *id, const sfmc
 	e->refs = 1;
 	e->chain = *b;
 	*b = e;
-	lru_front(r, e);
+	sfmc_lru_push_front(&r->lru, &e->lru);
 	r->cached += len;
 	shrink(r);
 	*out = &e->obj;

@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/lru.h"
 
 #define IDX_HEADER 8
 #define IDX_FANOUT (256 * 4)
@@ -405,7 +406,7 @@ typedef struct cache_ent {
 	size_t len;
 	git_object_t type;
 	uint32_t uses;           /* deltas still to be built from it (UINT32_MAX: unknown) */
-	struct cache_ent *prev, *next; /* LRU list, most recent first */
+	sfmc_lru_link lru;
 	struct cache_ent *chain;       /* hash bucket */
 } cache_ent;
 
@@ -440,7 +441,7 @@ struct sfmc_packreader {
 	pack_set *set;
 	cache_ent **buckets;
 	size_t nbuckets;
-	cache_ent *lru_head, *lru_tail;
+	sfmc_lru lru;            /* cache entries, most recent first */
 	size_t cached, budget;
 	unsigned char *win;      /* pack bytes [win_off, win_off + win_len) of pack win_pk */
 	size_t win_len, win_cap;
@@ -455,38 +456,13 @@ struct sfmc_packreader {
 	struct libdeflate_decompressor *inflater;
 };
 
-static void cache_unlink(sfmc_packreader *r, cache_ent *e)
-{
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		r->lru_head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		r->lru_tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void cache_front(sfmc_packreader *r, cache_ent *e)
-{
-	e->next = r->lru_head;
-	if (r->lru_head)
-		r->lru_head->prev = e;
-	r->lru_head = e;
-	if (!r->lru_tail)
-		r->lru_tail = e;
-}
-
 static cache_ent *cache_find(sfmc_packreader *r, uint64_t key)
 {
 	cache_ent *e = r->buckets[key % r->nbuckets];
 	while (e && e->key != key)
 		e = e->chain;
-	if (e) {
-		cache_unlink(r, e);
-		cache_front(r, e);
-	}
+	if (e)
+		sfmc_lru_touch(&r->lru, &e->lru);
 	return e;
 }
 
@@ -496,7 +472,7 @@ static void cache_drop(sfmc_packreader *r, cache_ent *e)
 	while (*pp != e)
 		pp = &(*pp)->chain;
 	*pp = e->chain;
-	cache_unlink(r, e);
+	sfmc_lru_unlink(&r->lru, &e->lru);
 	r->cached -= e->len;
 	free(e->data);
 	free(e);
@@ -504,7 +480,7 @@ static void cache_drop(sfmc_packreader *r, cache_ent *e)
 
 static void cache_evict(sfmc_packreader *r)
 {
-	cache_drop(r, r->lru_tail);
+	cache_drop(r, SFMC_LRU_ENTRY(r->lru.tail, cache_ent, lru));
 }
 
 /* One delta was built from the entry under key: once none is left to
@@ -534,11 +510,11 @@ static bool cache_put(sfmc_packreader *r, uint64_t key, unsigned char *data, siz
 	e->len = len;
 	e->type = type;
 	e->uses = uses;
-	while (r->cached + len > r->budget && r->lru_tail)
+	while (r->cached + len > r->budget && r->lru.tail)
 		cache_evict(r);
 	e->chain = r->buckets[key % r->nbuckets];
 	r->buckets[key % r->nbuckets] = e;
-	cache_front(r, e);
+	sfmc_lru_push_front(&r->lru, &e->lru);
 	r->cached += len;
 	return true;
 }
@@ -843,7 +819,7 @@ void sfmc_packreader_free(sfmc_packreader *r)
 {
 	if (!r)
 		return;
-	while (r->lru_tail)
+	while (r->lru.tail)
 		cache_evict(r);
 	free(r->buckets);
 	free(r->win);
