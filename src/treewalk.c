@@ -44,6 +44,15 @@ typedef struct walker {
 static int walk_tree(walker *w, const sfmc_gitobj *t, const git_oid *id, const sfmc_gitobj *const *parents,
 		     size_t np, uint32_t commit);
 
+/* Releases the np parent trees of trees (NULL: none), and the array unless it is local. */
+static void release_trees(walker *w, const sfmc_gitobj **trees, size_t np, const sfmc_gitobj **local)
+{
+	for (size_t i = 0; trees && i < np; i++)
+		sfmc_gittree_release(w->reader, trees[i]);
+	if (trees != local)
+		free(trees);
+}
+
 static int add_rec(walker *w, const unsigned char *raw, uint32_t path, uint32_t commit)
 {
 	block *b = w->b;
@@ -87,10 +96,7 @@ static int walk_subtree(walker *w, const sfmc_gittree_entry *e, uint32_t pid, co
 	rc = walk_tree(w, sub, &id, psub, np, commit);
 	w->depth--;
 cleanup:
-	for (size_t i = 0; psub && i < np; i++)
-		sfmc_gittree_release(w->reader, psub[i]);
-	if (psub != plocal)
-		free(psub);
+	release_trees(w, psub, np, plocal);
 	sfmc_gittree_release(w->reader, sub);
 	return rc;
 }
@@ -189,10 +195,7 @@ static int walk_commit(walker *w, uint32_t idx)
 			ptrees[i] = NULL;
 	rc = walk_tree(w, tree, &cm->tree, ptrees, np, idx);
 cleanup:
-	for (size_t i = 0; ptrees && i < np; i++)
-		sfmc_gittree_release(w->reader, ptrees[i]);
-	if (ptrees != plocal)
-		free(ptrees);
+	release_trees(w, ptrees, np, plocal);
 	sfmc_gittree_release(w->reader, tree);
 	return rc;
 }
