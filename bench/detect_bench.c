@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "detect.h"
-#include "finding.h"
-#include "rules.h"
-#include "scan.h"
+#include "detect/detect.h"
+#include "core/finding.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "baseline.h"
+#include "triage/baseline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

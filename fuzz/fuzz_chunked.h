@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "scan.h"
+#include "detect/scan.h"
 
 /* Scans data through a memfd with chunks of `chunk` bytes. */
 static int scan_chunked(sfmc_scanner *s, const uint8_t *data, size_t size, size_t chunk, sfmc_results *out)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fuzz_chunked.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 static const char yaml[] =
 	"rules:\n"

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "fuzz_chunked.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 static sfmc_ruleset rules;
 static sfmc_scanner scanner;

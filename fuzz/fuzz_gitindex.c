@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "gitindex.h"
+#include "git/index.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gittree.h"
+#include "git/object.h"
 
 #define MAX_PARTS 4
 #define SEP "\n--\n"

@@ -3,8 +3,8 @@
  * pattern into an error, never a hang or a crash). */
 #include <stdint.h>
 
-#include "rules.h"
-#include "scan.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

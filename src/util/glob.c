@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "core/bounds.h"
 #include "util/error.h"
 
 void sfmc_glob_dispose(sfmc_glob *g)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "core/bounds.h"
 #include "util/error.h"
 
 typedef struct pool {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "core/bounds.h"
 #include "util/error.h"
 
 void sfmc_strtab_init(sfmc_strtab *t)

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-#include "finding.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/finding.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 /* Loads the default rules, then (when non-NULL) makes `scanner` over them and
  * empties `res`. Returns 0, or -1 with everything it made disposed again. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checksum.h"
+#include "core/checksum.h"
 
 static void catalogue_check_values(void **state)
 {

@@ -12,11 +12,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "decode.h"
-#include "limits.h"
-#include "prefilter.h"
-#include "rules.h"
-#include "scan.h"
+#include "detect/decode.h"
+#include "core/bounds.h"
+#include "detect/prefilter.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 #include "util/buf.h"
 #include "util/text.h"
 

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "limits.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/bounds.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 #define V1 "SFMC_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno62a6e953"
 #define V2 "SFMC_bBRsk29cztUX1kmObfEjdpyHGfY5PBNaNKNYd7pMCapFTzdbKB1810c1fcc"

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "limits.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/bounds.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 #define SEED 0x5f3c9a1e2d4b7f61ULL
 #define ROUNDS 3000

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "decode.h"
-#include "detect.h"
+#include "detect/decode.h"
+#include "detect/detect.h"
 #include "harness.h"
-#include "limits.h"
-#include "rules.h"
-#include "scan.h"
+#include "core/bounds.h"
+#include "core/rules.h"
+#include "detect/scan.h"
 
 #define ROUNDS 2000
 #define MAX_MATCHES 1024

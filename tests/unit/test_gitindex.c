@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "gitrepo.h"
+#include "git/repo.h"
 #include "shell.h"
-#include "source_index.h"
+#include "source/staged.h"
 #include "util/buf.h"
 
 static char dir[64];

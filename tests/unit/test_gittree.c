@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "gittree.h"
-#include "limits.h"
+#include "git/object.h"
+#include "core/bounds.h"
 #include "shell.h"
 #include "util/error.h"
 

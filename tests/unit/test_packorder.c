@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "packorder.h"
+#include "git/pack.h"
 #include "shell.h"
 
 #define MAXOBJ 4096

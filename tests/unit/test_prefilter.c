@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "prefilter.h"
+#include "detect/prefilter.h"
 
 static const unsigned char *expect(const unsigned char *h, size_t n, const char *nd)
 {

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "finding.h"
+#include "core/finding.h"
 #include "harness.h"
-#include "report.h"
-#include "rules.h"
+#include "report/report.h"
+#include "core/rules.h"
 
 #define V1 "SFMC_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno62a6e953"
 

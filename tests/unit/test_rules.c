@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "limits.h"
-#include "rules.h"
+#include "core/bounds.h"
+#include "core/rules.h"
 #include "util/error.h"
 
 #define RULE_HEAD "rules:\n  - id: r1\n"

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "finding.h"
+#include "core/finding.h"
 #include "harness.h"
-#include "report.h"
-#include "report_json.h"
-#include "rules.h"
+#include "report/report.h"
+#include "report/json.h"
+#include "core/rules.h"
 #include "util/text.h"
 
 #define V1 "SFMC_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno62a6e953"

@@ -1,0 +1,117 @@
+/* bounds.h - every size and count limit of sfmc-scan, in one place. */
+#ifndef SFMC_BOUNDS_H
+#define SFMC_BOUNDS_H
+
+/* Bytes read per chunk when a file or stream is scanned piecewise (1 MiB:
+ * same CPU time as 8 MiB on a 1.2 GB tree, less memory per thread). */
+#define SFMC_CHUNK_SIZE ((size_t)1 << 20)
+/* Bytes before and after a match (same line) searched for the inline
+ * "sfmc-scan:allow" marker; chunks overlap by this much more so a marker is
+ * seen whatever the chunking. */
+#define SFMC_INLINE_ALLOW_REACH 1024
+/* Default bytes a rule's match may extend around its keyword. */
+#define SFMC_DEFAULT_WINDOW 256
+/* Largest window a rule may ask for (chunk overlap is derived from it). */
+#define SFMC_MAX_WINDOW 65536
+/* Rules, keywords and keyword length per rule set. */
+#define SFMC_MAX_RULES 1024
+#define SFMC_MAX_KEYWORDS 64
+#define SFMC_MAX_KEYWORD_LEN 256
+/* Largest rules or config file read (bytes). */
+#define SFMC_MAX_YAML_FILE ((size_t)4 << 20)
+/* PCRE2 limits so a hostile rule errors instead of hanging. */
+#define SFMC_PCRE2_MATCH_LIMIT 1000000u
+#define SFMC_PCRE2_DEPTH_LIMIT 100000u
+#define SFMC_PCRE2_JIT_STACK_MAX ((size_t)1 << 20)
+/* Milliseconds between redraws of the --progress line (10 per second). */
+#define SFMC_PROGRESS_INTERVAL_MS 100
+/* Longest delta chain the pack reader follows (git's own maximum is 4095). */
+#define SFMC_MAX_DELTA_DEPTH 10000
+/* Delta-base cache of one pack reader (bytes; bounds memory, not speed). */
+#define SFMC_PACK_CACHE_BYTES ((size_t)48 << 20)
+/* Delta-base caches of all the threads reading blobs, together (bytes),
+ * split between them but never below SFMC_PACK_CACHE_MIN_BYTES each. */
+#define SFMC_GIT_BLOB_CACHE_BYTES ((size_t)64 << 20)
+#define SFMC_PACK_CACHE_MIN_BYTES ((size_t)16 << 20)
+/* Pack bytes each pack reader reads at once when going forward (one pread
+ * serves the objects that follow; larger objects are read alone). */
+#define SFMC_PACK_WINDOW_BYTES ((size_t)1 << 20)
+/* libgit2's object cache (bytes; see gitrepo.c): the walk reads trees
+ * through the pack reader and each commit once, so a larger cache only
+ * held git/git's parsed commits (95 MB at 64 MiB) for no time saved. */
+#define SFMC_GIT_OBJECT_CACHE_BYTES ((size_t)4 << 20)
+/* libgit2's mapped pack windows, together (bytes). */
+#define SFMC_GIT_MAPPED_BYTES ((size_t)64 << 20)
+/* Size of one of libgit2's mapped pack windows (bytes): small enough that
+ * SFMC_GIT_MAPPED_BYTES can unmap the ones not used lately. */
+#define SFMC_GIT_MWINDOW_BYTES ((size_t)32 << 20)
+/* Fewer blobs than this are read through libgit2 alone (staged, hooks): the
+ * pack reader's set-up (sorting every pack offset) would cost more than it saves. */
+#define SFMC_PACKREADER_MIN_BLOBS 256
+/* Raw trees the history walk keeps (bytes): a commit's parent trees were
+ * usually read for the parent just before. */
+#define SFMC_GIT_TREE_CACHE_BYTES ((size_t)32 << 20)
+/* Consecutive commits the history walk compares as one unit of work (its
+ * own visited set): fixed, so results do not depend on the thread count;
+ * large, so trees seen in a block are rarely walked again in the next. */
+#define SFMC_WALK_BLOCK_COMMITS 1024
+/* Delta-base cache of the pack reader that reads the commit graph (bytes):
+ * commits are rarely deltas, and each one read is otherwise copied into it. */
+#define SFMC_WALK_COMMIT_CACHE_BYTES ((size_t)1 << 20)
+/* Fewer commits than this are walked through libgit2's object reads alone
+ * (hooks): the pack reader's set-up would cost more than it saves. */
+#define SFMC_WALK_PACKREADER_MIN_COMMITS 64
+/* Contiguous runs of the pack-ordered blobs per git reading thread (fewer:
+ * fewer bases read twice at run edges; more: better balance at the end). */
+#define SFMC_GIT_RUNS_PER_THREAD 16
+/* Threads the scanner will start at most. */
+#define SFMC_MAX_THREADS 256
+/* Findings kept per blob before the rest are counted as an error. */
+#define SFMC_MAX_FINDINGS_PER_BLOB 100000
+/* Body characters shown in a redacted secret. */
+#define SFMC_REDACT_SHOW 4
+/* Length of a generated token's body (issue: SFMC_ + 51 + 8). */
+#define SFMC_TOKEN_BODY_LEN 51
+/* Directory nesting depth followed before the walker reports an error. */
+#define SFMC_MAX_DIR_DEPTH 100000
+/* Default cap for sfmc_buf (1 GiB); callers may lower it. */
+#define SFMC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
+/* Longest secret kept in a finding (longer matches are truncated in reports). */
+#define SFMC_MAX_SECRET_LEN 4096
+/* SARIF results per run: GitHub code scanning rejects uploads with more. */
+#define SFMC_SARIF_MAX_RESULTS 25000
+/* --report FMT:PATH options accepted in one run. */
+#define SFMC_MAX_REPORTS 16
+/* Path segments in one config glob. */
+#define SFMC_MAX_GLOB_SEGMENTS 256
+/* Largest --baseline file read (bytes). */
+#define SFMC_MAX_BASELINE_FILE ((size_t)256 << 20)
+
+/* Bytes of distinct paths (and directory prefixes) a git scan interns. */
+#define SFMC_MAX_PATH_TABLE ((size_t)4 << 30)
+/* Bytes of expanded paths of a version 4 index (prefix compression can
+ * make them quadratic in the file's size); beyond, libgit2 reads it. */
+#define SFMC_MAX_INDEX_PATHS ((size_t)256 << 20)
+/* Nesting of git trees followed before a history scan reports an error. */
+#define SFMC_MAX_TREE_DEPTH 4096
+/* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */
+#define SFMC_HOOK_MAX_LINE 8192
+/* Decoding layers applied to one piece of text (base64>base64 is 2). */
+#define SFMC_DECODE_MAX_DEPTH 2
+/* Encoded bytes allowed per decoded byte when sizing a decode window
+ * (wrapped base64 ~1.6, UTF-16 2, base64>base64 ~2.6). */
+#define SFMC_DECODE_EXPANSION 4
+/* Decoded findings remembered so the same one found from another hit is dropped. */
+#define SFMC_DECODE_RECENT 64
+/* Derived literals (encoded forms of keywords) per rule set. */
+#define SFMC_DECODE_MAX_LITERALS 4096
+/* Longest encoding chain name ("base64>utf16le"), NUL included. */
+#define SFMC_DECODE_MAX_NAME 40
+/* Keywords (of all rules) searched in the decoders' pass instead of a pass
+ * of their own; more fall back to the detector's per-keyword search. */
+#define SFMC_DECODE_MAX_FUSED 32
+/* Keyword hits the fused pass records per buffer (bounds its memory); past
+ * that the detector searches the buffer itself. */
+#define SFMC_DECODE_MAX_PLAIN_HITS 65536
+
+#endif

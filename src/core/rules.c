@@ -1,0 +1,390 @@
+#include "core/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "util/error.h"
+#include "util/yaml.h"
+
+void sfmc_rules_init(sfmc_ruleset *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+static void rule_dispose(sfmc_rule *r)
+{
+	free(r->id);
+	free(r->name);
+	free(r->description);
+	free(r->severity);
+	free(r->remediation);
+	sfmc_yaml_strings_free(r->keywords, r->nkeywords);
+	free(r->regex);
+	pcre2_code_free(r->re);
+	free(r->file);
+	memset(r, 0, sizeof(*r));
+}
+
+void sfmc_rules_dispose(sfmc_ruleset *set)
+{
+	for (size_t i = 0; i < set->nrules; i++)
+		rule_dispose(&set->rules[i]);
+	free(set->rules);
+	sfmc_rules_init(set);
+}
+
+const sfmc_rule *sfmc_rules_find(const sfmc_ruleset *set, const char *id)
+{
+	for (size_t i = 0; i < set->nrules; i++)
+		if (!strcmp(set->rules[i].id, id))
+			return &set->rules[i];
+	return NULL;
+}
+
+const char *sfmc_level_name(sfmc_level level)
+{
+	return level == SFMC_LEVEL_ERROR ? "error" : level == SFMC_LEVEL_WARNING ? "warning" : "none";
+}
+
+static const struct {
+	const char *name, *score;
+} severities[] = {
+	{ "critical", "9.5" }, { "high", "8.0" }, { "medium", "5.5" }, { "low", "3.0" }, { "info", "0.1" },
+};
+
+static const char *severity_score(const char *severity)
+{
+	for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
+		if (!strcmp(severities[i].name, severity))
+			return severities[i].score;
+	return NULL;
+}
+
+const char *sfmc_rule_security_severity(const sfmc_rule *rule)
+{
+	const char *s = severity_score(rule->severity);
+	return s ? s : "8.0";
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int group_number(sfmc_yaml *y, yaml_node_t *at, const sfmc_rule *r, const char *name, const char *key)
+{
+	int g = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR)name);
+	if (g < 0)
+		return sfmc_yaml_error(y, at, "%s: regex has no capture group named '%s'", key, name);
+	return g;
+}
+
+/* checksum: {algorithm, covers, value, encoding, width} */
+static int parse_checksum(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
+{
+	sfmc_checksum_spec *c = &r->checksum;
+	char *algo = NULL, *enc = NULL, *covers = NULL, *value = NULL;
+	yaml_node_t *covers_at = node, *value_at = node, *algo_at = node, *enc_at = node;
+	int64_t width = 8;
+	int rc = -1;
+
+	if (sfmc_yaml_expect(y, node, YAML_MAPPING_NODE, "checksum") < 0)
+		return -1;
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = sfmc_yaml_node(y, p->key), *v = sfmc_yaml_node(y, p->value);
+		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+		char **dst = NULL;
+
+		if (!strcmp(key, "algorithm"))
+			dst = &algo, algo_at = v;
+		else if (!strcmp(key, "encoding"))
+			dst = &enc, enc_at = v;
+		else if (!strcmp(key, "covers"))
+			dst = &covers, covers_at = v;
+		else if (!strcmp(key, "value"))
+			dst = &value, value_at = v;
+		else if (!strcmp(key, "width")) {
+			if (sfmc_yaml_int(y, v, "checksum.width", 1, SFMC_CHECKSUM_MAX_WIDTH, &width) < 0)
+				goto cleanup;
+			continue;
+		} else {
+			sfmc_yaml_error(y, k, "unknown checksum key '%s' (expected algorithm, covers, value, encoding, width)", key);
+			goto cleanup;
+		}
+		free(*dst);
+		*dst = NULL;
+		if (sfmc_yaml_string(y, v, key, dst) < 0)
+			goto cleanup;
+	}
+	c->algo = sfmc_checksum_algo_find(algo ? algo : "crc32");
+	if (!c->algo) {
+		sfmc_yaml_error(y, algo_at, "unknown checksum algorithm '%s'", algo);
+		goto cleanup;
+	}
+	c->encoding = sfmc_checksum_encoding_find(enc ? enc : "hex");
+	if (!c->encoding) {
+		sfmc_yaml_error(y, enc_at, "unknown checksum encoding '%s'", enc);
+		goto cleanup;
+	}
+	c->width = (unsigned)width;
+	if ((c->cover_group = group_number(y, covers_at, r, covers ? covers : "payload", "checksum.covers")) < 0 ||
+	    (c->value_group = group_number(y, value_at, r, value ? value : "check", "checksum.value")) < 0)
+		goto cleanup;
+	r->has_checksum = true;
+	rc = 0;
+cleanup:
+	free(algo);
+	free(enc);
+	free(covers);
+	free(value);
+	return rc;
+}
+
+/* The regex scalar's column of pattern byte `off`, when its source text is
+ * the pattern itself (one line, no escapes); else the scalar's own column. */
+static yaml_node_t regex_error_at(const yaml_node_t *at, size_t off)
+{
+	yaml_node_t n = *at;
+	yaml_scalar_style_t st = at->data.scalar.style;
+	size_t quotes = st == YAML_SINGLE_QUOTED_SCALAR_STYLE || st == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 : 0;
+
+	if ((quotes || st == YAML_PLAIN_SCALAR_STYLE) && at->start_mark.line == at->end_mark.line &&
+	    at->end_mark.index - at->start_mark.index == at->data.scalar.length + quotes)
+		n.start_mark.column += quotes / 2 + off;
+	return n;
+}
+
+static int compile_regex(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
+{
+	int err;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR msg[256];
+	uint32_t minlen = 0;
+	yaml_node_t err_at;
+
+	/* USE_OFFSET_LIMIT lets the detector bound where a match may start. */
+	r->re = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED, PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
+	if (!r->re) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		err_at = regex_error_at(at, (size_t)off);
+		return sfmc_yaml_error(y, &err_at, "regex error at offset %zu: %s", (size_t)off, (char *)msg);
+	}
+	/* An empty match would be a finding at every byte. */
+	if (pcre2_pattern_info(r->re, PCRE2_INFO_MINLENGTH, &minlen) == 0 && minlen == 0)
+		return sfmc_yaml_error(y, at, "regex can match the empty string");
+	/* JIT is an optimisation: a platform without it still matches. */
+	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
+static int parse_decoders(sfmc_yaml *y, yaml_node_t *v, sfmc_rule *r)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "base64", SFMC_DECODE_BASE64 }, { "utf16", SFMC_DECODE_UTF16 },
+		{ "percent", SFMC_DECODE_PERCENT }, { "escape", SFMC_DECODE_ESCAPE },
+	};
+	char **list;
+	size_t n;
+
+	if (sfmc_yaml_strings(y, v, "decoders", &list, &n) < 0)
+		return -1;
+	r->decoders = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < sizeof(names) / sizeof(names[0]) && strcmp(names[j].name, list[i]))
+			j++;
+		if (j == sizeof(names) / sizeof(names[0])) {
+			/* The message quotes list[i]: set it before the list is freed. */
+			sfmc_yaml_error(y, v, "unknown decoder '%s' (expected base64, utf16, percent, escape)", list[i]);
+			sfmc_yaml_strings_free(list, n);
+			return -1;
+		}
+		r->decoders |= names[j].bit;
+	}
+	sfmc_yaml_strings_free(list, n);
+	return 0;
+}
+
+static int check_keywords(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
+{
+	if (r->nkeywords > SFMC_MAX_KEYWORDS)
+		return sfmc_yaml_error(y, at, "at most %d keywords per rule", SFMC_MAX_KEYWORDS);
+	for (size_t i = 0; i < r->nkeywords; i++) {
+		size_t len = strlen(r->keywords[i]);
+		if (len > SFMC_MAX_KEYWORD_LEN)
+			return sfmc_yaml_error(y, at, "keyword longer than %d bytes", SFMC_MAX_KEYWORD_LEN);
+	}
+	return 0;
+}
+
+static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
+{
+	yaml_node_t *regex_at = NULL, *checksum_at = NULL, *keywords_at = node;
+	int64_t n;
+
+	if (sfmc_yaml_expect(y, node, YAML_MAPPING_NODE, "a rule") < 0)
+		return -1;
+	r->body_group = -1;
+	r->placeholder_min_distinct = 8;
+	r->window = SFMC_DEFAULT_WINDOW;
+	r->decoders = SFMC_DECODE_ALL;
+	r->line = node->start_mark.line + 1;
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = sfmc_yaml_node(y, p->key), *v = sfmc_yaml_node(y, p->value);
+		const char *key;
+		char **dst = NULL;
+
+		if (sfmc_yaml_expect(y, k, YAML_SCALAR_NODE, "a rule key") < 0)
+			return -1;
+		key = scalar(k);
+		if (!strcmp(key, "id"))
+			dst = &r->id;
+		else if (!strcmp(key, "name"))
+			dst = &r->name;
+		else if (!strcmp(key, "description"))
+			dst = &r->description;
+		else if (!strcmp(key, "severity"))
+			dst = &r->severity;
+		else if (!strcmp(key, "remediation"))
+			dst = &r->remediation;
+		else if (!strcmp(key, "regex"))
+			dst = &r->regex, regex_at = v;
+		if (dst) {
+			free(*dst);
+			*dst = NULL;
+			if (sfmc_yaml_string(y, v, key, dst) < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(key, "keywords")) {
+			sfmc_yaml_strings_free(r->keywords, r->nkeywords);
+			keywords_at = v;
+			if (sfmc_yaml_strings(y, v, key, &r->keywords, &r->nkeywords) < 0)
+				return -1;
+		} else if (!strcmp(key, "checksum")) {
+			checksum_at = v;
+		} else if (!strcmp(key, "placeholder_min_distinct")) {
+			if (sfmc_yaml_int(y, v, key, 0, 256, &n) < 0)
+				return -1;
+			r->placeholder_min_distinct = (unsigned)n;
+		} else if (!strcmp(key, "max_lifetime_days")) {
+			if (sfmc_yaml_int(y, v, key, 0, 100000, &n) < 0)
+				return -1;
+			r->max_lifetime_days = (unsigned)n;
+		} else if (!strcmp(key, "window")) {
+			if (sfmc_yaml_int(y, v, key, 1, SFMC_MAX_WINDOW, &n) < 0)
+				return -1;
+			r->window = (size_t)n;
+		} else if (!strcmp(key, "decoders")) {
+			if (parse_decoders(y, v, r) < 0)
+				return -1;
+		} else {
+			return sfmc_yaml_error(y, k, "unknown rule key '%s'", key);
+		}
+	}
+	if (!r->id)
+		return sfmc_yaml_error(y, node, "rule has no 'id'");
+	if (!r->regex)
+		return sfmc_yaml_error(y, node, "rule '%s' has no 'regex'", r->id);
+	if (!r->severity && !(r->severity = strdup("high")))
+		return sfmc_error_set("out of memory");
+	if (!severity_score(r->severity))
+		return sfmc_yaml_error(y, node, "severity must be critical, high, medium, low or info, not '%s'", r->severity);
+	if (check_keywords(y, keywords_at, r) < 0 || compile_regex(y, regex_at, r) < 0)
+		return -1;
+	if (checksum_at && parse_checksum(y, checksum_at, r) < 0)
+		return -1;
+	r->body_group = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR) "body");
+	if (r->body_group < 0)
+		r->body_group = -1;
+	return 0;
+}
+
+static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
+{
+	sfmc_rule r;
+	sfmc_rule *grown;
+
+	memset(&r, 0, sizeof(r));
+	if (set->nrules >= SFMC_MAX_RULES)
+		return sfmc_yaml_error(y, node, "more than %d rules", SFMC_MAX_RULES);
+	if (parse_rule(y, node, &r) < 0)
+		goto fail;
+	if (sfmc_rules_find(set, r.id)) {
+		sfmc_yaml_error(y, node, "duplicate rule id '%s'", r.id);
+		goto fail;
+	}
+	if (!(r.file = strdup(y->name)) || !(grown = realloc(set->rules, (set->nrules + 1) * sizeof(*grown)))) {
+		sfmc_error_set("out of memory");
+		goto fail;
+	}
+	set->rules = grown;
+	set->rules[set->nrules++] = r;
+	if (r.window > set->max_window)
+		set->max_window = r.window;
+	for (size_t i = 0; i < r.nkeywords; i++)
+		if (strlen(r.keywords[i]) > set->max_keyword)
+			set->max_keyword = strlen(r.keywords[i]);
+	return 0;
+fail:
+	rule_dispose(&r);
+	return -1;
+}
+
+static int add_document(sfmc_ruleset *set, sfmc_yaml *y)
+{
+	yaml_node_t *root = sfmc_yaml_root(y), *rules = NULL;
+
+	if (sfmc_yaml_expect(y, root, YAML_MAPPING_NODE, "a rules file") < 0)
+		return -1;
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = sfmc_yaml_node(y, p->key);
+		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), "rules"))
+			rules = sfmc_yaml_node(y, p->value);
+		else
+			return sfmc_yaml_error(y, k, "unknown key '%s' (a rules file has only 'rules:')",
+					       k->type == YAML_SCALAR_NODE ? scalar(k) : "?");
+	}
+	if (!rules)
+		return sfmc_yaml_error(y, root, "no 'rules:' list");
+	if (sfmc_yaml_expect(y, rules, YAML_SEQUENCE_NODE, "rules") < 0)
+		return -1;
+	if (rules->data.sequence.items.top == rules->data.sequence.items.start)
+		return sfmc_yaml_error(y, rules, "'rules:' is empty");
+	for (yaml_node_item_t *it = rules->data.sequence.items.start; it < rules->data.sequence.items.top; it++)
+		if (add_rule(set, y, sfmc_yaml_node(y, *it)) < 0)
+			return -1;
+	return 0;
+}
+
+int sfmc_rules_add_buffer(sfmc_ruleset *set, const char *data, size_t len, const char *name)
+{
+	sfmc_yaml y;
+	int rc = -1;
+
+	if (sfmc_yaml_load(&y, data, len, name) == 0)
+		rc = add_document(set, &y);
+	sfmc_yaml_dispose(&y);
+	return rc;
+}
+
+int sfmc_rules_add_file(sfmc_ruleset *set, const char *path)
+{
+	sfmc_yaml y;
+	char *data = NULL;
+	int rc = -1;
+
+	if (sfmc_yaml_load_file(&y, path, &data) == 0)
+		rc = add_document(set, &y);
+	sfmc_yaml_dispose(&y);
+	free(data);
+	return rc;
+}
+
+int sfmc_rules_add_default(sfmc_ruleset *set)
+{
+	size_t len;
+	const char *text = sfmc_rules_default_text(&len);
+	return sfmc_rules_add_buffer(set, text, len, "<builtin>/rules/sfmc.yaml");
+}

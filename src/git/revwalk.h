@@ -1,0 +1,35 @@
+/* gitwalk.h - which commits a git scan covers, and in which order: those
+ * reachable from the include tips and not from the exclude tips, parents
+ * before children (topological), older commit time first among ties.
+ * Unlike git_revwalk it does not stop at the first unreadable commit: that
+ * commit becomes an error in out->errors and the walk goes on. Missing
+ * parents of a shallow clone's boundary commits are not errors. */
+#ifndef SFMC_GITWALK_H
+#define SFMC_GITWALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <git2.h>
+
+#include "core/finding.h"
+
+/* One selected commit: its root tree and every parent it names (a shallow
+ * boundary's too, though the walk did not follow them). */
+typedef struct sfmc_gitwalk_commit {
+	git_oid id, tree;
+	git_oid *parents;
+	size_t nparents;
+} sfmc_gitwalk_commit;
+
+/* Sets *commits (malloc'd; free with sfmc_gitwalk_free) to the selected
+ * commits, oldest first. Zero ids among the tips are ignored. read_ahead
+ * (long walks without exclude tips, when a second core is free): a second
+ * thread reads and parses packed commits ahead of the walk; the result is
+ * the same. Returns 0 or -1 (message set). */
+int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
+			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
+			size_t *ncommits);
+void sfmc_gitwalk_free(sfmc_gitwalk_commit *commits, size_t n);
+
+#endif

@@ -1,0 +1,260 @@
+/* report_json.c - --format json: one object with findings, stats, skips and
+ * errors, built with jansson. */
+#include "report/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "triage/group.h"
+#include "util/error.h"
+#include "util/text.h"
+
+#ifndef SFMC_VERSION
+#define SFMC_VERSION "0.0.0"
+#endif
+
+int sfmc_json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
+{
+	char *lossy, *b64, kb[64];
+	int rc;
+
+	if (sfmc_text_is_utf8(s, len))
+		return json_object_set_new(obj, key, json_stringn(s, len));
+	lossy = sfmc_text_lossy_utf8(s, len);
+	b64 = sfmc_text_base64(s, len);
+	snprintf(kb, sizeof(kb), "%s_bytes", key);
+	rc = (!lossy || !b64 || json_object_set_new(obj, key, json_string(lossy)) ||
+	      json_object_set_new(obj, kb, json_string(b64))) ? -1 : 0;
+	free(lossy);
+	free(b64);
+	return rc;
+}
+
+static int add_commit(json_t *o, const sfmc_finding *f)
+{
+	const sfmc_commit_info *c = f->commit;
+	char when[32];
+	int rc = 0;
+
+	sfmc_report_time(c->time, when);
+	rc |= json_object_set_new(o, "commit", json_string(c->commit));
+	rc |= sfmc_json_set_bytes(o, "author_name", c->author_name ? c->author_name : "",
+				  c->author_name ? strlen(c->author_name) : 0);
+	rc |= sfmc_json_set_bytes(o, "author_email", c->author_email ? c->author_email : "",
+				  c->author_email ? strlen(c->author_email) : 0);
+	rc |= json_object_set_new(o, "commit_time", json_string(when));
+	rc |= sfmc_json_set_bytes(o, "summary", c->summary ? c->summary : "", c->summary ? strlen(c->summary) : 0);
+	rc |= json_object_set_new(o, "likely_expired", json_boolean(sfmc_report_likely_expired(f, (int64_t)time(NULL))));
+	return rc ? -1 : 0;
+}
+
+json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
+{
+	json_t *o = json_object();
+	char *secret = sfmc_report_secret(r, f);
+	int rc = 0;
+
+	if (!o || !secret)
+		goto fail;
+	rc |= json_object_set_new(o, "rule_id", json_string(f->rule->id));
+	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
+	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
+	rc |= sfmc_json_set_bytes(o, "path", f->path, f->path_len);
+	rc |= json_object_set_new(o, "line", json_integer((json_int_t)f->line));
+	rc |= json_object_set_new(o, "column", json_integer((json_int_t)f->column));
+	rc |= json_object_set_new(o, "end_column", json_integer((json_int_t)f->end_column));
+	rc |= sfmc_json_set_bytes(o, "secret", secret, strlen(secret));
+	rc |= json_object_set_new(o, "fingerprint", json_string(f->fingerprint));
+	rc |= json_object_set_new(o, "encoding", json_string(f->encoding ? f->encoding : "plain"));
+	if (f->blob[0])
+		rc |= json_object_set_new(o, "blob", json_string(f->blob));
+	if (f->commit)
+		rc |= add_commit(o, f);
+	if (f->suppressed) {
+		json_t *s = json_pack("{s:s, s:s}", "kind", sfmc_suppress_kind_name(f->suppressed), "reason",
+				      f->suppress_reason ? f->suppress_reason : "");
+		rc |= json_object_set_new(o, "suppression", s);
+	}
+	free(secret);
+	secret = NULL; /* fail: frees it too */
+	if (rc)
+		goto fail;
+	return o;
+fail:
+	free(secret);
+	json_decref(o);
+	sfmc_error_set("out of memory building JSON");
+	return NULL;
+}
+
+json_t *sfmc_json_issues(const sfmc_issue *v, size_t n, const char *textkey)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = json_object();
+		if (!o || sfmc_json_set_bytes(o, "path", v[i].path, strlen(v[i].path)) ||
+		    sfmc_json_set_bytes(o, textkey, v[i].text, strlen(v[i].text)) || json_array_append_new(a, o)) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *sfmc_json_string_max(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return json_string(s);
+	while (n > 0 && (n > max || ((unsigned char)s[n] & 0xc0) == 0x80))
+		n--;
+	return json_stringn(s, n);
+}
+
+int sfmc_json_dump(json_t *j, FILE *out, size_t flags)
+{
+	int rc;
+	if (!j)
+		return sfmc_error_set("out of memory building JSON");
+	rc = json_dumpf(j, out, flags);
+	json_decref(j);
+	if (rc < 0 || fputc('\n', out) == EOF)
+		return sfmc_error_set_errno("cannot write JSON");
+	return 0;
+}
+
+typedef struct json_state {
+	json_t *findings, *suppressed;
+} json_state;
+
+static int json_begin(sfmc_reporter *r)
+{
+	json_state *st = r->state;
+	st->findings = json_array();
+	st->suppressed = json_array();
+	return st->findings && st->suppressed ? 0 : sfmc_error_set("out of memory");
+}
+
+static int json_finding(sfmc_reporter *r, const sfmc_finding *f)
+{
+	json_state *st = r->state;
+	json_t *o = sfmc_json_finding(r, f);
+	if (!o || json_array_append_new(f->suppressed ? st->suppressed : st->findings, o))
+		return -1;
+	return 0;
+}
+
+/* {"commit", "time"} of a first/last-seen location, or null. */
+static json_t *json_seen(const sfmc_finding *f)
+{
+	char when[32];
+
+	if (!f)
+		return json_null();
+	sfmc_report_time(f->commit->time, when);
+	return json_pack("{s:s, s:s}", "commit", f->commit->commit, "time", when);
+}
+
+/* The distinct commits of a group, oldest first. */
+static json_t *json_group_commits(const sfmc_group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n; i++)
+		if (sfmc_group_new_commit(g, i) && json_array_append_new(a, json_string(g->items[i]->commit->commit))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
+{
+	json_t *o = json_object(), *locs = json_array();
+	char *secret = sfmc_report_secret(r, g->items[0]);
+	int rc = !o || !locs || !secret;
+
+	for (size_t i = 0; !rc && i < g->n; i++)
+		rc |= json_array_append_new(locs, sfmc_json_finding(r, g->items[i]));
+	if (!rc) {
+		rc |= json_object_set_new(o, "fingerprint", json_string(g->items[0]->fingerprint));
+		rc |= json_object_set_new(o, "rule_id", json_string(g->items[0]->rule->id));
+		rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(g->level)));
+		rc |= sfmc_json_set_bytes(o, "secret", secret, strlen(secret));
+		rc |= json_object_set_new(o, "suppressed", json_boolean(g->nsuppressed == g->n));
+		rc |= json_object_set_new(o, "first_seen", json_seen(g->first_seen));
+		rc |= json_object_set_new(o, "last_seen", json_seen(g->last_seen));
+		rc |= json_object_set_new(o, "present_at_head", g->at_head < 0 ? json_null() : json_boolean(g->at_head));
+		rc |= json_object_set_new(o, "commits", json_group_commits(g));
+		rc |= json_object_set(o, "locations", locs);
+	}
+	free(secret);
+	json_decref(locs);
+	if (rc) {
+		json_decref(o);
+		sfmc_error_set("out of memory building JSON");
+		return NULL;
+	}
+	return o;
+}
+
+/* Adds "groups" (--group) to root. */
+static int json_groups(const sfmc_reporter *r, json_t *root)
+{
+	const sfmc_groups *gs = r->opts->groups;
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < gs->n; i++)
+		if (json_array_append_new(a, json_group(r, &gs->v[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	if (!a || json_object_set_new(root, "groups", a))
+		return sfmc_error_set("out of memory building JSON");
+	return 0;
+}
+
+static int json_end(sfmc_reporter *r, const sfmc_results *res)
+{
+	json_state *st = r->state;
+	json_t *root = json_object(), *stats;
+
+	stats = json_pack("{s:I, s:I, s:I, s:I}", "files", (json_int_t)res->stats.files, "bytes",
+			  (json_int_t)res->stats.bytes, "skipped", (json_int_t)res->stats.skipped, "duration_ms",
+			  (json_int_t)res->stats.duration_ms);
+	if (!root || !stats ||
+	    json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "sfmc-scan", "version", SFMC_VERSION)) ||
+	    json_object_set_new(root, "mode", json_string(r->meta->mode)) ||
+	    json_object_set(root, "findings", st->findings) ||
+	    json_object_set(root, "suppressed", st->suppressed) ||
+	    json_object_set_new(root, "stats", stats) ||
+	    json_object_set_new(root, "skipped", sfmc_json_issues(res->skipped, res->nskipped, "reason")) ||
+	    json_object_set_new(root, "errors", sfmc_json_issues(res->errors, res->nerrors, "message")) ||
+	    (r->opts->groups && json_groups(r, root) < 0)) {
+		json_decref(root);
+		return sfmc_error_set("out of memory building JSON");
+	}
+	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+}
+
+static void json_free(sfmc_reporter *r)
+{
+	json_state *st = r->state;
+	if (st) {
+		json_decref(st->findings);
+		json_decref(st->suppressed);
+	}
+	free(st);
+}
+
+int sfmc_report_json_new(sfmc_reporter *r)
+{
+	if (!(r->state = calloc(1, sizeof(json_state))))
+		return sfmc_error_set("out of memory");
+	r->begin = json_begin;
+	r->finding = json_finding;
+	r->end = json_end;
+	r->free = json_free;
+	return 0;
+}

@@ -1,0 +1,180 @@
+/* report_text.c - one "path:line:column: level: message" line per finding
+ * (editors jump to it), git provenance below it, a summary on stderr. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "triage/group.h"
+#include "report/report.h"
+#include "util/error.h"
+#include "util/text.h"
+
+static const char *col(const sfmc_reporter *r, const char *code)
+{
+	return r->opts->color ? code : "";
+}
+
+static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
+{
+	char *path, *secret, *enc = NULL;
+	char when[32];
+	int rc = 0;
+
+	if (f->suppressed || r->opts->groups)
+		return 0; /* groups are printed at the end */
+	path = sfmc_text_escape(f->path, f->path_len);
+	secret = sfmc_report_secret(r, f);
+	if (secret)
+		enc = sfmc_text_escape(secret, strlen(secret));
+	if (!path || !secret || !enc) {
+		rc = sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	fprintf(r->out, "%s%s:%llu:%llu:%s %s%s:%s %s (%s) [%s]%s%s: %s\n", col(r, "\033[1m"), path,
+		(unsigned long long)f->line, (unsigned long long)f->column, col(r, "\033[0m"),
+		col(r, f->level == SFMC_LEVEL_ERROR ? "\033[1;31m" : "\033[1;33m"), sfmc_level_name(f->level),
+		col(r, "\033[0m"), f->rule->name ? f->rule->name : f->rule->id,
+		f->rule->has_checksum ? (f->checksum_valid ? "checksum valid" : "checksum mismatch") : "no checksum",
+		f->rule->id, f->encoding ? " encoding " : "", f->encoding ? f->encoding : "", enc);
+	if (f->commit) {
+		char *name = sfmc_text_escape(f->commit->author_name ? f->commit->author_name : "",
+					      f->commit->author_name ? strlen(f->commit->author_name) : 0);
+		char *email = sfmc_text_escape(f->commit->author_email ? f->commit->author_email : "",
+					       f->commit->author_email ? strlen(f->commit->author_email) : 0);
+		sfmc_report_time(f->commit->time, when);
+		fprintf(r->out, "    commit %.12s by %s <%s> on %s%s\n", f->commit->commit, name ? name : "?",
+			email ? email : "?", when,
+			sfmc_report_likely_expired(f, (int64_t)time(NULL)) ? " (older than the secret's lifetime)" : "");
+		free(name);
+		free(email);
+	}
+cleanup:
+	free(path);
+	free(secret);
+	free(enc);
+	return rc;
+}
+
+static void human_bytes(uint64_t n, char out[32])
+{
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int i = 0;
+	while (v >= 1024 && i < 4)
+		v /= 1024, i++;
+	snprintf(out, 32, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res)
+{
+	size_t errors = 0, warnings = 0, suppressed = 0;
+	char bytes[32];
+
+	/* Errors are never hidden, not even by --quiet: they change the verdict. */
+	for (size_t i = 0; i < res->nerrors; i++) {
+		char *p = sfmc_text_escape(res->errors[i].path, strlen(res->errors[i].path));
+		char *m = sfmc_text_escape(res->errors[i].text, strlen(res->errors[i].text));
+		fprintf(stderr, "sfmc-scan: error: %s: %s\n", p ? p : "?", m ? m : "?");
+		free(p);
+		free(m);
+	}
+	if (opts->quiet)
+		return;
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const sfmc_finding *f = &res->findings[i];
+		if (f->suppressed)
+			suppressed++;
+		else
+			f->level == SFMC_LEVEL_ERROR ? errors++ : warnings++;
+	}
+	human_bytes(res->stats.bytes, bytes);
+	fprintf(stderr, "sfmc-scan: %zu finding%s (%zu error%s, %zu warning%s)", errors + warnings,
+		errors + warnings == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	if (suppressed)
+		fprintf(stderr, ", %zu suppressed", suppressed);
+	fprintf(stderr, "; scanned %llu %s, %s in %llu ms (%.1f MiB/s)", (unsigned long long)res->stats.files,
+		strcmp(meta->mode, "dir") ? (res->stats.files == 1 ? "blob" : "blobs") : (res->stats.files == 1 ? "file" : "files"),
+		bytes, (unsigned long long)res->stats.duration_ms,
+		(double)res->stats.bytes / (1 << 20) / ((double)(res->stats.duration_ms ? res->stats.duration_ms : 1) / 1000));
+	if (res->stats.skipped)
+		fprintf(stderr, "; %llu skipped", (unsigned long long)res->stats.skipped);
+	if (res->nerrors)
+		fprintf(stderr, "; %zu could not be read", res->nerrors);
+	fputc('\n', stderr);
+	if (errors + warnings && !opts->show_secrets)
+		fprintf(stderr, "sfmc-scan: secrets are redacted; --show-secrets prints them whole.\n");
+}
+
+/* One location of a group: path:line:column, commit, suppression. */
+static int text_location(sfmc_reporter *r, const sfmc_finding *f)
+{
+	char *path = sfmc_text_escape(f->path, f->path_len);
+	char *why = f->suppress_reason ? sfmc_text_escape(f->suppress_reason, strlen(f->suppress_reason)) : NULL;
+
+	if (!path || (f->suppress_reason && !why)) {
+		free(path);
+		return sfmc_error_set("out of memory");
+	}
+	fprintf(r->out, "    %s:%llu:%llu", path, (unsigned long long)f->line, (unsigned long long)f->column);
+	if (f->commit)
+		fprintf(r->out, " (commit %.12s)", f->commit->commit);
+	if (f->suppressed)
+		fprintf(r->out, " [suppressed, %s: %s]", sfmc_suppress_kind_name(f->suppressed), why ? why : "");
+	fputc('\n', r->out);
+	free(path);
+	free(why);
+	return 0;
+}
+
+/* A secret and everywhere it was seen; groups whose every location is
+ * suppressed are left out, like suppressed findings. */
+static int text_group(sfmc_reporter *r, const sfmc_group *g)
+{
+	const sfmc_finding *f = g->items[0];
+	char *secret = sfmc_report_secret(r, f), *enc = secret ? sfmc_text_escape(secret, strlen(secret)) : NULL;
+	char first[32], last[32];
+	int rc = 0;
+
+	if (!enc) {
+		rc = sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	fprintf(r->out, "%s%s%s [%s] %s%s%s: %zu location%s", col(r, "\033[1m"), enc, col(r, "\033[0m"), f->rule->id,
+		col(r, g->level == SFMC_LEVEL_ERROR ? "\033[1;31m" : "\033[1;33m"), sfmc_level_name(g->level),
+		col(r, "\033[0m"), g->n, g->n == 1 ? "" : "s");
+	if (g->ncommits)
+		fprintf(r->out, " in %zu commit%s", g->ncommits, g->ncommits == 1 ? "" : "s");
+	if (g->at_head >= 0)
+		fprintf(r->out, ", %s at HEAD", g->at_head ? "still present" : "not present");
+	fprintf(r->out, "\n    fingerprint %s\n", f->fingerprint);
+	if (g->first_seen) {
+		sfmc_report_time(g->first_seen->commit->time, first);
+		sfmc_report_time(g->last_seen->commit->time, last);
+		fprintf(r->out, "    first seen %s (commit %.12s), last seen %s (commit %.12s)\n", first,
+			g->first_seen->commit->commit, last, g->last_seen->commit->commit);
+	}
+	for (size_t i = 0; i < g->n && rc == 0; i++)
+		rc = text_location(r, g->items[i]);
+cleanup:
+	free(secret);
+	free(enc);
+	return rc;
+}
+
+static int text_end(sfmc_reporter *r, const sfmc_results *res)
+{
+	const sfmc_groups *gs = r->opts->groups;
+
+	for (size_t i = 0; gs && i < gs->n; i++)
+		if (gs->v[i].nsuppressed < gs->v[i].n && text_group(r, &gs->v[i]) < 0)
+			return -1;
+	(void)res; /* the summary is the run's (main.c), printed once whatever the reports */
+	return 0;
+}
+
+int sfmc_report_text_new(sfmc_reporter *r)
+{
+	r->finding = text_finding;
+	r->end = text_end;
+	return 0;
+}

@@ -1,0 +1,371 @@
+/* source_git.c - the git history source (see source_git.h): ref tips ->
+ * commits (gitwalk) -> the (blob, path, commit) triples each commit
+ * introduces -> blobset (read and scan each blob once, expand findings). */
+#define _GNU_SOURCE
+#include "source/git.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "git/blobset.h"
+#include "git/repo.h"
+#include "git/revwalk.h"
+#include "core/bounds.h"
+#include "git/pack.h"
+#include "git/introduced.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+typedef struct oid_list {
+	git_oid *v;
+	size_t n, a;
+} oid_list;
+
+/* A ref that peels to a tree or a blob rather than a commit. */
+typedef struct other_tip {
+	git_oid id;
+	git_object_t type;
+	char *ref;
+} other_tip;
+
+typedef struct collect {
+	git_repository *repo;
+	sfmc_blobset *set;
+	sfmc_results *out;
+	other_tip *others;
+	size_t nothers, aothers;
+} collect;
+
+static int list_push(oid_list *l, const git_oid *id)
+{
+	if (sfmc_array_reserve((void **)&l->v, l->n, &l->a, sizeof(*l->v)) < 0)
+		return -1;
+	git_oid_cpy(&l->v[l->n++], id);
+	return 0;
+}
+
+/* Records a libgit2 failure about `where` as an error of the scan. */
+static int record(collect *c, const char *where, const char *what, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), id);
+	sfmc_gitrepo_error("%s %s", what, hex);
+	return sfmc_results_add_error(c->out, where && *where ? where : hex, sfmc_error_last());
+}
+
+static int add_other(collect *c, const git_object *o, const char *ref)
+{
+	other_tip *t;
+	if (sfmc_array_reserve((void **)&c->others, c->nothers, &c->aothers, sizeof(*c->others)) < 0)
+		return -1;
+	t = &c->others[c->nothers];
+	git_oid_cpy(&t->id, git_object_id(o));
+	t->type = git_object_type(o);
+	if (!(t->ref = strdup(ref)))
+		return sfmc_error_set("out of memory");
+	c->nothers++;
+	return 0;
+}
+
+/* Peels one ref (through annotated tags) to a commit tip, or remembers a
+ * tree or blob tip when others is set. Unreadable targets are errors. */
+static int peel_ref(collect *c, const char *name, oid_list *tips, bool others)
+{
+	git_object *o = NULL, *next = NULL;
+	git_oid id;
+	int rc = 0;
+
+	if (git_reference_name_to_id(&id, c->repo, name) < 0)
+		return 0; /* unborn HEAD or a dangling symbolic ref: nothing to scan */
+	if (git_object_lookup(&o, c->repo, &id, GIT_OBJECT_ANY) < 0)
+		return record(c, name, "cannot read its target", &id);
+	while (git_object_type(o) == GIT_OBJECT_TAG) {
+		if (git_tag_target(&next, (git_tag *)o) < 0) {
+			rc = record(c, name, "cannot read the target of tag", git_object_id(o));
+			goto cleanup;
+		}
+		git_object_free(o);
+		o = next;
+	}
+	if (git_object_type(o) == GIT_OBJECT_COMMIT)
+		rc = list_push(tips, git_object_id(o));
+	else if (others)
+		rc = add_other(c, o, name);
+cleanup:
+	git_object_free(o);
+	return rc;
+}
+
+/* Every ref, HEAD and every entry of the stash's reflog. */
+static int ref_tips(collect *c, oid_list *tips, bool others)
+{
+	git_reference_iterator *it = NULL;
+	const char *name;
+	git_reflog *log = NULL;
+	int rc = 0, e;
+
+	if ((rc = peel_ref(c, "HEAD", tips, others)) < 0)
+		return -1;
+	if (git_reference_iterator_new(&it, c->repo) < 0)
+		return sfmc_gitrepo_error("cannot list references");
+	while (rc == 0 && (e = git_reference_next_name(&name, it)) == 0)
+		rc = peel_ref(c, name, tips, others);
+	git_reference_iterator_free(it);
+	if (rc == 0 && e != GIT_ITEROVER)
+		rc = sfmc_results_add_error(c->out, "refs", git_error_last() ? git_error_last()->message : "cannot list references");
+	/* Older stashes live only in the reflog of refs/stash. */
+	if (rc == 0 && git_reflog_read(&log, c->repo, "refs/stash") == 0) {
+		for (size_t i = 0; rc == 0 && i < git_reflog_entrycount(log); i++)
+			rc = list_push(tips, git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)));
+		git_reflog_free(log);
+	}
+	return rc;
+}
+
+/* Trees and blobs that a ref names directly (a tag of a tree or blob). */
+static int collect_others(collect *c)
+{
+	int rc = 0;
+	for (size_t i = 0; i < c->nothers && rc == 0; i++) {
+		other_tip *t = &c->others[i];
+		uint32_t pid;
+		if (t->type == GIT_OBJECT_BLOB) {
+			if ((rc = sfmc_strtab_intern(&c->set->paths, t->ref, strlen(t->ref), &pid)) == 0)
+				rc = sfmc_blobset_add(c->set, &t->id, pid, SFMC_NO_COMMIT);
+		} else if (t->type == GIT_OBJECT_TREE) {
+			rc = sfmc_treewalk_tree(c->repo, &t->id, t->ref, c->set, c->out);
+		}
+	}
+	return rc;
+}
+
+static int odb_each(const git_oid *id, void *payload)
+{
+	return list_push(payload, id);
+}
+
+/* --all-objects: sorts every object of the database by type. Commits no
+ * ref reaches (amended, rebased away) become tips, so their blobs keep a
+ * commit; blobs are kept to add those no commit holds. */
+static int list_all_objects(collect *c, oid_list *commits, oid_list *blobs)
+{
+	git_odb *odb = NULL;
+	oid_list all = { 0 };
+	size_t len;
+	git_object_t type;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, c->repo) < 0)
+		return sfmc_gitrepo_error("cannot open the object database");
+	if (git_odb_foreach(odb, odb_each, &all) < 0)
+		rc = sfmc_results_add_error(c->out, "objects", git_error_last() ? git_error_last()->message :
+							       sfmc_error_last());
+	for (size_t i = 0; i < all.n && rc == 0; i++) {
+		if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
+			rc = record(c, NULL, "cannot read object", &all.v[i]);
+		else if (type == GIT_OBJECT_COMMIT)
+			rc = list_push(commits, &all.v[i]);
+		else if (type == GIT_OBJECT_BLOB)
+			rc = list_push(blobs, &all.v[i]);
+	}
+	free(all.v);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* Blobs of the database that no commit, tree or ref holds: no provenance. */
+static int add_orphans(collect *c, const oid_list *blobs)
+{
+	for (size_t i = 0; i < blobs->n; i++)
+		if (sfmc_blobset_add_orphan(c->set, &blobs->v[i]) < 0)
+			return -1;
+	return 0;
+}
+
+typedef struct plan {
+	const git_oid *include, *exclude;
+	size_t ninclude, nexclude;
+	bool all_refs;      /* include every ref (whole history) */
+	bool hide_all_refs; /* exclude every ref */
+	bool all_objects;
+} plan;
+
+/* A pack reader held for a whole-history scan, so that the walk, the tree
+ * walk and the blob phase share one indexing of the packs instead of each
+ * rebuilding it, and the blob phase's delta-children count runs while the
+ * commit walk is still on the main thread. */
+typedef struct pack_keeper {
+	git_repository *repo;
+	sfmc_packreader *reader; /* NULL: not needed, or could not be made (only costs speed) */
+	pthread_t thread;
+	bool started;
+} pack_keeper;
+
+static void *keeper_prepare(void *p)
+{
+	pack_keeper *k = p;
+	if (sfmc_packreader_new(&k->reader, k->repo, SFMC_PACK_CACHE_MIN_BYTES) == 0)
+		sfmc_packreader_in_pack_order(k->reader);
+	return NULL;
+}
+
+/* On a second thread when there is one to spare, else right here. */
+static void keeper_start(pack_keeper *k, git_repository *repo, unsigned threads)
+{
+	k->repo = repo;
+	if (threads != 1 && pthread_create(&k->thread, NULL, keeper_prepare, k) == 0)
+		k->started = true;
+	else
+		keeper_prepare(k);
+}
+
+static void keeper_stop(pack_keeper *k)
+{
+	if (k->started)
+		pthread_join(k->thread, NULL);
+	k->started = false;
+	sfmc_packreader_free(k->reader);
+	k->reader = NULL;
+}
+
+static int run(git_repository *repo, const char *repo_path, const plan *p, const sfmc_ruleset *rules,
+	       const sfmc_git_opts *opts, sfmc_results *out)
+{
+	sfmc_blobset set;
+	collect c = { .repo = repo, .set = &set, .out = out };
+	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
+	sfmc_gitwalk_commit *commits = NULL;
+	size_t ncommits = 0;
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
+	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false };
+	pack_keeper keeper = { 0 };
+	int rc = -1;
+
+	sfmc_blobset_init(&set);
+	/* Whole history: a (tree, path) walked once covers every later visit. */
+	wopts.use_visited = p->all_refs && !p->nexclude && !p->hide_all_refs;
+	/* Ranges (hooks) may touch a handful of objects: they index packs only when the walk needs it. */
+	if (p->all_refs)
+		keeper_start(&keeper, repo, opts->threads);
+	for (size_t i = 0; i < p->ninclude; i++)
+		if (list_push(&inc, &p->include[i]) < 0)
+			goto cleanup;
+	for (size_t i = 0; i < p->nexclude; i++)
+		if (list_push(&exc, &p->exclude[i]) < 0)
+			goto cleanup;
+	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
+	    (p->all_objects && list_all_objects(&c, &inc, &blobs) < 0))
+		goto cleanup;
+	if (sfmc_gitwalk_select(repo, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out, &commits,
+				&ncommits) < 0)
+		goto cleanup;
+	if (sfmc_treewalk_commits(repo, commits, ncommits, &wopts, &set, out) < 0 || collect_others(&c) < 0 ||
+	    add_orphans(&c, &blobs) < 0)
+		goto cleanup;
+	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
+cleanup:
+	keeper_stop(&keeper);
+	for (size_t i = 0; i < c.nothers; i++)
+		free(c.others[i].ref);
+	free(c.others);
+	sfmc_gitwalk_free(commits, ncommits);
+	free(inc.v);
+	free(exc.v);
+	free(blobs.v);
+	sfmc_blobset_dispose(&set);
+	return rc;
+}
+
+static int open_and_run(const char *repo_path, const plan *p, const sfmc_ruleset *rules,
+			const sfmc_git_opts *opts, sfmc_results *out)
+{
+	git_repository *repo;
+	int rc;
+
+	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
+		return -1;
+	rc = run(repo, repo_path, p, rules, opts, out);
+	sfmc_gitrepo_close(repo);
+	return rc;
+}
+
+int sfmc_source_git_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
+			 sfmc_results *out)
+{
+	plan p = { .all_refs = true, .all_objects = opts->all_objects };
+	return open_and_run(repo_path, &p, rules, opts, out);
+}
+
+/* The commit a revision names (through tags), or -1 with a clear message. */
+static int to_commit(git_object *o, const char *range, git_oid *id)
+{
+	git_object *c = NULL;
+	if (git_object_peel(&c, o, GIT_OBJECT_COMMIT) < 0)
+		return sfmc_gitrepo_error("--range %s: not a commit", range);
+	git_oid_cpy(id, git_object_id(c));
+	git_object_free(c);
+	return 0;
+}
+
+int sfmc_source_git_scan_range(const char *repo_path, const char *range, const sfmc_ruleset *rules,
+			       const sfmc_git_opts *opts, sfmc_results *out)
+{
+	git_repository *repo;
+	git_revspec spec = { 0 };
+	git_oid inc[2], exc[1];
+	plan p = { .include = inc, .exclude = exc };
+	int rc = -1;
+
+	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
+		return -1;
+	if (git_revparse(&spec, repo, range) < 0) {
+		sfmc_gitrepo_error("--range %s", range);
+		goto cleanup;
+	}
+	if (spec.flags & GIT_REVSPEC_SINGLE) {
+		if (to_commit(spec.from, range, &inc[p.ninclude++]) < 0)
+			goto cleanup;
+	} else {
+		if (to_commit(spec.from, range, &exc[0]) < 0 || to_commit(spec.to, range, &inc[0]) < 0)
+			goto cleanup;
+		p.ninclude = p.nexclude = 1;
+		if (spec.flags & GIT_REVSPEC_MERGE_BASE) { /* A...B: both sides, not their merge base */
+			git_oid_cpy(&inc[p.ninclude++], &exc[0]);
+			if (git_merge_base(&exc[0], repo, &inc[0], &inc[1]) < 0)
+				p.nexclude = 0;
+		}
+	}
+	rc = run(repo, repo_path, &p, rules, opts, out);
+cleanup:
+	git_object_free(spec.from);
+	git_object_free(spec.to);
+	sfmc_gitrepo_close(repo);
+	return rc;
+}
+
+int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, size_t ninclude,
+				 const git_oid *exclude, size_t nexclude, bool hide_all_refs,
+				 const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out)
+{
+	plan p = { include, exclude, ninclude, nexclude, false, hide_all_refs, false };
+	return open_and_run(repo_path, &p, rules, opts, out);
+}
+
+int sfmc_source_git_head(const char *repo_path, char out[GIT_OID_HEXSZ + 1])
+{
+	git_repository *repo;
+	git_oid id;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
+		return -1;
+	if (git_reference_name_to_id(&id, repo, "HEAD") < 0)
+		rc = sfmc_gitrepo_error("HEAD");
+	else
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
+	sfmc_gitrepo_close(repo);
+	return rc;
+}

@@ -1,0 +1,165 @@
+#include "triage/baseline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/bounds.h"
+#include "util/error.h"
+#include "util/text.h"
+
+void sfmc_baseline_init(sfmc_baseline *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void sfmc_baseline_dispose(sfmc_baseline *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->entries[i].path);
+	free(b->entries);
+	free(b->file);
+	sfmc_baseline_init(b);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const sfmc_baseline_entry *a = pa, *b = pb;
+	int c = strcmp(a->fingerprint, b->fingerprint);
+	return c ? c : strcmp(a->path, b->path);
+}
+
+static bool is_fingerprint(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n == 64 && !s[n];
+}
+
+/* Adds the (fingerprint, path) of every finding in array `key` of root. */
+static int add_array(sfmc_baseline *b, json_t *root, const char *key, const char *name, bool required)
+{
+	json_t *arr = json_object_get(root, key), *it;
+	size_t i;
+
+	if (!arr && !required)
+		return 0;
+	if (!json_is_array(arr))
+		return sfmc_error_set("%s: not an sfmc-scan JSON report (no '%s' array); write one with --write-baseline",
+				      name, key);
+	json_array_foreach(arr, i, it) {
+		const char *fp = json_string_value(json_object_get(it, "fingerprint"));
+		const char *path = json_string_value(json_object_get(it, "path"));
+		sfmc_baseline_entry *e;
+
+		if (!fp || !is_fingerprint(fp))
+			return sfmc_error_set("%s: %s[%zu]: 'fingerprint' must be 64 lowercase hexadecimal digits", name, key, i);
+		if (!path)
+			return sfmc_error_set("%s: %s[%zu]: no 'path' string", name, key, i);
+		if (!(e = realloc(b->entries, (b->n + 1) * sizeof(*e))))
+			return sfmc_error_set("out of memory");
+		b->entries = e;
+		e = &b->entries[b->n];
+		memcpy(e->fingerprint, fp, sizeof(e->fingerprint));
+		if (!(e->path = strdup(path)))
+			return sfmc_error_set("out of memory");
+		b->n++;
+	}
+	return 0;
+}
+
+/* Fills b from a parsed report (NULL: parse error in err); steals root. */
+static int load(sfmc_baseline *b, json_t *root, const json_error_t *err, const char *name)
+{
+	int rc = -1;
+
+	sfmc_baseline_dispose(b);
+	if (!root) {
+		if (err->line > 0)
+			return sfmc_error_set("%s:%d:%d: %s", name, err->line, err->column, err->text);
+		return sfmc_error_set("%s: %s", name, err->text);
+	}
+	if (!json_is_object(root)) {
+		sfmc_error_set("%s: not an sfmc-scan JSON report (not an object)", name);
+		goto cleanup;
+	}
+	if (add_array(b, root, "findings", name, true) < 0 || add_array(b, root, "suppressed", name, false) < 0)
+		goto cleanup;
+	if (!(b->file = strdup(name))) {
+		sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	if (b->n > 1)
+		qsort(b->entries, b->n, sizeof(*b->entries), cmp_entry);
+	rc = 0;
+cleanup:
+	json_decref(root);
+	if (rc < 0)
+		sfmc_baseline_dispose(b);
+	return rc;
+}
+
+int sfmc_baseline_load_buffer(sfmc_baseline *b, const char *data, size_t len, const char *name)
+{
+	json_error_t err;
+	json_t *root = json_loadb(data, len, 0, &err);
+	return load(b, root, &err, name);
+}
+
+int sfmc_baseline_load_file(sfmc_baseline *b, const char *path)
+{
+	json_error_t err;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return sfmc_error_set_errno("%s: cannot open the baseline", path);
+	if (!S_ISREG(st.st_mode))
+		return sfmc_error_set("%s: the baseline is not a regular file", path);
+	if ((uint64_t)st.st_size > SFMC_MAX_BASELINE_FILE)
+		return sfmc_error_set("%s: baseline larger than %zu bytes", path, SFMC_MAX_BASELINE_FILE);
+	return load(b, json_load_file(path, 0, &err), &err, path);
+}
+
+bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
+{
+	sfmc_baseline_entry key;
+	bool found;
+
+	if (!b->n)
+		return false;
+	memcpy(key.fingerprint, f->fingerprint, sizeof(key.fingerprint));
+	/* Reports carry paths as UTF-8, so compare in that form. */
+	if (!(key.path = sfmc_text_lossy_utf8(f->path, f->path_len)))
+		return false;
+	found = bsearch(&key, b->entries, b->n, sizeof(*b->entries), cmp_entry) != NULL;
+	free(key.path);
+	return found;
+}
+
+int sfmc_baseline_write(const char *path, const sfmc_scan_meta *meta, const sfmc_results *res)
+{
+	sfmc_report_opts opts = { .show_secrets = false, .quiet = true, .fail_on = SFMC_LEVEL_ERROR };
+	FILE *f;
+	int fd, rc;
+
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].path[0] == '/')
+			return sfmc_error_set("--write-baseline: '%s' is an absolute path; scan a directory so that "
+					      "paths are relative to it", res->findings[i].path);
+	/* O_NOFOLLOW: a link planted in the checkout must not aim the write at another file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return sfmc_error_set_errno("%s: cannot create the baseline", path);
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		return sfmc_error_set_errno("%s: cannot open the baseline", path);
+	}
+	rc = sfmc_report_write("json", f, meta, &opts, res);
+	if (fclose(f) != 0 && rc == 0)
+		rc = sfmc_error_set_errno("%s: cannot write the baseline", path);
+	return rc;
+}
