@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 
 void sfmc_results_init(sfmc_results *r)
@@ -98,21 +99,10 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	return 0;
 }
 
-#define GROW(arr, n, a)                                                          \
-	do {                                                                     \
-		if ((n) == (a)) {                                                \
-			size_t na_ = (a) ? (a) * 2 : 16;                         \
-			void *p_ = realloc((arr), na_ * sizeof(*(arr)));         \
-			if (!p_)                                                 \
-				return sfmc_error_set("out of memory");          \
-			(arr) = p_;                                              \
-			(a) = na_;                                               \
-		}                                                                \
-	} while (0)
-
 int sfmc_results_add_finding(sfmc_results *r, const sfmc_finding *f)
 {
-	GROW(r->findings, r->nfindings, r->afindings);
+	if (SFMC_ARRAY_GROW(r->findings, r->nfindings, r->afindings) < 0)
+		return SFMC_ERROR;
 	if (sfmc_finding_copy(&r->findings[r->nfindings], f) < 0)
 		return -1;
 	r->nfindings++;
@@ -122,7 +112,8 @@ int sfmc_results_add_finding(sfmc_results *r, const sfmc_finding *f)
 static int add_issue(sfmc_issue **arr, size_t *n, size_t *a, const char *path, const char *text)
 {
 	sfmc_issue *it;
-	GROW(*arr, *n, *a);
+	if (SFMC_ARRAY_GROW(*arr, *n, *a) < 0)
+		return SFMC_ERROR;
 	it = &(*arr)[*n];
 	it->path = strdup(path ? path : "");
 	it->text = strdup(text ? text : "");

@@ -10,6 +10,7 @@
 #include "detect/scan.h"
 #include "git/pack.h"
 #include "git/repo.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/pool.h"

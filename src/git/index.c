@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 
 /* On-disk entry layout (gitformat-index): 40 bytes of stat data and mode,

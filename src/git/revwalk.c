@@ -11,6 +11,7 @@
 #include "git/object.h"
 #include "core/bounds.h"
 #include "git/pack.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/oidmap.h"

@@ -15,6 +15,7 @@
 #include "core/bounds.h"
 #include "git/pack.h"
 #include "git/introduced.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 

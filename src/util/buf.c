@@ -98,19 +98,3 @@ void sfmc_buf_dispose(sfmc_buf *b)
 	b->ptr = NULL;
 	b->size = b->asize = 0;
 }
-
-int sfmc_array_reserve(void **p, size_t n, size_t *alloc, size_t elem)
-{
-	size_t na = *alloc ? *alloc * 2 : 64;
-	void *np;
-
-	if (n < *alloc)
-		return 0;
-	if (na < n + 1 || na > SIZE_MAX / elem)
-		return sfmc_error_set("out of memory");
-	if (!(np = realloc(*p, na * elem)))
-		return sfmc_error_set("out of memory");
-	*p = np;
-	*alloc = na;
-	return 0;
-}

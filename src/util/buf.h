@@ -26,8 +26,4 @@ void sfmc_buf_clear(sfmc_buf *b);
 char *sfmc_buf_detach(sfmc_buf *b);
 void sfmc_buf_dispose(sfmc_buf *b);
 
-/* Makes the array *p (of *alloc elements of elem bytes) hold at least n + 1
- * elements, doubling from 64. Returns 0 or -1 (message set; *p unchanged). */
-int sfmc_array_reserve(void **p, size_t n, size_t *alloc, size_t elem);
-
 #endif

@@ -5,7 +5,21 @@
 
 #include <stdarg.h>
 
-/* Sets the calling thread's message; always returns -1 so callers can
+/* Return codes, libgit2 style: 0 is success, negatives are named. Every
+ * negative code but SFMC_EDECLINED comes with a message (sfmc_error_last). */
+typedef enum sfmc_error_code {
+	SFMC_OK = 0,
+	SFMC_ERROR = -1,     /* failed; message set */
+	SFMC_EDECLINED = -2, /* this path does not handle the input: the caller falls back (no message) */
+	SFMC_ENOTFOUND = -3, /* the object, ref or file does not exist */
+	SFMC_EINVALID = -4,  /* malformed input (a damaged object, a bad line) */
+	SFMC_EUSAGE = -5,    /* the command line is wrong (exit 2 with usage) */
+	SFMC_EEXISTS = -6,   /* would overwrite something that is not ours */
+	SFMC_ELIMIT = -7,    /* a bound of core/bounds.h was reached */
+	SFMC_EBUSY = -8,     /* a resource is held by another process */
+} sfmc_error_code;
+
+/* Sets the calling thread's message; always returns SFMC_ERROR (-1) so callers can
  * `return sfmc_error_set(...)`. */
 int sfmc_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, appending ": strerror(errno)". */
