@@ -10,9 +10,15 @@
 #include "core/finding.h"
 #include "core/rules.h"
 
-/* What every reporter may want to know about the scan. Borrowed. */
+/* What every reporter may want to know about the scan, filled by the app from
+ * the source's type and its describe(): reporters never compare mode names
+ * or open repositories. Borrowed. */
 typedef struct sfmc_scan_meta {
-	const char *mode;          /* "dir", "stdin", "git", "staged", ... */
+	const char *mode;          /* the source's name as reports show it: "dir", "stdin", "git", "staged", ... */
+	const char *unit;          /* what it scans, singular: "file" or "blob" */
+	const char *units;         /* plural: "files" or "blobs" */
+	bool git;                  /* the source reads a git repository (paths are relative to workdir) */
+	const char *workdir;       /* git sources: the work tree's top with a trailing '/', NULL when bare */
 	const char *const *roots;  /* PATHs / repository as given */
 	size_t nroots;
 	const sfmc_ruleset *rules;
