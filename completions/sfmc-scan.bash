@@ -1,0 +1,47 @@
+# bash completion for sfmc-scan (installed to share/bash-completion/completions/sfmc-scan;
+# also printed by `sfmc-scan completion bash`).
+_sfmc_scan()
+{
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local commands="dir stdin git staged hook pre-commit pre-push pre-receive check generate completion"
+	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
+		--max-file-size --label --range --all-objects --config --no-config --baseline --write-baseline
+		--group --pre-commit --pre-push --pre-receive --chain --quiet --verbose --progress --no-progress
+		--no-color --version --help"
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
+	done
+	case $prev in
+	-f | --format)
+		COMPREPLY=($(compgen -W "text json jsonl sarif gitlab" -- "$cur"))
+		return ;;
+	--fail-on)
+		COMPREPLY=($(compgen -W "error warning never" -- "$cur"))
+		return ;;
+	-o | --output | --rules | --config | --baseline | --write-baseline | --report)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	-j | --threads | -n | --max-file-size | --label | --range)
+		return ;;
+	esac
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	hook)
+		[ "$prev" = hook ] && { COMPREPLY=($(compgen -W "install uninstall" -- "$cur")); return; } ;;
+	completion)
+		COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+complete -o filenames -F _sfmc_scan sfmc-scan
