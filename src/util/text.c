@@ -66,6 +66,26 @@ char *sfmc_text_lossy_utf8(const char *s, size_t len)
 	return sfmc_buf_detach(&b);
 }
 
+/* Code points that reorder or hide text on a terminal (Trojan Source,
+ * CVE-2021-42574): bidi embeddings, overrides, isolates and marks, zero-width
+ * characters, line/paragraph separators, BOM. */
+static bool is_invisible_format(uint32_t cp)
+{
+	return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+/* The code point of the valid n-byte UTF-8 sequence at p. */
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+	static const unsigned char lead_mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	uint32_t cp = p[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (p[i] & 0x3F);
+	return cp;
+}
+
 char *sfmc_text_escape(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -78,9 +98,10 @@ char *sfmc_text_escape(const char *s, size_t len)
 		unsigned c = p[i];
 
 		if (n > 1) {
+			uint32_t cp = utf8_decode(p + i, n);
 			/* C1 controls (U+0080..U+009F) can drive terminals too. */
-			if (n == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)
-				rc = sfmc_buf_printf(&b, "\\u%04x", p[i + 1]);
+			if (cp < 0xA0 || is_invisible_format(cp))
+				rc = sfmc_buf_printf(&b, "\\u%04x", (unsigned)cp);
 			else
 				rc = sfmc_buf_put(&b, p + i, n);
 			i += n;

@@ -12,7 +12,9 @@ bool sfmc_text_is_utf8(const char *s, size_t len);
 /* Valid UTF-8 copy: each invalid byte becomes U+FFFD. */
 char *sfmc_text_lossy_utf8(const char *s, size_t len);
 /* Printable copy for a terminal: control bytes, DEL and invalid UTF-8 become
- * \xNN (and \n \t \r), backslash becomes \\, so a name cannot move the cursor. */
+ * \xNN (and \n \t \r), C1 controls and bidi/invisible format characters
+ * (U+202E...) \uNNNN, backslash becomes \\, so a name cannot move the cursor
+ * or reorder what is shown. */
 char *sfmc_text_escape(const char *s, size_t len);
 char *sfmc_text_base64(const void *data, size_t len);
 /* RFC 3986 percent-encoding of a path for a URI reference ('/' kept). */

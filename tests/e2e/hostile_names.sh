@@ -15,6 +15,8 @@ names=(
 	$'\e]0;title\acsi.txt'
 	$'c1\xc2\x9b31mred.txt'
 	$'cr\rreturn.txt'
+	$'bidi\xe2\x80\xaetxt.exe'
+	$'iso\xe2\x81\xa6late\xe2\x81\xa9.txt'
 )
 for n in "${names[@]}"; do printf 'k=%s\n' "$(tok)" >"$R/$n"; done
 
@@ -23,6 +25,7 @@ expect_rc 1 "hostile names"
 [ "$(wc -l <"$T/out")" -eq "${#names[@]}" ] || fail "text report: expected ${#names[@]} lines, one per finding"
 LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/out" && fail "text report contains a raw control byte"
 LC_ALL=C grep -q $'\xc2[\x80-\x9f]' "$T/out" && fail "text report contains a raw C1 control"
+LC_ALL=C grep -q $'\xe2\x80[\xaa-\xae]\|\xe2\x81[\xa6-\xa9]' "$T/out" && fail "text report contains a raw bidi control"
 LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/err" && fail "stderr contains a raw control byte"
 expect_out_has 'new\nline.txt:1:3: error:'
 expect_out_has 'tab\there.txt:1:3: error:'
@@ -30,6 +33,8 @@ expect_out_has '\x1b[2J\x1b[1;1Hclear.txt:1:3: error:'
 expect_out_has '\x1b]0;title\x07csi.txt:1:3: error:'
 expect_out_has 'c1\u009b31mred.txt:1:3: error:'
 expect_out_has 'cr\rreturn.txt:1:3: error:'
+expect_out_has 'bidi\u202etxt.exe:1:3: error:'
+expect_out_has 'iso\u2066late\u2069.txt:1:3: error:'
 
 # JSON keeps the exact names.
 run "$SFMC" dir -f json "$R"

@@ -46,6 +46,13 @@ static void escape(void **state)
 	/* invalid UTF-8 bytes become \xNN */
 	expect_escape("bad\xff\xfe", 5, "bad\\xff\\xfe");
 	expect_escape("\xc3", 1, "\\xc3");
+	/* bidi overrides, isolates, marks and zero-width characters cannot reorder or hide a path */
+	expect_escape("a\xe2\x80\xaetxt.exe", 11, "a\\u202etxt.exe");
+	expect_escape("\xe2\x81\xa6x\xe2\x81\xa9", 7, "\\u2066x\\u2069");
+	expect_escape("z\xe2\x80\x8bw\xe2\x80\x8f\xef\xbb\xbf\xd8\x9c", 13, "z\\u200bw\\u200f\\ufeff\\u061c");
+	expect_escape("\xe2\x80\xa8", 3, "\\u2028");
+	/* neighbours of those ranges are ordinary text */
+	expect_escape("\xe2\x80\x90\xe2\x81\xaa", 6, "\xe2\x80\x90\xe2\x81\xaa");
 }
 
 static void utf8(void **state)
