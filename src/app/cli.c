@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "app/cli.h"
-#include "app/hook.h"
+#include "app/hook_install.h"
 #include "core/bounds.h"
 #include "report/report.h"
 #include "util/error.h"

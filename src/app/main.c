@@ -17,7 +17,7 @@
 #include "detect/detect.h"
 #include "triage/filter.h"
 #include "triage/group.h"
-#include "app/hook.h"
+#include "app/hook_install.h"
 #include "core/bounds.h"
 #include "report/report.h"
 #include "core/rules.h"

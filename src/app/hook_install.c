@@ -1,7 +1,7 @@
 /* hook.c - hook installer, pre-push / pre-receive protocols and hook advice
  * (see hook.h). */
 #define _GNU_SOURCE
-#include "app/hook.h"
+#include "app/hook_install.h"
 
 #include <errno.h>
 #include <fcntl.h>
