@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "source/dir.h"
+#include "source/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -447,18 +448,42 @@ cleanup:
 	return rc;
 }
 
-int sfmc_source_fd_scan(int fd, const char *label, const sfmc_ruleset *rules, sfmc_results *out)
-{
-	sfmc_scanner s;
-	sfmc_provenance prov = { label, strlen(label), NULL, NULL };
-	int rc = 0;
+/* ---- the `dir` source type (source.h) ---- */
 
-	if (sfmc_scanner_init(&s, rules) < 0) {
-		sfmc_scanner_dispose(&s);
-		return -1;
-	}
-	if (sfmc_scanner_scan_fd(&s, fd, &prov, out) < 0)
-		rc = sfmc_results_add_error(out, label, sfmc_error_last());
-	sfmc_scanner_dispose(&s);
-	return rc;
+static int dir_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
+{
+	ctx->roots = args;
+	ctx->nroots = nargs;
+	return SFMC_OK;
 }
+
+static const char *const dot[] = { "." };
+
+/* .sfmc-scan.yaml is looked for in the first PATH. */
+static void dir_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
+{
+	desc->config_root = ctx->nroots ? ctx->roots[0] : dot[0];
+}
+
+static int dir_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
+{
+	const char *const *roots = ctx->nroots ? ctx->roots : dot;
+	size_t n = ctx->nroots ? ctx->nroots : 1;
+	sfmc_dir_opts o = { ctx->threads, ctx->max_file_size, n > 1, ctx->exclude, ctx->exclude_ctx };
+
+	for (size_t i = 0; i < n; i++)
+		if (sfmc_source_dir_scan(roots[i], ctx->rules, &o, out) < 0)
+			return SFMC_ERROR;
+	return SFMC_OK;
+}
+
+const sfmc_source_type sfmc_source_type_dir = {
+	.name = "dir",
+	.unit = "file",
+	.units = "files",
+	.git = false,
+	.check_args = dir_args,
+	.describe = dir_describe,
+	.scan = dir_scan,
+	.scan_current = NULL,
+};

@@ -24,7 +24,4 @@ typedef struct sfmc_dir_opts {
 int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc_dir_opts *opts,
 			 sfmc_results *out);
 
-/* Scans standard input (or any fd) as one stream named label. */
-int sfmc_source_fd_scan(int fd, const char *label, const sfmc_ruleset *rules, sfmc_results *out);
-
 #endif
