@@ -23,29 +23,29 @@ const char *sfmc_cli_version(void)
 }
 
 static const sfmc_command commands[] = {
-	{ "dir", &sfmc_source_type_dir, NULL, false,
+	{ "dir", &sfmc_source_type_dir, NULL, 0,
 	  "  dir [PATH...]          scan files under each PATH (default .)\n" },
-	{ "stdin", &sfmc_source_type_stdin, NULL, false,
+	{ "stdin", &sfmc_source_type_stdin, NULL, 0,
 	  "  stdin [--label NAME]   scan standard input\n" },
-	{ "git", &sfmc_source_type_git, NULL, false,
+	{ "git", &sfmc_source_type_git, NULL, 0,
 	  "  git [REPO]             scan every blob in a repository's history\n" },
-	{ "staged", &sfmc_source_type_staged, NULL, false,
+	{ "staged", &sfmc_source_type_staged, NULL, 0,
 	  "  staged [REPO]          scan the index (pre-commit)\n" },
-	{ "hook", NULL, sfmc_cmd_hook, false,
+	{ "hook", NULL, sfmc_cmd_hook, 0,
 	  "  hook install|uninstall [REPO]\n"
 	  "                         add or remove the git hooks that run sfmc-scan (core.hooksPath aware)\n" },
-	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, true,
+	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, SFMC_HOOK_PRE_COMMIT,
 	  "  pre-commit             the pre-commit hook: scan the index, say what to do on a hit\n" },
-	{ "pre-push", &sfmc_source_type_pre_push, NULL, true,
+	{ "pre-push", &sfmc_source_type_pre_push, NULL, SFMC_HOOK_PRE_PUSH,
 	  "  pre-push [REMOTE]      the pre-push hook: scan the commits being pushed (git's stdin protocol)\n" },
-	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, true,
+	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, SFMC_HOOK_PRE_RECEIVE,
 	  "  pre-receive            the server hook: scan only the pushed commits new to the repository\n" },
-	{ "check", NULL, sfmc_cmd_check, false,
+	{ "check", NULL, sfmc_cmd_check, 0,
 	  "  check [TOKEN...]       valid / invalid checksum / not a token, per argument or stdin line\n" },
-	{ "generate", NULL, sfmc_cmd_generate, false,
+	{ "generate", NULL, sfmc_cmd_generate, 0,
 	  "  generate [-n N]        print N fresh valid tokens (tests, canaries)\n" },
-	{ "help", NULL, sfmc_cmd_help, false, NULL },
-	{ "version", NULL, sfmc_cmd_version, false, NULL },
+	{ "help", NULL, sfmc_cmd_help, 0, NULL },
+	{ "version", NULL, sfmc_cmd_version, 0, NULL },
 };
 
 const sfmc_command *sfmc_command_find(const char *name)

@@ -62,7 +62,7 @@ typedef struct sfmc_command {
 	const char *name;
 	const struct sfmc_source_type *source; /* a scan: the pipeline reads this source */
 	int (*run)(const sfmc_cli *cli);       /* else: the handler; returns an exit code */
-	bool advice;                           /* a hook: say what to do when it blocks */
+	unsigned hook;                         /* a hook (sfmc_hook_kind): say what to do when it blocks; 0: none */
 	const char *usage;                     /* its lines under "Commands:" in --help; NULL: none */
 } sfmc_command;
 

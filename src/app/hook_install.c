@@ -322,11 +322,11 @@ static const char *oldest_commit(const sfmc_results *res, sfmc_level fail_on)
 	return best ? best->commit : NULL;
 }
 
-static void print_remove_steps(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+static void print_remove_steps(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	const char *oldest = oldest_commit(res, fail_on);
 
-	if (!strcmp(hook, "pre-commit")) {
+	if (kind == SFMC_HOOK_PRE_COMMIT) {
 		fprintf(out, "  2. Remove it from the file (read it from an environment variable or a secret manager),\n"
 			     "     then `git add` the file and commit again.\n");
 		return;
@@ -336,15 +336,15 @@ static void print_remove_steps(const char *hook, const sfmc_results *res, sfmc_l
 		     "     in an older one: `git rebase -i %.12s^`, mark the commit `edit`, fix the file,\n"
 		     "     `git add` it, `git commit --amend`, `git rebase --continue`.\n"
 		     "     Then push again.%s\n",
-		oldest ? oldest : "<commit>", strcmp(hook, "pre-receive") ? "" : " (The server kept nothing of this push.)");
+		oldest ? oldest : "<commit>", kind != SFMC_HOOK_PRE_RECEIVE ? "" : " (The server kept nothing of this push.)");
 }
 
 /* How to mark a false positive, with the config entry for the first finding. */
-static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out)
+static void print_allow_steps(sfmc_hook_kind kind, const sfmc_finding *f, FILE *out)
 {
 	fprintf(out, "  3. Not a real secret (a test fixture, an example)? Add a comment containing\n"
 		     "     `sfmc-scan:allow` on that line, ");
-	if (!strcmp(hook, "pre-receive")) {
+	if (kind == SFMC_HOOK_PRE_RECEIVE) {
 		fprintf(out, "or ask the server's administrator to allow its\n"
 			     "     fingerprint %s (README, \"Suppressing findings\").\n", f->fingerprint);
 		return;
@@ -356,7 +356,7 @@ static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out
 		     "     (README, \"Suppressing findings\"; a baseline works too).\n", f->fingerprint);
 }
 
-void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	size_t n = 0;
 	const sfmc_finding *first = NULL;
@@ -368,9 +368,9 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 			n++;
 	if (!n)
 		return;
-	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", strcmp(hook, "pre-commit") ? "push" : "commit",
-		strcmp(hook, "pre-receive") ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
-		strcmp(hook, "pre-commit") ? " in commits the remote does not have yet" : " in the staged changes");
+	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", kind != SFMC_HOOK_PRE_COMMIT ? "push" : "commit",
+		kind != SFMC_HOOK_PRE_RECEIVE ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
+		kind != SFMC_HOOK_PRE_COMMIT ? " in commits the remote does not have yet" : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
 			print_finding(&res->findings[i], out);
@@ -383,9 +383,9 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 	} else {
 		fprintf(out, "  1. Rotate the secret first: it may already have been copied (backups, logs, other clones).\n");
 	}
-	print_remove_steps(hook, res, fail_on, out);
-	print_allow_steps(hook, first, out);
-	if (strcmp(hook, "pre-receive"))
+	print_remove_steps(kind, res, fail_on, out);
+	print_allow_steps(kind, first, out);
+	if (kind != SFMC_HOOK_PRE_RECEIVE)
 		fprintf(out, "  Skipping this hook (--no-verify) does not remove the secret: it %s in the history.\n",
-			strcmp(hook, "pre-commit") ? "stays" : "would end up");
+			kind != SFMC_HOOK_PRE_COMMIT ? "stays" : "would end up");
 }

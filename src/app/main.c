@@ -259,8 +259,8 @@ static int report(scan_run *r)
 	if (write_extra_reports(cli, &r->meta, &r->ropts, &r->res) < 0)
 		goto cleanup;
 	rc = exit_code(r);
-	if (r->cmd->advice && rc == SFMC_EXIT_FINDINGS)
-		sfmc_hook_advice(r->cmd->name, &r->res, r->fail_on, stderr);
+	if (r->cmd->hook && rc == SFMC_EXIT_FINDINGS)
+		sfmc_hook_advice((sfmc_hook_kind)r->cmd->hook, &r->res, r->fail_on, stderr);
 cleanup:
 	if (out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR)
 		rc = sfmc_app_fail("cannot write the report");
