@@ -17,6 +17,7 @@
 
 #include "core/bounds.h"
 #include "detect/scan.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/pool.h"
@@ -185,16 +186,8 @@ static int visit(walk *w, int dirfd, const char *name, const char *rel, unsigned
 			rc = sfmc_results_add_error(w->out, shown.ptr, reason);
 			goto cleanup;
 		}
-		if (*nstack == *astack) {
-			size_t na = *astack ? *astack * 2 : 64;
-			char **p = realloc(*stack, na * sizeof(*p));
-			if (!p) {
-				rc = sfmc_error_set("out of memory");
-				goto cleanup;
-			}
-			*stack = p;
-			*astack = na;
-		}
+		if ((rc = SFMC_ARRAY_GROW(*stack, *nstack, *astack)) < 0)
+			goto cleanup;
 		if (!((*stack)[(*nstack)++] = strdup(rel)))
 			rc = sfmc_error_set("out of memory");
 	} else if (w->opts->exclude && w->opts->exclude(rel, false, w->opts->exclude_ctx)) {
@@ -265,12 +258,8 @@ static int read_names(DIR *d, dir_entry **names, size_t *n)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (*n == a) {
-			dir_entry *p = realloc(*names, (a = a ? a * 2 : 32) * sizeof(*p));
-			if (!p)
-				return sfmc_error_set("out of memory");
-			*names = p;
-		}
+		if (SFMC_ARRAY_GROW(*names, *n, a) < 0)
+			return SFMC_ERROR;
 		(*names)[*n].type = e->d_type;
 		if (!((*names)[(*n)++].name = strdup(e->d_name)))
 			return sfmc_error_set("out of memory");
