@@ -1,4 +1,4 @@
-/* source_dir.h - the directory source: walks PATHs without following
+/* dir.h - the directory source: walks PATHs without following
  * symbolic links, scans regular files in parallel, records what it skips. */
 #ifndef SFMC_SOURCE_DIR_H
 #define SFMC_SOURCE_DIR_H

@@ -1,4 +1,4 @@
-/* source_git.h - the git history source (through libgit2; never spawns git,
+/* git.h - the git history source (through libgit2; never spawns git,
  * never runs anything a repository configures: hooks, filters, fsmonitor).
  *
  * Pipeline: commits (topological, oldest first) -> the blobs each commit

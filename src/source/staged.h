@@ -1,4 +1,4 @@
-/* source_index.h - the staged source (`sfmc-scan staged`, pre-commit): the
+/* staged.h - the staged source (`sfmc-scan staged`, pre-commit): the
  * blobs of index entries added or changed relative to HEAD's tree (every
  * entry when there is no HEAD yet), read from the object database, never from
  * the working tree. Gitlinks are skipped; both sides of an unmerged entry are
