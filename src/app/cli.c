@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "app/cli.h"
-#include "app/hook.h"
+#include "app/commands.h"
+#include "app/hook_install.h"
 #include "core/bounds.h"
 #include "report/report.h"
+#include "source/source.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -20,25 +22,51 @@ const char *sfmc_cli_version(void)
 	return SFMC_VERSION;
 }
 
+static const sfmc_command commands[] = {
+	{ "dir", &sfmc_source_type_dir, NULL, 0,
+	  "  dir [PATH...]          scan files under each PATH (default .)\n" },
+	{ "stdin", &sfmc_source_type_stdin, NULL, 0,
+	  "  stdin [--label NAME]   scan standard input\n" },
+	{ "git", &sfmc_source_type_git, NULL, 0,
+	  "  git [REPO]             scan every blob in a repository's history\n" },
+	{ "staged", &sfmc_source_type_staged, NULL, 0,
+	  "  staged [REPO]          scan the index (pre-commit)\n" },
+	{ "hook", NULL, sfmc_cmd_hook, 0,
+	  "  hook install|uninstall [REPO]\n"
+	  "                         add or remove the git hooks that run sfmc-scan (core.hooksPath aware)\n" },
+	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, SFMC_HOOK_PRE_COMMIT,
+	  "  pre-commit             the pre-commit hook: scan the index, say what to do on a hit\n" },
+	{ "pre-push", &sfmc_source_type_pre_push, NULL, SFMC_HOOK_PRE_PUSH,
+	  "  pre-push [REMOTE]      the pre-push hook: scan the commits being pushed (git's stdin protocol)\n" },
+	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, SFMC_HOOK_PRE_RECEIVE,
+	  "  pre-receive            the server hook: scan only the pushed commits new to the repository\n" },
+	{ "check", NULL, sfmc_cmd_check, 0,
+	  "  check [TOKEN...]       valid / invalid checksum / not a token, per argument or stdin line\n" },
+	{ "generate", NULL, sfmc_cmd_generate, 0,
+	  "  generate [-n N]        print N fresh valid tokens (tests, canaries)\n" },
+	{ "help", NULL, sfmc_cmd_help, 0, NULL },
+	{ "version", NULL, sfmc_cmd_version, 0, NULL },
+};
+
+const sfmc_command *sfmc_command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
 void sfmc_cli_usage(FILE *out)
 {
+	fprintf(out, "usage: sfmc-scan COMMAND [OPTIONS] [ARGS]\n"
+		     "\n"
+		     "Finds Salesforce Marketing Cloud client secrets (SFMC_ + 51 + checksum).\n"
+		     "\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].usage)
+			fputs(commands[i].usage, out);
 	fprintf(out,
-		"usage: sfmc-scan COMMAND [OPTIONS] [ARGS]\n"
-		"\n"
-		"Finds Salesforce Marketing Cloud client secrets (SFMC_ + 51 + checksum).\n"
-		"\n"
-		"Commands:\n"
-		"  dir [PATH...]          scan files under each PATH (default .)\n"
-		"  stdin [--label NAME]   scan standard input\n"
-		"  git [REPO]             scan every blob in a repository's history\n"
-		"  staged [REPO]          scan the index (pre-commit)\n"
-		"  hook install|uninstall [REPO]\n"
-		"                         add or remove the git hooks that run sfmc-scan (core.hooksPath aware)\n"
-		"  pre-commit             the pre-commit hook: scan the index, say what to do on a hit\n"
-		"  pre-push [REMOTE]      the pre-push hook: scan the commits being pushed (git's stdin protocol)\n"
-		"  pre-receive            the server hook: scan only the pushed commits new to the repository\n"
-		"  check [TOKEN...]       valid / invalid checksum / not a token, per argument or stdin line\n"
-		"  generate [-n N]        print N fresh valid tokens (tests, canaries)\n"
 		"\n"
 		"Options:\n"
 		"  -f, --format FMT       report format: %s (default text)\n"
@@ -176,17 +204,99 @@ static int parse_level(const char *s, sfmc_level *out)
 	return 0;
 }
 
-int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
+/* Options that need their value checked. */
+static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 {
 	long n;
-	int c;
 
+	switch (c) {
+	case 'f':
+		if (!sfmc_report_known(arg))
+			return sfmc_error_set("--format: unknown format '%s' (expected %s)", arg, sfmc_report_names());
+		cli->format = arg;
+		return SFMC_OK;
+	case OPT_REPORT:
+		return parse_report(cli, arg);
+	case OPT_FAIL_ON:
+		if (parse_level(arg, &cli->fail_on) < 0)
+			return sfmc_error_set("--fail-on: expected error, warning or never, not '%s'", arg);
+		cli->fail_on_set = true;
+		return SFMC_OK;
+	case 'j':
+		if (parse_long(arg, 1, SFMC_MAX_THREADS, &n) < 0)
+			return sfmc_error_set("--threads: expected a number from 1 to %d, not '%s'", SFMC_MAX_THREADS, arg);
+		cli->threads = (unsigned)n;
+		return SFMC_OK;
+	case OPT_MAX_FILE_SIZE:
+		if (sfmc_text_parse_size(arg, &cli->max_file_size) < 0)
+			return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", arg);
+		cli->max_file_size_set = true;
+		return SFMC_OK;
+	default: /* 'n' */
+		if (parse_long(arg, 0, 1000000, &cli->count) < 0)
+			return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", arg);
+		return SFMC_OK;
+	}
+}
+
+/* One option; *handled when it was --help or --version. Returns SFMC_OK or SFMC_ERROR (message set). */
+static int parse_option(sfmc_cli *cli, int c, char **argv, bool *handled)
+{
+	switch (c) {
+	case 'f': case OPT_REPORT: case OPT_FAIL_ON: case 'j': case OPT_MAX_FILE_SIZE: case 'n':
+		return parse_valued(cli, c, optarg);
+	case 'o': cli->output = optarg; break;
+	case OPT_RULES: cli->rules_file = optarg; break;
+	case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
+	case OPT_LABEL: cli->label = optarg; break;
+	case OPT_RANGE: cli->range = optarg; break;
+	case OPT_ALL_OBJECTS: cli->all_objects = true; break;
+	case OPT_CONFIG: cli->config_file = optarg; break;
+	case OPT_NO_CONFIG: cli->no_config = true; break;
+	case OPT_BASELINE: cli->baseline = optarg; break;
+	case OPT_WRITE_BASELINE: cli->write_baseline = optarg; break;
+	case OPT_GROUP: cli->group = true; break;
+	case OPT_NO_DECODE: cli->no_decode = true; break;
+	case OPT_PRE_COMMIT: cli->hook_kinds |= SFMC_HOOK_PRE_COMMIT; break;
+	case OPT_PRE_PUSH: cli->hook_kinds |= SFMC_HOOK_PRE_PUSH; break;
+	case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
+	case OPT_CHAIN: cli->chain = true; break;
+	case 'q': cli->quiet = true; break;
+	case OPT_PROGRESS: cli->progress = 1; break;
+	case OPT_NO_PROGRESS: cli->progress = 0; break;
+	case OPT_NO_COLOR: cli->no_color = true; break;
+	case 'V':
+		printf("sfmc-scan %s\n", SFMC_VERSION);
+		*handled = true;
+		break;
+	case 'h':
+		sfmc_cli_usage(stdout);
+		*handled = true;
+		break;
+	case ':':
+		return sfmc_error_set("option '%s' needs a value", argv[optind - 1]);
+	default:
+		return sfmc_error_set("unknown option '%s' (see sfmc-scan --help)", argv[optind - 1]);
+	}
+	return SFMC_OK;
+}
+
+static void set_defaults(sfmc_cli *cli)
+{
 	memset(cli, 0, sizeof(*cli));
 	cli->format = "text";
 	cli->fail_on = SFMC_LEVEL_ERROR;
 	cli->label = "stdin";
 	cli->count = 1;
 	cli->progress = -1;
+}
+
+int sfmc_cli_parse(sfmc_cli *cli, bool *handled, int argc, char **argv)
+{
+	int c;
+
+	*handled = false;
+	set_defaults(cli);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:f:o:j:n:qVh", long_opts, NULL)) != -1 || optind < argc) {
@@ -199,72 +309,20 @@ int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 			optind++;
 			continue;
 		}
-		switch (c) {
-		case 'f':
-			if (!sfmc_report_known(optarg))
-				return sfmc_error_set("--format: unknown format '%s' (expected %s)", optarg, sfmc_report_names());
-			cli->format = optarg;
-			break;
-		case 'o': cli->output = optarg; break;
-		case OPT_REPORT:
-			if (parse_report(cli, optarg) < 0)
-				return -1;
-			break;
-		case OPT_RULES: cli->rules_file = optarg; break;
-		case OPT_FAIL_ON:
-			if (parse_level(optarg, &cli->fail_on) < 0)
-				return sfmc_error_set("--fail-on: expected error, warning or never, not '%s'", optarg);
-			cli->fail_on_set = true;
-			break;
-		case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
-		case 'j':
-			if (parse_long(optarg, 1, SFMC_MAX_THREADS, &n) < 0)
-				return sfmc_error_set("--threads: expected a number from 1 to %d, not '%s'", SFMC_MAX_THREADS, optarg);
-			cli->threads = (unsigned)n;
-			break;
-		case OPT_MAX_FILE_SIZE:
-			if (sfmc_text_parse_size(optarg, &cli->max_file_size) < 0)
-				return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", optarg);
-			cli->max_file_size_set = true;
-			break;
-		case OPT_LABEL: cli->label = optarg; break;
-		case OPT_RANGE: cli->range = optarg; break;
-		case OPT_ALL_OBJECTS: cli->all_objects = true; break;
-		case OPT_CONFIG: cli->config_file = optarg; break;
-		case OPT_NO_CONFIG: cli->no_config = true; break;
-		case OPT_BASELINE: cli->baseline = optarg; break;
-		case OPT_WRITE_BASELINE: cli->write_baseline = optarg; break;
-		case OPT_GROUP: cli->group = true; break;
-		case OPT_NO_DECODE: cli->no_decode = true; break;
-		case 'n':
-			if (parse_long(optarg, 0, 1000000, &cli->count) < 0)
-				return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", optarg);
-			break;
-		case OPT_PRE_COMMIT: cli->hook_kinds |= SFMC_HOOK_PRE_COMMIT; break;
-		case OPT_PRE_PUSH: cli->hook_kinds |= SFMC_HOOK_PRE_PUSH; break;
-		case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
-		case OPT_CHAIN: cli->chain = true; break;
-		case 'q': cli->quiet = true; break;
-		case OPT_PROGRESS: cli->progress = 1; break;
-		case OPT_NO_PROGRESS: cli->progress = 0; break;
-		case OPT_NO_COLOR: cli->no_color = true; break;
-		case 'V':
-			printf("sfmc-scan %s\n", SFMC_VERSION);
-			return 1;
-		case 'h':
-			sfmc_cli_usage(stdout);
-			return 1;
-		case ':':
-			return sfmc_error_set("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return sfmc_error_set("unknown option '%s' (see sfmc-scan --help)", argv[optind - 1]);
-		}
+		if (parse_option(cli, c, argv, handled) < 0)
+			return SFMC_EUSAGE;
+		if (*handled)
+			return SFMC_OK;
 	}
 	/* Positional arguments were compacted to the front of argv. */
 	cli->args = argv;
-	if (!cli->command)
-		return sfmc_error_set("no command given (see sfmc-scan --help)");
-	if (cli->config_file && cli->no_config)
-		return sfmc_error_set("--config and --no-config exclude each other");
-	return 0;
+	if (!cli->command) {
+		sfmc_error_set("no command given (see sfmc-scan --help)");
+		return SFMC_EUSAGE;
+	}
+	if (cli->config_file && cli->no_config) {
+		sfmc_error_set("--config and --no-config exclude each other");
+		return SFMC_EUSAGE;
+	}
+	return SFMC_OK;
 }

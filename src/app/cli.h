@@ -1,9 +1,11 @@
-/* cli.h - command-line parsing and exit codes, in one place. */
+/* cli.h - the command line: the flags (sfmc_cli), the commands table and
+ * the exit codes, in one place. Parsing only: main.c runs what it names. */
 #ifndef SFMC_CLI_H
 #define SFMC_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/bounds.h"
 #include "core/rules.h"
@@ -46,20 +48,31 @@ typedef struct sfmc_cli {
 	const char *baseline;       /* --baseline FILE */
 	const char *write_baseline; /* --write-baseline FILE */
 	bool group;                 /* --group: one entry per distinct secret */
-	const struct sfmc_config *config; /* set by the scan pipeline, not by parsing */
 	/* git modes */
 	const char *range;
 	bool all_objects;
 	/* hook install / uninstall */
-	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook.h); 0: the defaults */
+	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook_install.h); 0: the defaults */
 	bool chain;
-	const char *hook;     /* set by the hook commands: which hook this run serves */
-	const char *remote;   /* pre-push: the remote's name, as git passes it */
 } sfmc_cli;
 
-/* Parses argv. Returns 0 to run cli->command, 1 when --help/--version was
- * handled (exit 0), -1 on a usage error (message set; exit 2). */
-int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv);
+/* One row per command. A scanning command names its source and main.c's
+ * pipeline runs it; the others have a handler. */
+typedef struct sfmc_command {
+	const char *name;
+	const struct sfmc_source_type *source; /* a scan: the pipeline reads this source */
+	int (*run)(const sfmc_cli *cli);       /* else: the handler; returns an exit code */
+	unsigned hook;                         /* a hook (sfmc_hook_kind): say what to do when it blocks; 0: none */
+	const char *usage;                     /* its lines under "Commands:" in --help; NULL: none */
+} sfmc_command;
+
+/* The command called name, or NULL. */
+const sfmc_command *sfmc_command_find(const char *name);
+
+/* Parses argv (positional arguments are compacted to its front: cli->args
+ * borrows it). Returns SFMC_OK, with *handled set when --help or --version
+ * was answered (exit 0), or SFMC_EUSAGE (message set; exit 2). */
+int sfmc_cli_parse(sfmc_cli *cli, bool *handled, int argc, char **argv);
 void sfmc_cli_usage(FILE *out);
 const char *sfmc_cli_version(void);
 

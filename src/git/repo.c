@@ -160,3 +160,61 @@ int sfmc_gitrepo_error(const char *fmt, ...)
 	va_end(ap);
 	return sfmc_error_set("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
+
+int sfmc_gitrepo_discover(git_repository **out, const char *path)
+{
+	int rc;
+
+	*out = NULL;
+	pthread_once(&init_once, init_libgit2);
+	if (init_rc < 0)
+		return sfmc_error_set("cannot initialise libgit2");
+	rc = path ? git_repository_open_ext(out, path, 0, NULL)
+		  : git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (rc < 0) {
+		const git_error *e = git_error_last();
+		return sfmc_error_set("%s: not a git repository (%s)", path ? path : ".", e ? e->message : "unknown");
+	}
+	return SFMC_OK;
+}
+
+int sfmc_gitrepo_head(git_repository *repo, char out[GIT_OID_HEXSZ + 1])
+{
+	git_oid id;
+
+	out[0] = '\0';
+	if (git_reference_name_to_id(&id, repo, "HEAD") < 0)
+		return sfmc_gitrepo_error("HEAD");
+	git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
+	return SFMC_OK;
+}
+
+char *sfmc_gitrepo_hooks_dir(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_buf val = { 0 };
+	sfmc_buf b = SFMC_BUF_INIT;
+	const char *base = git_repository_is_bare(repo) ? git_repository_path(repo) : git_repository_workdir(repo);
+	int rc = -1;
+
+	sfmc_buf_init(&b, 0);
+	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_path(&val, cfg, "core.hooksPath") == 0 &&
+	    val.ptr && *val.ptr) {
+		if (val.ptr[0] == '/')
+			rc = sfmc_buf_puts(&b, val.ptr);
+		else
+			rc = sfmc_buf_printf(&b, "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/", val.ptr);
+	} else {
+		rc = sfmc_buf_printf(&b, "%shooks", git_repository_commondir(repo));
+	}
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	if (rc < 0) {
+		sfmc_buf_dispose(&b);
+		sfmc_error_set("out of memory");
+		return NULL;
+	}
+	while (b.size > 1 && b.ptr[b.size - 1] == '/')
+		b.ptr[--b.size] = '\0';
+	return sfmc_buf_detach(&b);
+}

@@ -18,6 +18,20 @@
 int sfmc_gitrepo_open(git_repository **out, const char *path);
 void sfmc_gitrepo_close(git_repository *repo);
 
+/* Opens the repository containing path as a user names it on the command
+ * line (no GIT_* variable applies; NULL: GIT_REPOSITORY_OPEN_FROM_ENV from
+ * "."): `hook install|uninstall`. Returns 0 or SFMC_ERROR (message set). */
+int sfmc_gitrepo_discover(git_repository **out, const char *path);
+
+/* HEAD's commit id (40 hex + NUL). Returns 0, or SFMC_ERROR (message set)
+ * for an unborn or unreadable HEAD. */
+int sfmc_gitrepo_head(git_repository *repo, char out[GIT_OID_HEXSZ + 1]);
+
+/* The hooks directory git uses: core.hooksPath (relative to where hooks run:
+ * the work tree, or the git directory of a bare repository), else
+ * <commondir>/hooks; no trailing '/'. malloc'd, NULL on failure (message set). */
+char *sfmc_gitrepo_hooks_dir(git_repository *repo);
+
 /* Appends the path of the index git would use to path: GIT_INDEX_FILE (as
  * given: relative to the current directory), else <gitdir>/index. */
 int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path);

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "source/dir.h"
+#include "source/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "core/bounds.h"
 #include "detect/scan.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/pool.h"
@@ -184,16 +186,8 @@ static int visit(walk *w, int dirfd, const char *name, const char *rel, unsigned
 			rc = sfmc_results_add_error(w->out, shown.ptr, reason);
 			goto cleanup;
 		}
-		if (*nstack == *astack) {
-			size_t na = *astack ? *astack * 2 : 64;
-			char **p = realloc(*stack, na * sizeof(*p));
-			if (!p) {
-				rc = sfmc_error_set("out of memory");
-				goto cleanup;
-			}
-			*stack = p;
-			*astack = na;
-		}
+		if ((rc = SFMC_ARRAY_GROW(*stack, *nstack, *astack)) < 0)
+			goto cleanup;
 		if (!((*stack)[(*nstack)++] = strdup(rel)))
 			rc = sfmc_error_set("out of memory");
 	} else if (w->opts->exclude && w->opts->exclude(rel, false, w->opts->exclude_ctx)) {
@@ -264,12 +258,8 @@ static int read_names(DIR *d, dir_entry **names, size_t *n)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (*n == a) {
-			dir_entry *p = realloc(*names, (a = a ? a * 2 : 32) * sizeof(*p));
-			if (!p)
-				return sfmc_error_set("out of memory");
-			*names = p;
-		}
+		if (SFMC_ARRAY_GROW(*names, *n, a) < 0)
+			return SFMC_ERROR;
 		(*names)[*n].type = e->d_type;
 		if (!((*names)[(*n)++].name = strdup(e->d_name)))
 			return sfmc_error_set("out of memory");
@@ -447,18 +437,42 @@ cleanup:
 	return rc;
 }
 
-int sfmc_source_fd_scan(int fd, const char *label, const sfmc_ruleset *rules, sfmc_results *out)
-{
-	sfmc_scanner s;
-	sfmc_provenance prov = { label, strlen(label), NULL, NULL };
-	int rc = 0;
+/* ---- the `dir` source type (source.h) ---- */
 
-	if (sfmc_scanner_init(&s, rules) < 0) {
-		sfmc_scanner_dispose(&s);
-		return -1;
-	}
-	if (sfmc_scanner_scan_fd(&s, fd, &prov, out) < 0)
-		rc = sfmc_results_add_error(out, label, sfmc_error_last());
-	sfmc_scanner_dispose(&s);
-	return rc;
+static int dir_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
+{
+	ctx->roots = args;
+	ctx->nroots = nargs;
+	return SFMC_OK;
 }
+
+static const char *const dot[] = { "." };
+
+/* .sfmc-scan.yaml is looked for in the first PATH. */
+static void dir_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
+{
+	desc->config_root = ctx->nroots ? ctx->roots[0] : dot[0];
+}
+
+static int dir_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
+{
+	const char *const *roots = ctx->nroots ? ctx->roots : dot;
+	size_t n = ctx->nroots ? ctx->nroots : 1;
+	sfmc_dir_opts o = { ctx->threads, ctx->max_file_size, n > 1, ctx->exclude, ctx->exclude_ctx };
+
+	for (size_t i = 0; i < n; i++)
+		if (sfmc_source_dir_scan(roots[i], ctx->rules, &o, out) < 0)
+			return SFMC_ERROR;
+	return SFMC_OK;
+}
+
+const sfmc_source_type sfmc_source_type_dir = {
+	.name = "dir",
+	.unit = "file",
+	.units = "files",
+	.git = false,
+	.check_args = dir_args,
+	.describe = dir_describe,
+	.scan = dir_scan,
+	.scan_current = NULL,
+};

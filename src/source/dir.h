@@ -1,4 +1,4 @@
-/* source_dir.h - the directory source: walks PATHs without following
+/* dir.h - the directory source: walks PATHs without following
  * symbolic links, scans regular files in parallel, records what it skips. */
 #ifndef SFMC_SOURCE_DIR_H
 #define SFMC_SOURCE_DIR_H
@@ -23,8 +23,5 @@ typedef struct sfmc_dir_opts {
  * when the scan itself cannot run (message set). */
 int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc_dir_opts *opts,
 			 sfmc_results *out);
-
-/* Scans standard input (or any fd) as one stream named label. */
-int sfmc_source_fd_scan(int fd, const char *label, const sfmc_ruleset *rules, sfmc_results *out);
 
 #endif

@@ -3,6 +3,7 @@
  * introduces -> blobset (read and scan each blob once, expand findings). */
 #define _GNU_SOURCE
 #include "source/git.h"
+#include "source/source.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -279,24 +280,11 @@ cleanup:
 	return rc;
 }
 
-static int open_and_run(const char *repo_path, const plan *p, const sfmc_ruleset *rules,
-			const sfmc_git_opts *opts, sfmc_results *out)
-{
-	git_repository *repo;
-	int rc;
-
-	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
-		return -1;
-	rc = run(repo, repo_path, p, rules, opts, out);
-	sfmc_gitrepo_close(repo);
-	return rc;
-}
-
-int sfmc_source_git_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
-			 sfmc_results *out)
+int sfmc_source_git_scan(git_repository *repo, const char *repo_path, const sfmc_ruleset *rules,
+			 const sfmc_git_opts *opts, sfmc_results *out)
 {
 	plan p = { .all_refs = true, .all_objects = opts->all_objects };
-	return open_and_run(repo_path, &p, rules, opts, out);
+	return run(repo, repo_path, &p, rules, opts, out);
 }
 
 /* The commit a revision names (through tags), or -1 with a clear message. */
@@ -310,17 +298,14 @@ static int to_commit(git_object *o, const char *range, git_oid *id)
 	return 0;
 }
 
-int sfmc_source_git_scan_range(const char *repo_path, const char *range, const sfmc_ruleset *rules,
-			       const sfmc_git_opts *opts, sfmc_results *out)
+int sfmc_source_git_scan_range(git_repository *repo, const char *repo_path, const char *range,
+			       const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out)
 {
-	git_repository *repo;
 	git_revspec spec = { 0 };
 	git_oid inc[2], exc[1];
 	plan p = { .include = inc, .exclude = exc };
 	int rc = -1;
 
-	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
-		return -1;
 	if (git_revparse(&spec, repo, range) < 0) {
 		sfmc_gitrepo_error("--range %s", range);
 		goto cleanup;
@@ -342,31 +327,56 @@ int sfmc_source_git_scan_range(const char *repo_path, const char *range, const s
 cleanup:
 	git_object_free(spec.from);
 	git_object_free(spec.to);
-	sfmc_gitrepo_close(repo);
 	return rc;
 }
 
-int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, size_t ninclude,
-				 const git_oid *exclude, size_t nexclude, bool hide_all_refs,
+int sfmc_source_git_scan_commits(git_repository *repo, const char *repo_path, const git_oid *include,
+				 size_t ninclude, const git_oid *exclude, size_t nexclude, bool hide_all_refs,
 				 const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out)
 {
 	plan p = { include, exclude, ninclude, nexclude, false, hide_all_refs, false };
-	return open_and_run(repo_path, &p, rules, opts, out);
+	return run(repo, repo_path, &p, rules, opts, out);
 }
 
-int sfmc_source_git_head(const char *repo_path, char out[GIT_OID_HEXSZ + 1])
+/* ---- the `git` source type (source.h) ---- */
+
+static int git_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
 {
-	git_repository *repo;
-	git_oid id;
-	int rc = 0;
-
-	out[0] = '\0';
-	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
-		return -1;
-	if (git_reference_name_to_id(&id, repo, "HEAD") < 0)
-		rc = sfmc_gitrepo_error("HEAD");
-	else
-		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
-	sfmc_gitrepo_close(repo);
-	return rc;
+	if (nargs > 1) {
+		sfmc_error_set("git takes at most one repository");
+		return SFMC_EUSAGE;
+	}
+	if (ctx->range && ctx->all_objects) {
+		sfmc_error_set("--range and --all-objects cannot be combined");
+		return SFMC_EUSAGE;
+	}
+	ctx->roots = args;
+	ctx->nroots = nargs;
+	return SFMC_OK;
 }
+
+static void git_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
+{
+	sfmc_source_describe_repo(ctx, desc, true);
+}
+
+static int git_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
+{
+	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, ctx->all_objects };
+	const char *path = sfmc_source_repo_path(ctx);
+
+	if (ctx->range)
+		return sfmc_source_git_scan_range(ctx->repo, path, ctx->range, ctx->rules, &o, out);
+	return sfmc_source_git_scan(ctx->repo, path, ctx->rules, &o, out);
+}
+
+const sfmc_source_type sfmc_source_type_git = {
+	.name = "git",
+	.unit = "blob",
+	.units = "blobs",
+	.git = true,
+	.check_args = git_args,
+	.describe = git_describe,
+	.scan = git_scan,
+	.scan_current = sfmc_source_scan_head,
+};

@@ -1,4 +1,4 @@
-/* source_git.h - the git history source (through libgit2; never spawns git,
+/* git.h - the git history source (through libgit2; never spawns git,
  * never runs anything a repository configures: hooks, filters, fsmonitor).
  *
  * Pipeline: commits (topological, oldest first) -> the blobs each commit
@@ -6,10 +6,11 @@
  * and scanned once, in parallel -> findings expanded to every (secret, path)
  * pair, attributed to the earliest commit in which that path holds the secret.
  *
- * Repositories are opened with GIT_REPOSITORY_OPEN_FROM_ENV, so GIT_DIR (when
- * repo_path is NULL), GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES
- * are honoured: a pre-receive hook can scan objects still in the push
- * quarantine. Bare repositories, worktrees (.git file) and shallow clones
+ * The caller opens repo (sfmc_source_open, git/repo.h: GIT_DIR when
+ * repo_path is NULL, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES
+ * are honoured, so a pre-receive hook can scan objects still in the push
+ * quarantine) and owns it; repo_path is where it was opened from, for the
+ * worker threads that open their own. Bare repositories, worktrees (.git file) and shallow clones
  * work; gitlinks (submodules) are skipped. Objects that cannot be read are
  * recorded in out->errors and the rest of the scan completes.
  *
@@ -40,15 +41,15 @@ typedef struct sfmc_git_opts {
  * reaches (amended or rebased away: findings keep that commit) and every
  * other blob (dangling: no commit, path = blob id). repo_path NULL: GIT_DIR
  * or ".". */
-int sfmc_source_git_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
-			 sfmc_results *out);
+int sfmc_source_git_scan(git_repository *repo, const char *repo_path, const sfmc_ruleset *rules,
+			 const sfmc_git_opts *opts, sfmc_results *out);
 
 /* `sfmc-scan git --range SPEC`: SPEC is "A..B" (commits reachable from B and
  * not from A; A need not be an ancestor of B), "A...B" (either side, not
  * their merge bases) or "B" (B and all its ancestors). A revision that does
  * not exist fails the call with a message naming it. */
-int sfmc_source_git_scan_range(const char *repo_path, const char *range, const sfmc_ruleset *rules,
-			       const sfmc_git_opts *opts, sfmc_results *out);
+int sfmc_source_git_scan_range(git_repository *repo, const char *repo_path, const char *range,
+			       const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out);
 
 /* For hooks (pre-push, pre-receive): scans the blobs introduced by the
  * commits reachable from include[] and not from exclude[] (nor, when
@@ -59,12 +60,8 @@ int sfmc_source_git_scan_range(const char *repo_path, const char *range, const s
  * All-zero oids (deleted or new refs) are ignored; a missing include commit
  * is an error in out->errors, a missing exclude commit (a remote commit never
  * fetched) only excludes less. Findings carry the commit and blob. */
-int sfmc_source_git_scan_commits(const char *repo_path, const git_oid *include, size_t ninclude,
-				 const git_oid *exclude, size_t nexclude, bool hide_all_refs,
+int sfmc_source_git_scan_commits(git_repository *repo, const char *repo_path, const git_oid *include,
+				 size_t ninclude, const git_oid *exclude, size_t nexclude, bool hide_all_refs,
 				 const sfmc_ruleset *rules, const sfmc_git_opts *opts, sfmc_results *out);
-
-/* The id of the commit HEAD names, for reports (40 hex + NUL). Returns 0, or
- * -1 (message set) for an unborn HEAD or no repository. */
-int sfmc_source_git_head(const char *repo_path, char out[GIT_OID_HEXSZ + 1]);
 
 #endif

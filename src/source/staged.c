@@ -13,6 +13,7 @@
 #include "git/index.h"
 #include "git/repo.h"
 #include "core/bounds.h"
+#include "source/source.h"
 #include "util/error.h"
 
 static int add_entry(sfmc_blobset *set, const char *path, const git_oid *id, uint32_t mode)
@@ -288,17 +289,14 @@ int sfmc_source_index_collect(git_repository *repo, sfmc_index_way way, sfmc_blo
 	return rc;
 }
 
-int sfmc_source_index_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
-			   sfmc_results *out)
+int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sfmc_ruleset *rules,
+			   const sfmc_git_opts *opts, sfmc_results *out)
 {
-	git_repository *repo = NULL;
 	sfmc_blobset set;
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
-	if (sfmc_gitrepo_open(&repo, repo_path) < 0)
-		goto cleanup;
 	if (git_repository_is_bare(repo)) {
 		sfmc_error_set("%s: a bare repository has no index to scan", repo_path ? repo_path : ".");
 		goto cleanup;
@@ -307,7 +305,74 @@ int sfmc_source_index_scan(const char *repo_path, const sfmc_ruleset *rules, con
 		goto cleanup;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
-	sfmc_gitrepo_close(repo);
 	sfmc_blobset_dispose(&set);
 	return rc;
 }
+
+/* ---- the `staged` and `pre-commit` source types (source.h) ---- */
+
+static int staged_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
+{
+	if (nargs > 1) {
+		sfmc_error_set("staged takes at most one repository");
+		return SFMC_EUSAGE;
+	}
+	if (ctx->range || ctx->all_objects) {
+		sfmc_error_set("--range and --all-objects apply to `git`, not `staged`");
+		return SFMC_EUSAGE;
+	}
+	ctx->roots = args;
+	ctx->nroots = nargs;
+	return SFMC_OK;
+}
+
+/* git runs the hook in the repository whose index it scans. */
+static int pre_commit_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
+{
+	(void)ctx;
+	(void)args;
+	if (nargs) {
+		sfmc_error_set("pre-commit takes no arguments (it scans the index of the current repository)");
+		return SFMC_EUSAGE;
+	}
+	return SFMC_OK;
+}
+
+static void staged_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
+{
+	sfmc_source_describe_repo(ctx, desc, true);
+}
+
+/* The hook's reports have never named HEAD (the commit being made has no id yet). */
+static void pre_commit_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
+{
+	sfmc_source_describe_repo(ctx, desc, false);
+}
+
+static int staged_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
+{
+	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, false };
+	return sfmc_source_index_scan(ctx->repo, sfmc_source_repo_path(ctx), ctx->rules, &o, out);
+}
+
+const sfmc_source_type sfmc_source_type_staged = {
+	.name = "staged",
+	.unit = "blob",
+	.units = "blobs",
+	.git = true,
+	.check_args = staged_args,
+	.describe = staged_describe,
+	.scan = staged_scan,
+	.scan_current = sfmc_source_scan_head,
+};
+
+const sfmc_source_type sfmc_source_type_pre_commit = {
+	.name = "pre-commit",
+	.unit = "blob",
+	.units = "blobs",
+	.git = true,
+	.check_args = pre_commit_args,
+	.describe = pre_commit_describe,
+	.scan = staged_scan,
+	.scan_current = sfmc_source_scan_head,
+};

@@ -1,4 +1,4 @@
-/* source_index.h - the staged source (`sfmc-scan staged`, pre-commit): the
+/* staged.h - the staged source (`sfmc-scan staged`, pre-commit): the
  * blobs of index entries added or changed relative to HEAD's tree (every
  * entry when there is no HEAD yet), read from the object database, never from
  * the working tree. Gitlinks are skipped; both sides of an unmerged entry are
@@ -17,11 +17,12 @@
 #include "core/rules.h"
 #include "source/git.h"
 
-/* Scans the staged changes of the repository containing repo_path (NULL:
- * GIT_DIR or "."). Findings carry the path and the staged blob, no commit.
- * Returns 0, or -1 (message set) when there is no repository or index. */
-int sfmc_source_index_scan(const char *repo_path, const sfmc_ruleset *rules, const sfmc_git_opts *opts,
-			   sfmc_results *out);
+/* Scans the staged changes of repo (opened by the caller from repo_path,
+ * NULL: GIT_DIR or "."; worker threads open their own). Findings carry the
+ * path and the staged blob, no commit. Returns 0, or -1 (message set) when
+ * there is no index (a bare repository). */
+int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sfmc_ruleset *rules,
+			   const sfmc_git_opts *opts, sfmc_results *out);
 
 /* How sfmc_source_index_collect reads the index: AUTO is the fast way with
  * libgit2 as the fallback; the other two exist so tests can compare them. */

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "git/repo.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -347,22 +346,6 @@ int sfmc_config_discover(sfmc_config *c, const char *root)
 		rc = sfmc_config_load_file(c, path.ptr);
 	}
 	sfmc_buf_dispose(&path);
-	return rc;
-}
-
-int sfmc_config_discover_git(sfmc_config *c, const char *repo_path)
-{
-	git_repository *repo;
-	const char *workdir;
-	int rc;
-
-	if (sfmc_gitrepo_open(&repo, repo_path) < 0) {
-		sfmc_error_clear();
-		return 0; /* the git source reports a missing repository */
-	}
-	workdir = git_repository_workdir(repo);
-	rc = workdir ? sfmc_config_discover(c, workdir) : 0;
-	sfmc_gitrepo_close(repo);
 	return rc;
 }
 

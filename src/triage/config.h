@@ -45,12 +45,9 @@ void sfmc_config_dispose(sfmc_config *c);
 int sfmc_config_load_buffer(sfmc_config *c, const char *data, size_t len, const char *name, const char *dir);
 /* Reads and parses path (a missing file is an error). */
 int sfmc_config_load_file(sfmc_config *c, const char *path);
-/* Loads root/.sfmc-scan.yaml when it exists; none is not an error. */
+/* Loads root/.sfmc-scan.yaml when it exists; none is not an error. The app
+ * passes the source's config root (a git source: its work tree's top). */
 int sfmc_config_discover(sfmc_config *c, const char *root);
-
-/* Loads .sfmc-scan.yaml from the working tree of the repository containing
- * repo_path (NULL: GIT_DIR or "."); a bare repository has none. */
-int sfmc_config_discover_git(sfmc_config *c, const char *repo_path);
 
 /* Appends the config's rule files to rules. */
 int sfmc_config_add_rules(const sfmc_config *c, sfmc_ruleset *rules);

@@ -1,8 +1,7 @@
-/* hook.h - sfmc-scan inside git: installing and removing the hooks
- * (pre-commit, pre-push, pre-receive), git's pre-push and pre-receive stdin
- * protocols turned into a commit range for source_git, and the advice a
- * blocked commit or push prints. Repositories are read with libgit2; git is
- * never spawned. */
+/* hook_install.h - sfmc-scan inside git: installing and removing the hooks
+ * (pre-commit, pre-push, pre-receive) and the advice a blocked commit or push
+ * prints. What the hooks scan are sources (source/staged.c, source/push.c).
+ * The repository is opened through git/repo.h; git is never spawned. */
 #ifndef SFMC_HOOK_H
 #define SFMC_HOOK_H
 
@@ -11,7 +10,6 @@
 
 #include "core/finding.h"
 #include "core/rules.h"
-#include "source/git.h"
 
 typedef enum sfmc_hook_kind {
 	SFMC_HOOK_PRE_COMMIT = 1 << 0,
@@ -35,20 +33,9 @@ int sfmc_hook_install(const char *repo_path, const sfmc_hook_opts *o, FILE *log)
  * hook sfmc-scan did not write. */
 int sfmc_hook_uninstall(const char *repo_path, const sfmc_hook_opts *o, FILE *log);
 
-/* pre-push: reads git's "<local ref> <local oid> <remote ref> <remote oid>"
- * lines from in and scans the commits being pushed that the remote does not
- * have (not reachable from the remote oids, nor from the refs/remotes/<remote>/ refs).
- * Deletions scan nothing. */
-int sfmc_hook_pre_push_scan(const char *remote, FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts,
-			    sfmc_results *out);
-/* pre-receive (bare repository, objects possibly in the push quarantine):
- * reads "<old> <new> <ref>" lines and scans only commits no existing ref
- * reaches. Deletions and tags of existing commits scan nothing. */
-int sfmc_hook_pre_receive_scan(FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts, sfmc_results *out);
-
-/* After a blocked run of `hook` ("pre-commit", "pre-push", "pre-receive"):
+/* After a blocked run of the hook of that kind:
  * each finding at or above fail_on (redacted, file:line, commit) and what to
  * do next: rotate, remove, or mark a false positive. */
-void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out);
+void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out);
 
 #endif

@@ -1,7 +1,7 @@
-/* hook.c - hook installer, pre-push / pre-receive protocols and hook advice
- * (see hook.h). */
+/* hook_install.c - hook installer and the advice a blocked hook prints
+ * (see hook_install.h). */
 #define _GNU_SOURCE
-#include "app/hook.h"
+#include "app/hook_install.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/bounds.h"
+#include "git/repo.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -30,51 +31,6 @@ static const struct {
 	{ SFMC_HOOK_PRE_RECEIVE, "pre-receive", true },
 };
 #define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
-
-/* ---- repository and hooks directory ---- */
-
-static int open_repo(git_repository **repo, const char *path)
-{
-	int rc = path ? git_repository_open_ext(repo, path, 0, NULL)
-		      : git_repository_open_ext(repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
-	if (rc < 0) {
-		const git_error *e = git_error_last();
-		return sfmc_error_set("%s: not a git repository (%s)", path ? path : ".", e ? e->message : "unknown");
-	}
-	return 0;
-}
-
-/* The hooks directory git uses: core.hooksPath (relative to where hooks run:
- * the work tree, or the git directory of a bare repository), else <commondir>/hooks. */
-static char *hooks_dir(git_repository *repo)
-{
-	git_config *cfg = NULL;
-	git_buf val = { 0 };
-	sfmc_buf b = SFMC_BUF_INIT;
-	const char *base = git_repository_is_bare(repo) ? git_repository_path(repo) : git_repository_workdir(repo);
-	int rc = -1;
-
-	sfmc_buf_init(&b, 0);
-	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_path(&val, cfg, "core.hooksPath") == 0 &&
-	    val.ptr && *val.ptr) {
-		if (val.ptr[0] == '/')
-			rc = sfmc_buf_puts(&b, val.ptr);
-		else
-			rc = sfmc_buf_printf(&b, "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/", val.ptr);
-	} else {
-		rc = sfmc_buf_printf(&b, "%shooks", git_repository_commondir(repo));
-	}
-	git_buf_dispose(&val);
-	git_config_free(cfg);
-	if (rc < 0) {
-		sfmc_buf_dispose(&b);
-		sfmc_error_set("out of memory");
-		return NULL;
-	}
-	while (b.size > 1 && b.ptr[b.size - 1] == '/')
-		b.ptr[--b.size] = '\0';
-	return sfmc_buf_detach(&b);
-}
 
 /* ---- hook scripts ---- */
 
@@ -278,8 +234,7 @@ static int hook_change(const char *repo_path, const sfmc_hook_opts *o, FILE *log
 	int rc = -1;
 
 	memset(plans, 0, sizeof(plans));
-	git_libgit2_init();
-	if (open_repo(&repo, repo_path) < 0 || !(dir = hooks_dir(repo)))
+	if (sfmc_gitrepo_discover(&repo, repo_path) < 0 || !(dir = sfmc_gitrepo_hooks_dir(repo)))
 		goto cleanup;
 	if (install && mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		sfmc_error_set_errno("%s: cannot create the hooks directory", dir);
@@ -307,8 +262,7 @@ cleanup:
 		free(plans[i].chained);
 	}
 	free(dir);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	sfmc_gitrepo_close(repo);
 	return rc;
 }
 
@@ -322,188 +276,6 @@ int sfmc_hook_install(const char *repo_path, const sfmc_hook_opts *o, FILE *log)
 int sfmc_hook_uninstall(const char *repo_path, const sfmc_hook_opts *o, FILE *log)
 {
 	return hook_change(repo_path, o, log, false);
-}
-
-/* ---- pre-push and pre-receive ---- */
-
-typedef struct oidvec {
-	git_oid *v;
-	size_t n, a;
-} oidvec;
-
-static int oid_push(oidvec *o, const git_oid *id)
-{
-	if (o->n == o->a) {
-		size_t na = o->a ? o->a * 2 : 16;
-		git_oid *nv = realloc(o->v, na * sizeof(*nv));
-		if (!nv)
-			return sfmc_error_set("out of memory");
-		o->v = nv;
-		o->a = na;
-	}
-	o->v[o->n++] = *id;
-	return 0;
-}
-
-/* Peels id (a commit or a tag) to its commit. Returns 0, 1 when the object
- * is missing, -1 when it is not a commit after peeling (message set). */
-static int peel_commit(git_repository *repo, const git_oid *id, git_oid *commit, const char *ref)
-{
-	git_object *obj = NULL, *peeled = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
-
-	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0)
-		return 1;
-	rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
-	if (rc == 0)
-		*commit = *git_object_id(peeled);
-	else
-		sfmc_error_set("%s: %s is a %s, not a commit: it cannot be scanned", ref, git_oid_tostr(hex, sizeof(hex), id),
-			       git_object_type2string(git_object_type(obj)));
-	git_object_free(peeled);
-	git_object_free(obj);
-	return rc == 0 ? 0 : -1;
-}
-
-/* Reads up to nfields space-separated fields of one stdin line. Returns 1 at
- * end of input, 0 with fields set, -1 on a malformed line. */
-static int read_fields(FILE *in, char **line, size_t *cap, size_t lineno, char **f, int nfields, const char *shape)
-{
-	ssize_t n;
-	int got = 0;
-	char *save = NULL, *tok;
-
-	errno = 0;
-	if ((n = getline(line, cap, in)) < 0)
-		return ferror(in) ? sfmc_error_set_errno("stdin: cannot read") : 1;
-	if (n > SFMC_HOOK_MAX_LINE)
-		return sfmc_error_set("stdin:%zu: line longer than %d bytes", lineno, SFMC_HOOK_MAX_LINE);
-	for (tok = strtok_r(*line, " \t\r\n", &save); tok && got < nfields; tok = strtok_r(NULL, " \t\r\n", &save))
-		f[got++] = tok;
-	if (got == 0) {
-		f[0] = NULL; /* blank line */
-		return 0;
-	}
-	if (got != nfields || tok)
-		return sfmc_error_set("stdin:%zu: expected '%s'", lineno, shape);
-	return 0;
-}
-
-static int parse_oid(git_oid *id, const char *hex, size_t lineno)
-{
-	if (strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(id, hex) < 0)
-		return sfmc_error_set("stdin:%zu: '%s' is not an object id", lineno, hex);
-	return 0;
-}
-
-/* Adds the peeled commit of id to v; a missing object or a non-commit is
- * recorded in out->errors so the hook fails closed. */
-static int want_commit(git_repository *repo, const git_oid *id, const char *ref, oidvec *v, sfmc_results *out)
-{
-	git_oid c;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc = peel_commit(repo, id, &c, ref);
-
-	if (rc == 0)
-		return oid_push(v, &c);
-	if (rc > 0)
-		sfmc_error_set("commit %s is not in the repository", git_oid_tostr(hex, sizeof(hex), id));
-	return sfmc_results_add_error(out, ref, sfmc_error_last());
-}
-
-/* Excludes the commits every refs/remotes/<remote>/ ref points at. */
-static int exclude_remote_refs(git_repository *repo, const char *remote, oidvec *ex)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
-	git_object *obj;
-	char *glob = NULL;
-	int rc = 0;
-
-	if (!remote || !*remote || strchr(remote, ':') || asprintf(&glob, "refs/remotes/%s/*", remote) < 0)
-		return 0; /* a URL, not a remote: nothing is known to be there */
-	if (git_reference_iterator_glob_new(&it, repo, glob) == 0) {
-		while (rc == 0 && git_reference_next(&ref, it) == 0) {
-			if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-				rc = oid_push(ex, git_object_id(obj));
-				git_object_free(obj);
-			}
-			git_reference_free(ref);
-		}
-	}
-	git_reference_iterator_free(it);
-	free(glob);
-	return rc;
-}
-
-/* A stdin protocol: where the new tip, the old tip and the ref names are. */
-typedef struct protocol {
-	int nfields, new_oid, old_oid, new_ref, old_ref;
-	const char *shape;
-} protocol;
-
-static const protocol pre_push = { 4, 1, 3, 0, 2, "<local ref> <local oid> <remote ref> <remote oid>" };
-static const protocol pre_receive = { 3, 1, 0, 2, 2, "<old oid> <new oid> <ref>" };
-
-/* Reads the ref lines: new tips go to inc, old tips we have to ex. */
-static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *inc, oidvec *ex, sfmc_results *out)
-{
-	char *line = NULL, *f[4];
-	size_t cap = 0, lineno = 0;
-	git_oid new, old, c;
-	int rc;
-
-	while ((rc = read_fields(in, &line, &cap, ++lineno, f, p->nfields, p->shape)) == 0) {
-		if (!f[0])
-			continue;
-		if ((rc = parse_oid(&new, f[p->new_oid], lineno)) < 0 || (rc = parse_oid(&old, f[p->old_oid], lineno)) < 0)
-			break;
-		if (git_oid_is_zero(&new))
-			continue; /* a deletion sends nothing */
-		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0)
-			break;
-		/* The old tip, when this repository has it, is already on the other side. */
-		if (!git_oid_is_zero(&old) && peel_commit(repo, &old, &c, f[p->old_ref]) == 0 && (rc = oid_push(ex, &c)) < 0)
-			break;
-	}
-	free(line);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Reads the ref lines and scans what they add. remote: pre-push's remote
- * name (its tracking refs are excluded); hide_all_refs: pre-receive. */
-static int scan_pushed(const protocol *p, const char *remote, bool hide_all_refs, FILE *in, const sfmc_ruleset *rules,
-		       const sfmc_git_opts *gopts, sfmc_results *out)
-{
-	git_repository *repo = NULL;
-	oidvec inc = { 0 }, ex = { 0 };
-	int rc = -1;
-
-	git_libgit2_init();
-	/* GIT_DIR, GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES: a push quarantine is visible. */
-	if (open_repo(&repo, NULL) < 0 || read_refs(repo, in, p, &inc, &ex, out) < 0 ||
-	    exclude_remote_refs(repo, remote, &ex) < 0)
-		goto cleanup;
-	rc = inc.n ? sfmc_source_git_scan_commits(NULL, inc.v, inc.n, ex.v, ex.n, hide_all_refs, rules, gopts, out) : 0;
-cleanup:
-	free(inc.v);
-	free(ex.v);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return rc;
-}
-
-int sfmc_hook_pre_push_scan(const char *remote, FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts,
-			    sfmc_results *out)
-{
-	return scan_pushed(&pre_push, remote, false, in, rules, gopts, out);
-}
-
-int sfmc_hook_pre_receive_scan(FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts, sfmc_results *out)
-{
-	/* Every existing ref is hidden: history the server already has is never scanned again. */
-	return scan_pushed(&pre_receive, NULL, true, in, rules, gopts, out);
 }
 
 /* ---- advice ---- */
@@ -550,11 +322,11 @@ static const char *oldest_commit(const sfmc_results *res, sfmc_level fail_on)
 	return best ? best->commit : NULL;
 }
 
-static void print_remove_steps(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+static void print_remove_steps(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	const char *oldest = oldest_commit(res, fail_on);
 
-	if (!strcmp(hook, "pre-commit")) {
+	if (kind == SFMC_HOOK_PRE_COMMIT) {
 		fprintf(out, "  2. Remove it from the file (read it from an environment variable or a secret manager),\n"
 			     "     then `git add` the file and commit again.\n");
 		return;
@@ -564,15 +336,15 @@ static void print_remove_steps(const char *hook, const sfmc_results *res, sfmc_l
 		     "     in an older one: `git rebase -i %.12s^`, mark the commit `edit`, fix the file,\n"
 		     "     `git add` it, `git commit --amend`, `git rebase --continue`.\n"
 		     "     Then push again.%s\n",
-		oldest ? oldest : "<commit>", strcmp(hook, "pre-receive") ? "" : " (The server kept nothing of this push.)");
+		oldest ? oldest : "<commit>", kind != SFMC_HOOK_PRE_RECEIVE ? "" : " (The server kept nothing of this push.)");
 }
 
 /* How to mark a false positive, with the config entry for the first finding. */
-static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out)
+static void print_allow_steps(sfmc_hook_kind kind, const sfmc_finding *f, FILE *out)
 {
 	fprintf(out, "  3. Not a real secret (a test fixture, an example)? Add a comment containing\n"
 		     "     `sfmc-scan:allow` on that line, ");
-	if (!strcmp(hook, "pre-receive")) {
+	if (kind == SFMC_HOOK_PRE_RECEIVE) {
 		fprintf(out, "or ask the server's administrator to allow its\n"
 			     "     fingerprint %s (README, \"Suppressing findings\").\n", f->fingerprint);
 		return;
@@ -584,7 +356,7 @@ static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out
 		     "     (README, \"Suppressing findings\"; a baseline works too).\n", f->fingerprint);
 }
 
-void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	size_t n = 0;
 	const sfmc_finding *first = NULL;
@@ -596,9 +368,9 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 			n++;
 	if (!n)
 		return;
-	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", strcmp(hook, "pre-commit") ? "push" : "commit",
-		strcmp(hook, "pre-receive") ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
-		strcmp(hook, "pre-commit") ? " in commits the remote does not have yet" : " in the staged changes");
+	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", kind != SFMC_HOOK_PRE_COMMIT ? "push" : "commit",
+		kind != SFMC_HOOK_PRE_RECEIVE ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
+		kind != SFMC_HOOK_PRE_COMMIT ? " in commits the remote does not have yet" : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
 			print_finding(&res->findings[i], out);
@@ -611,9 +383,9 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 	} else {
 		fprintf(out, "  1. Rotate the secret first: it may already have been copied (backups, logs, other clones).\n");
 	}
-	print_remove_steps(hook, res, fail_on, out);
-	print_allow_steps(hook, first, out);
-	if (strcmp(hook, "pre-receive"))
+	print_remove_steps(kind, res, fail_on, out);
+	print_allow_steps(kind, first, out);
+	if (kind != SFMC_HOOK_PRE_RECEIVE)
 		fprintf(out, "  Skipping this hook (--no-verify) does not remove the secret: it %s in the history.\n",
-			strcmp(hook, "pre-commit") ? "stays" : "would end up");
+			kind != SFMC_HOOK_PRE_COMMIT ? "stays" : "would end up");
 }
