@@ -40,7 +40,7 @@ static void *run(void *arg)
 			pthread_mutex_lock(&p->lock);
 			if (!atomic_exchange(&p->failed, 1)) {
 				p->rc = rc;
-				strncpy(p->msg, sfmc_error_last(), sizeof(p->msg) - 1);
+				snprintf(p->msg, sizeof(p->msg), "%s", sfmc_error_last());
 			}
 			pthread_mutex_unlock(&p->lock);
 		}
@@ -134,7 +134,7 @@ static void *queue_run(void *arg)
 			pthread_mutex_lock(&q->lock);
 			if (!q->rc) {
 				q->rc = rc;
-				strncpy(q->msg, sfmc_error_last(), sizeof(q->msg) - 1);
+				snprintf(q->msg, sizeof(q->msg), "%s", sfmc_error_last());
 			}
 			pthread_cond_broadcast(&q->more);
 			pthread_mutex_unlock(&q->lock);
