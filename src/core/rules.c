@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/yaml.h"
 
@@ -304,7 +305,6 @@ static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 {
 	sfmc_rule r;
-	sfmc_rule *grown;
 
 	memset(&r, 0, sizeof(r));
 	if (set->nrules >= SFMC_MAX_RULES)
@@ -315,11 +315,12 @@ static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 		sfmc_yaml_error(y, node, "duplicate rule id '%s'", r.id);
 		goto fail;
 	}
-	if (!(r.file = strdup(y->name)) || !(grown = realloc(set->rules, (set->nrules + 1) * sizeof(*grown)))) {
+	if (!(r.file = strdup(y->name))) {
 		sfmc_error_set("out of memory");
 		goto fail;
 	}
-	set->rules = grown;
+	if (SFMC_ARRAY_GROW(set->rules, set->nrules, set->arules) < 0)
+		goto fail;
 	set->rules[set->nrules++] = r;
 	if (r.window > set->max_window)
 		set->max_window = r.window;
