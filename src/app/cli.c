@@ -176,6 +176,7 @@ static int parse_level(const char *s, sfmc_level *out)
 	return 0;
 }
 
+/* long: one option loop; being split into named steps on the app branch (issue 12). */
 int sfmc_cli_parse(sfmc_cli *cli, int argc, char **argv)
 {
 	long n;

@@ -159,6 +159,7 @@ static int build_groups(const sfmc_cli *cli, const char *mode, const sfmc_rulese
 typedef int (*source_fn)(const sfmc_cli *cli, const sfmc_ruleset *rules, sfmc_results *out);
 
 /* The one pipeline every scanning command shares. */
+/* long: being split into named steps on the app branch (issue 12). */
 static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn source)
 {
 	sfmc_cli eff = *cli_given, *cli = &eff; /* flags plus what the config fills in */

@@ -228,9 +228,16 @@ typedef struct rule_spots {
 /* The string-valued key's field in r, or NULL when key is not one of them. */
 static char **string_field(sfmc_rule *r, const char *key)
 {
-	const struct { const char *key; char **dst; } fields[] = {
-		{ "id", &r->id }, { "name", &r->name }, { "description", &r->description },
-		{ "severity", &r->severity }, { "remediation", &r->remediation }, { "regex", &r->regex },
+	const struct {
+		const char *key;
+		char **dst;
+	} fields[] = {
+		{ "id", &r->id },
+		{ "name", &r->name },
+		{ "description", &r->description },
+		{ "severity", &r->severity },
+		{ "remediation", &r->remediation },
+		{ "regex", &r->regex },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -388,7 +388,7 @@ static int ctx_alloc(scan_ctx *c, unsigned n)
 	c->run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
 	c->pack_order = !s->order;
 	c->cache_bytes = SFMC_GIT_BLOB_CACHE_BYTES / n > SFMC_PACK_CACHE_MIN_BYTES ? SFMC_GIT_BLOB_CACHE_BYTES / n
-										      : SFMC_PACK_CACHE_MIN_BYTES;
+										   : SFMC_PACK_CACHE_MIN_BYTES;
 	return 0;
 }
 

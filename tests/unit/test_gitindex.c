@@ -126,7 +126,8 @@ static char *paths_of(const char *described)
 	char *copy = strdup(described), *save = NULL, *paths = calloc(1, cap);
 	assert_true(copy && paths);
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		len += (size_t)snprintf(paths + len, cap - len, "%s%.*s", len ? " " : "", (int)strcspn(line, " "), line);
+		len += (size_t)snprintf(paths + len, cap - len, "%s%.*s", len ? " " : "", (int)strcspn(line, " "),
+					line);
 	free(copy);
 	return paths;
 }

@@ -531,8 +531,8 @@ static size_t serialize(const mement *v, size_t n, unsigned char *out, size_t ca
 }
 
 /* The names of t's entries no parent holds with the same name, kind and id. */
-static void brute_changed(const mement *t, size_t nt, const mement *const *p, const size_t *npe, size_t np,
-			  char *out, size_t cap)
+static void brute_changed(const mement *t, size_t nt, const mement *const *p, const size_t *npe, size_t np, char *out,
+			  size_t cap)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < nt; i++) {
@@ -569,7 +569,8 @@ static void test_diff_equal_runs(void **state)
 		npe[0] = nb;
 		npe[1] = n2;
 		const mement *pv[2] = { base, p2 };
-		sfmc_gitobj to = { tb, serialize(t, nt, tb, sizeof(tb)) }, po = { pb, serialize(base, nb, pb, sizeof(pb)) };
+		sfmc_gitobj to = { tb, serialize(t, nt, tb, sizeof(tb)) },
+			    po = { pb, serialize(base, nb, pb, sizeof(pb)) };
 		sfmc_gitobj p2o = { p2b, serialize(p2, n2, p2b, sizeof(p2b)) };
 		const sfmc_gitobj *parents[2] = { &po, &p2o };
 		got g = { .np = 0 };
