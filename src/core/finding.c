@@ -158,14 +158,8 @@ void sfmc_results_dispose(sfmc_results *r)
 
 static int append(void **dst, size_t *dn, size_t *da, void *src, size_t sn, size_t size)
 {
-	if (*dn + sn > *da) {
-		size_t na = *dn + sn;
-		void *p = realloc(*dst, na * size);
-		if (!p && na)
-			return sfmc_error_set("out of memory");
-		*dst = p;
-		*da = na;
-	}
+	if (sn > SIZE_MAX - *dn || sfmc_array_reserve_n(dst, *dn + sn, da, size) < 0)
+		return sfmc_error_set("out of memory");
 	if (sn)
 		memcpy((char *)*dst + *dn * size, src, sn * size);
 	*dn += sn;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/yaml.h"
 
@@ -218,10 +219,97 @@ static int check_keywords(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
 	return 0;
 }
 
+/* Where in the YAML a rule's regex, checksum and keywords were written, for
+ * the messages of the checks that run once all keys are read. */
+typedef struct rule_spots {
+	yaml_node_t *regex, *checksum, *keywords;
+} rule_spots;
+
+/* The string-valued key's field in r, or NULL when key is not one of them. */
+static char **string_field(sfmc_rule *r, const char *key)
+{
+	const struct {
+		const char *key;
+		char **dst;
+	} fields[] = {
+		{ "id", &r->id },
+		{ "name", &r->name },
+		{ "description", &r->description },
+		{ "severity", &r->severity },
+		{ "remediation", &r->remediation },
+		{ "regex", &r->regex },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(key, fields[i].key))
+			return fields[i].dst;
+	return NULL;
+}
+
+/* One key of a rule mapping: its value parsed into r (a repeated key wins). */
+static int parse_rule_key(sfmc_yaml *y, yaml_node_t *k, yaml_node_t *v, sfmc_rule *r, rule_spots *at)
+{
+	const char *key = scalar(k);
+	char **dst = string_field(r, key);
+	int64_t n;
+
+	if (dst) {
+		if (dst == &r->regex)
+			at->regex = v;
+		free(*dst);
+		*dst = NULL;
+		return sfmc_yaml_string(y, v, key, dst);
+	}
+	if (!strcmp(key, "keywords")) {
+		sfmc_yaml_strings_free(r->keywords, r->nkeywords);
+		at->keywords = v;
+		return sfmc_yaml_strings(y, v, key, &r->keywords, &r->nkeywords);
+	} else if (!strcmp(key, "checksum")) {
+		at->checksum = v;
+	} else if (!strcmp(key, "placeholder_min_distinct")) {
+		if (sfmc_yaml_int(y, v, key, 0, 256, &n) < 0)
+			return -1;
+		r->placeholder_min_distinct = (unsigned)n;
+	} else if (!strcmp(key, "max_lifetime_days")) {
+		if (sfmc_yaml_int(y, v, key, 0, 100000, &n) < 0)
+			return -1;
+		r->max_lifetime_days = (unsigned)n;
+	} else if (!strcmp(key, "window")) {
+		if (sfmc_yaml_int(y, v, key, 1, SFMC_MAX_WINDOW, &n) < 0)
+			return -1;
+		r->window = (size_t)n;
+	} else if (!strcmp(key, "decoders")) {
+		return parse_decoders(y, v, r);
+	} else {
+		return sfmc_yaml_error(y, k, "unknown rule key '%s'", key);
+	}
+	return 0;
+}
+
+/* The checks that need every key read, then the regex and checksum compiled. */
+static int finish_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r, const rule_spots *at)
+{
+	if (!r->id)
+		return sfmc_yaml_error(y, node, "rule has no 'id'");
+	if (!r->regex)
+		return sfmc_yaml_error(y, node, "rule '%s' has no 'regex'", r->id);
+	if (!r->severity && !(r->severity = strdup("high")))
+		return sfmc_error_set("out of memory");
+	if (!severity_score(r->severity))
+		return sfmc_yaml_error(y, node, "severity must be critical, high, medium, low or info, not '%s'", r->severity);
+	if (check_keywords(y, at->keywords, r) < 0 || compile_regex(y, at->regex, r) < 0)
+		return -1;
+	if (at->checksum && parse_checksum(y, at->checksum, r) < 0)
+		return -1;
+	r->body_group = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR) "body");
+	if (r->body_group < 0)
+		r->body_group = -1;
+	return 0;
+}
+
 static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 {
-	yaml_node_t *regex_at = NULL, *checksum_at = NULL, *keywords_at = node;
-	int64_t n;
+	rule_spots at = { NULL, NULL, node };
 
 	if (sfmc_yaml_expect(y, node, YAML_MAPPING_NODE, "a rule") < 0)
 		return -1;
@@ -232,79 +320,16 @@ static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 	r->line = node->start_mark.line + 1;
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = sfmc_yaml_node(y, p->key), *v = sfmc_yaml_node(y, p->value);
-		const char *key;
-		char **dst = NULL;
 
-		if (sfmc_yaml_expect(y, k, YAML_SCALAR_NODE, "a rule key") < 0)
+		if (sfmc_yaml_expect(y, k, YAML_SCALAR_NODE, "a rule key") < 0 || parse_rule_key(y, k, v, r, &at) < 0)
 			return -1;
-		key = scalar(k);
-		if (!strcmp(key, "id"))
-			dst = &r->id;
-		else if (!strcmp(key, "name"))
-			dst = &r->name;
-		else if (!strcmp(key, "description"))
-			dst = &r->description;
-		else if (!strcmp(key, "severity"))
-			dst = &r->severity;
-		else if (!strcmp(key, "remediation"))
-			dst = &r->remediation;
-		else if (!strcmp(key, "regex"))
-			dst = &r->regex, regex_at = v;
-		if (dst) {
-			free(*dst);
-			*dst = NULL;
-			if (sfmc_yaml_string(y, v, key, dst) < 0)
-				return -1;
-			continue;
-		}
-		if (!strcmp(key, "keywords")) {
-			sfmc_yaml_strings_free(r->keywords, r->nkeywords);
-			keywords_at = v;
-			if (sfmc_yaml_strings(y, v, key, &r->keywords, &r->nkeywords) < 0)
-				return -1;
-		} else if (!strcmp(key, "checksum")) {
-			checksum_at = v;
-		} else if (!strcmp(key, "placeholder_min_distinct")) {
-			if (sfmc_yaml_int(y, v, key, 0, 256, &n) < 0)
-				return -1;
-			r->placeholder_min_distinct = (unsigned)n;
-		} else if (!strcmp(key, "max_lifetime_days")) {
-			if (sfmc_yaml_int(y, v, key, 0, 100000, &n) < 0)
-				return -1;
-			r->max_lifetime_days = (unsigned)n;
-		} else if (!strcmp(key, "window")) {
-			if (sfmc_yaml_int(y, v, key, 1, SFMC_MAX_WINDOW, &n) < 0)
-				return -1;
-			r->window = (size_t)n;
-		} else if (!strcmp(key, "decoders")) {
-			if (parse_decoders(y, v, r) < 0)
-				return -1;
-		} else {
-			return sfmc_yaml_error(y, k, "unknown rule key '%s'", key);
-		}
 	}
-	if (!r->id)
-		return sfmc_yaml_error(y, node, "rule has no 'id'");
-	if (!r->regex)
-		return sfmc_yaml_error(y, node, "rule '%s' has no 'regex'", r->id);
-	if (!r->severity && !(r->severity = strdup("high")))
-		return sfmc_error_set("out of memory");
-	if (!severity_score(r->severity))
-		return sfmc_yaml_error(y, node, "severity must be critical, high, medium, low or info, not '%s'", r->severity);
-	if (check_keywords(y, keywords_at, r) < 0 || compile_regex(y, regex_at, r) < 0)
-		return -1;
-	if (checksum_at && parse_checksum(y, checksum_at, r) < 0)
-		return -1;
-	r->body_group = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR) "body");
-	if (r->body_group < 0)
-		r->body_group = -1;
-	return 0;
+	return finish_rule(y, node, r, &at);
 }
 
 static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 {
 	sfmc_rule r;
-	sfmc_rule *grown;
 
 	memset(&r, 0, sizeof(r));
 	if (set->nrules >= SFMC_MAX_RULES)
@@ -315,11 +340,12 @@ static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 		sfmc_yaml_error(y, node, "duplicate rule id '%s'", r.id);
 		goto fail;
 	}
-	if (!(r.file = strdup(y->name)) || !(grown = realloc(set->rules, (set->nrules + 1) * sizeof(*grown)))) {
+	if (!(r.file = strdup(y->name))) {
 		sfmc_error_set("out of memory");
 		goto fail;
 	}
-	set->rules = grown;
+	if (SFMC_ARRAY_GROW(set->rules, set->nrules, set->arules) < 0)
+		goto fail;
 	set->rules[set->nrules++] = r;
 	if (r.window > set->max_window)
 		set->max_window = r.window;

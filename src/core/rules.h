@@ -48,7 +48,7 @@ typedef struct sfmc_rule {
 
 typedef struct sfmc_ruleset {
 	sfmc_rule *rules;
-	size_t nrules;
+	size_t nrules, arules;
 	size_t max_window;   /* largest rule window */
 	size_t max_keyword;  /* longest keyword */
 } sfmc_ruleset;

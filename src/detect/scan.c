@@ -12,6 +12,7 @@
 #endif
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -172,15 +173,8 @@ static sfmc_pending *pending_push(sfmc_scanner *s)
 		sfmc_error_set("more than %d findings in one blob", SFMC_MAX_FINDINGS_PER_BLOB);
 		return NULL;
 	}
-	if (s->npending == s->apending) {
-		size_t na = s->apending ? s->apending * 2 : 16;
-		if (!(p = realloc(s->pending, na * sizeof(*p)))) {
-			sfmc_error_set("out of memory");
-			return NULL;
-		}
-		s->pending = p;
-		s->apending = na;
-	}
+	if (SFMC_ARRAY_GROW(s->pending, s->npending, s->apending) < 0)
+		return NULL;
 	p = &s->pending[s->npending];
 	memset(p, 0, sizeof(*p));
 	p->seq = s->npending++;

@@ -371,6 +371,53 @@ static int emit(sfmc_blobset *s, git_repository *repo, cand *v, size_t n, sfmc_r
 	return rc;
 }
 
+/* The per-thread arrays of c for n workers, and the sizes derived from n. */
+static int ctx_alloc(scan_ctx *c, unsigned n)
+{
+	const sfmc_blobset *s = c->set;
+
+	c->repos = calloc(n, sizeof(*c->repos));
+	c->scanners = calloc(n, sizeof(*c->scanners));
+	c->ready = calloc(n, sizeof(*c->ready));
+	c->readers = calloc(n, sizeof(*c->readers));
+	c->results = calloc(n, sizeof(*c->results));
+	if (!c->repos || !c->scanners || !c->ready || !c->results || !c->readers)
+		return sfmc_error_set("out of memory");
+	for (unsigned i = 0; i < n; i++)
+		sfmc_results_init(&c->results[i]);
+	c->run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
+	c->pack_order = !s->order;
+	c->cache_bytes = SFMC_GIT_BLOB_CACHE_BYTES / n > SFMC_PACK_CACHE_MIN_BYTES ? SFMC_GIT_BLOB_CACHE_BYTES / n
+										   : SFMC_PACK_CACHE_MIN_BYTES;
+	return 0;
+}
+
+/* Frees what ctx_alloc and the workers made; the workers' skipped files and
+ * errors go to out. Returns rc, or -1 when that merge fails. */
+static int ctx_release(scan_ctx *c, unsigned n, sfmc_results *out, int rc)
+{
+	for (unsigned i = 0; c->results && i < n; i++) {
+		for (size_t k = 0; k < c->results[i].nfindings; k++) /* expanded copies went to out */
+			sfmc_finding_dispose(&c->results[i].findings[k]);
+		c->results[i].nfindings = 0;
+		if (sfmc_results_merge(out, &c->results[i]) < 0)
+			rc = -1;
+		sfmc_results_dispose(&c->results[i]);
+		if (c->ready && c->ready[i])
+			sfmc_scanner_dispose(&c->scanners[i]);
+		if (c->readers)
+			sfmc_packreader_free(c->readers[i]);
+		if (c->repos)
+			sfmc_gitrepo_close(c->repos[i]);
+	}
+	free(c->repos);
+	free(c->scanners);
+	free(c->ready);
+	free(c->readers);
+	free(c->results);
+	return rc;
+}
+
 int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset *rules,
 		      const sfmc_blobset_opts *opts, sfmc_results *out)
 {
@@ -388,52 +435,20 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	 * allocate theirs, so the peak is the larger of the two phases, not their sum. */
 	malloc_trim(0);
 #endif
-	c.repos = calloc(n, sizeof(*c.repos));
-	c.scanners = calloc(n, sizeof(*c.scanners));
-	c.ready = calloc(n, sizeof(*c.ready));
-	c.readers = calloc(n, sizeof(*c.readers));
-	c.results = calloc(n, sizeof(*c.results));
-	if (!c.repos || !c.scanners || !c.ready || !c.results || !c.readers) {
-		sfmc_error_set("out of memory");
+	if (ctx_alloc(&c, n) < 0)
 		goto cleanup;
-	}
-	for (unsigned i = 0; i < n; i++)
-		sfmc_results_init(&c.results[i]);
-	c.run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
-	c.pack_order = !s->order;
-	c.cache_bytes = SFMC_GIT_BLOB_CACHE_BYTES / n > SFMC_PACK_CACHE_MIN_BYTES ? SFMC_GIT_BLOB_CACHE_BYTES / n
-										   : SFMC_PACK_CACHE_MIN_BYTES;
 	sfmc_progress_expect(s->n);
 	sfmc_progress_expect_done();
 	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0], c.readers[0]) < 0 ||
 	    sfmc_pool_run(n, (s->n + c.run_len - 1) / c.run_len, scan_run, &c) < 0)
 		goto cleanup;
-	if (expand(s, &g, c.results, n, &v, &nv) < 0 ||
-	    emit(s, c.repos[0], v, nv, out) < 0)
+	if (expand(s, &g, c.results, n, &v, &nv) < 0 || emit(s, c.repos[0], v, nv, out) < 0)
 		goto cleanup;
 	rc = 0;
 cleanup:
-	for (unsigned i = 0; c.results && i < n; i++) {
-		for (size_t k = 0; k < c.results[i].nfindings; k++) /* expanded copies went to out */
-			sfmc_finding_dispose(&c.results[i].findings[k]);
-		c.results[i].nfindings = 0;
-		if (sfmc_results_merge(out, &c.results[i]) < 0)
-			rc = -1;
-		sfmc_results_dispose(&c.results[i]);
-		if (c.ready && c.ready[i])
-			sfmc_scanner_dispose(&c.scanners[i]);
-		if (c.readers)
-			sfmc_packreader_free(c.readers[i]);
-		if (c.repos)
-			sfmc_gitrepo_close(c.repos[i]);
-	}
+	rc = ctx_release(&c, n, out, rc);
 	free(v);
 	free(g.start);
 	free(g.occ);
-	free(c.repos);
-	free(c.scanners);
-	free(c.ready);
-	free(c.readers);
-	free(c.results);
 	return rc;
 }

@@ -199,7 +199,7 @@ static int parse_tree_node(sfmc_gitindex *idx, size_t *alloc, const unsigned cha
 		return sfmc_error_set("cache-tree: bad counts");
 	if (entries >= 0 && (size_t)(end - q) < SFMC_GITINDEX_OID_LEN)
 		return sfmc_error_set("cache-tree: truncated");
-	if (idx->ntrees == *alloc && sfmc_array_reserve((void **)&idx->trees, idx->ntrees, alloc, sizeof(*idx->trees)) < 0)
+	if (SFMC_ARRAY_GROW(idx->trees, idx->ntrees, *alloc) < 0)
 		return -1;
 	me = idx->ntrees++;
 	t = &idx->trees[me];

@@ -35,7 +35,7 @@ static void local_time(int64_t t, char out[32])
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm))
-		strcpy(out, "1970-01-01T00:00:00");
+		snprintf(out, 32, "%s", "1970-01-01T00:00:00");
 }
 
 static const char *severity(const sfmc_finding *f)

@@ -32,9 +32,8 @@ const char *sfmc_report_names(void)
 	static char names[256];
 	if (!names[0])
 		for (size_t i = 0; i < NFORMATS; i++) {
-			if (i)
-				strncat(names, "|", sizeof(names) - strlen(names) - 1);
-			strncat(names, formats[i].name, sizeof(names) - strlen(names) - 1);
+			size_t len = strlen(names);
+			snprintf(names + len, sizeof(names) - len, "%s%s", i ? "|" : "", formats[i].name);
 		}
 	return names;
 }
@@ -92,7 +91,7 @@ void sfmc_report_time(int64_t t, char out[32])
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		strcpy(out, "1970-01-01T00:00:00Z");
+		snprintf(out, 32, "%s", "1970-01-01T00:00:00Z");
 }
 
 bool sfmc_report_likely_expired(const sfmc_finding *f, int64_t now)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -60,9 +61,8 @@ static int add_array(sfmc_baseline *b, json_t *root, const char *key, const char
 			return sfmc_error_set("%s: %s[%zu]: 'fingerprint' must be 64 lowercase hexadecimal digits", name, key, i);
 		if (!path)
 			return sfmc_error_set("%s: %s[%zu]: no 'path' string", name, key, i);
-		if (!(e = realloc(b->entries, (b->n + 1) * sizeof(*e))))
-			return sfmc_error_set("out of memory");
-		b->entries = e;
+		if (SFMC_ARRAY_GROW(b->entries, b->n, b->alloc) < 0)
+			return -1;
 		e = &b->entries[b->n];
 		memcpy(e->fingerprint, fp, sizeof(e->fingerprint));
 		if (!(e->path = strdup(path)))

@@ -18,7 +18,7 @@ typedef struct sfmc_baseline_entry {
 typedef struct sfmc_baseline {
 	char *file;                   /* where it was read from */
 	sfmc_baseline_entry *entries; /* sorted by fingerprint, then path */
-	size_t n;
+	size_t n, alloc;
 } sfmc_baseline;
 
 void sfmc_baseline_init(sfmc_baseline *b);

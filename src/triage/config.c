@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -161,10 +162,8 @@ static int parse_paths(sfmc_config *c, sfmc_yaml *y, yaml_node_t *v)
 	if (list_items(y, v, "paths", &b, &e, &single) < 0)
 		return -1;
 	for (yaml_node_item_t *it = b; it < e; it++) {
-		sfmc_glob *p = realloc(c->paths, (c->npaths + 1) * sizeof(*p));
-		if (!p)
-			return sfmc_error_set("out of memory");
-		c->paths = p;
+		if (SFMC_ARRAY_GROW(c->paths, c->npaths, c->apaths) < 0)
+			return -1;
 		if (compile_glob(y, sfmc_yaml_node(y, *it), "paths", &c->paths[c->npaths]) < 0)
 			return -1;
 		c->npaths++;
@@ -238,10 +237,8 @@ static int parse_allow(sfmc_config *c, sfmc_yaml *y, yaml_node_t *v)
 	if (list_items(y, v, "allow", &b, &e, &single) < 0)
 		return -1;
 	for (yaml_node_item_t *it = b; it < e; it++) {
-		sfmc_allow *p = realloc(c->allow, (c->nallow + 1) * sizeof(*p));
-		if (!p)
-			return sfmc_error_set("out of memory");
-		c->allow = p;
+		if (SFMC_ARRAY_GROW(c->allow, c->nallow, c->aallow) < 0)
+			return -1;
 		memset(&c->allow[c->nallow], 0, sizeof(sfmc_allow));
 		c->nallow++; /* counted first so that dispose frees a half-parsed entry */
 		if (parse_allow_entry(y, sfmc_yaml_node(y, *it), &c->allow[c->nallow - 1]) < 0)

@@ -32,9 +32,9 @@ typedef struct sfmc_config {
 	uint64_t max_file_size;  /* 0: no limit */
 	bool has_max_file_size;
 	sfmc_glob *paths;        /* never scanned */
-	size_t npaths;
+	size_t npaths, apaths;
 	sfmc_allow *allow;
-	size_t nallow;
+	size_t nallow, aallow;
 } sfmc_config;
 
 void sfmc_config_init(sfmc_config *c);

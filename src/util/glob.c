@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 
 void sfmc_glob_dispose(sfmc_glob *g)
@@ -54,10 +55,8 @@ static const char *segment_problem(const char *s)
 
 static int add_segment(sfmc_glob *g, const char *s, size_t len)
 {
-	char **p = realloc(g->segs, (g->nsegs + 1) * sizeof(*p));
-	if (!p)
-		return sfmc_error_set("out of memory");
-	g->segs = p;
+	if (SFMC_ARRAY_GROW(g->segs, g->nsegs, g->asegs) < 0)
+		return -1;
 	if (!(g->segs[g->nsegs] = strndup(s, len)))
 		return sfmc_error_set("out of memory");
 	g->nsegs++;

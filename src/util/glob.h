@@ -14,7 +14,7 @@
 typedef struct sfmc_glob {
 	char *text;     /* the pattern as written */
 	char **segs;    /* segments; "**" spans segments */
-	size_t nsegs;
+	size_t nsegs, asegs;
 	bool dir_only;  /* trailing '/' */
 	bool negate;    /* leading '!' */
 } sfmc_glob;

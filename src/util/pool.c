@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 
 typedef struct pool {
@@ -40,7 +41,7 @@ static void *run(void *arg)
 			pthread_mutex_lock(&p->lock);
 			if (!atomic_exchange(&p->failed, 1)) {
 				p->rc = rc;
-				strncpy(p->msg, sfmc_error_last(), sizeof(p->msg) - 1);
+				snprintf(p->msg, sizeof(p->msg), "%s", sfmc_error_last());
 			}
 			pthread_mutex_unlock(&p->lock);
 		}
@@ -134,7 +135,7 @@ static void *queue_run(void *arg)
 			pthread_mutex_lock(&q->lock);
 			if (!q->rc) {
 				q->rc = rc;
-				strncpy(q->msg, sfmc_error_last(), sizeof(q->msg) - 1);
+				snprintf(q->msg, sizeof(q->msg), "%s", sfmc_error_last());
 			}
 			pthread_cond_broadcast(&q->more);
 			pthread_mutex_unlock(&q->lock);
@@ -175,16 +176,8 @@ int sfmc_queue_push(sfmc_queue *q, void *item)
 	pthread_mutex_lock(&q->lock);
 	if (q->head == q->n)
 		q->head = q->n = 0; /* drained: reuse the array from the start */
-	if (q->n == q->a) {
-		size_t na = q->a ? q->a * 2 : 1024;
-		void **p = realloc(q->items, na * sizeof(*p));
-		if (!p) {
-			rc = sfmc_error_set("out of memory");
-			goto unlock;
-		}
-		q->items = p;
-		q->a = na;
-	}
+	if ((rc = SFMC_ARRAY_GROW(q->items, q->n, q->a)) < 0)
+		goto unlock;
 	q->items[q->n++] = item;
 	item = NULL;
 	pthread_cond_signal(&q->more);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "util/array.h"
 #include "util/error.h"
 
 void sfmc_strtab_init(sfmc_strtab *t)
@@ -70,14 +71,11 @@ int sfmc_strtab_intern(sfmc_strtab *t, const char *s, size_t len, uint32_t *id)
 		return 0;
 	}
 	if (t->n == t->a) {
-		size_t na = t->a ? t->a * 2 : 256;
-		size_t *o = realloc(t->offsets, na * sizeof(*o)), *l;
-		if (o)
-			t->offsets = o;
-		if (!o || !(l = realloc(t->lens, na * sizeof(*l))))
-			return sfmc_error_set("out of memory");
-		t->lens = l;
-		t->a = na;
+		/* Two parallel arrays, one capacity: it moves once both have grown. */
+		size_t ao = t->a, al = t->a;
+		if (SFMC_ARRAY_GROW(t->offsets, t->n, ao) < 0 || SFMC_ARRAY_GROW(t->lens, t->n, al) < 0)
+			return -1;
+		t->a = al;
 	}
 	t->offsets[t->n] = t->bytes.size;
 	t->lens[t->n] = len;

@@ -122,13 +122,12 @@ static char *describe(const sfmc_blobset *set)
 /* The paths alone, space-separated, from describe()'s lines. */
 static char *paths_of(const char *described)
 {
-	char *copy = strdup(described), *save = NULL, *paths = calloc(1, strlen(described) + 1);
+	size_t cap = strlen(described) + 1, len = 0;
+	char *copy = strdup(described), *save = NULL, *paths = calloc(1, cap);
 	assert_true(copy && paths);
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (*paths)
-			strcat(paths, " ");
-		strncat(paths, line, strcspn(line, " "));
-	}
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		len += (size_t)snprintf(paths + len, cap - len, "%s%.*s", len ? " " : "", (int)strcspn(line, " "),
+					line);
 	free(copy);
 	return paths;
 }
@@ -213,7 +212,7 @@ static void test_wide(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/sfmc-gitindex.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s", "/tmp/sfmc-gitindex.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	unsetenv("GIT_INDEX_FILE");
 	unsetenv("GIT_DIR");

@@ -102,7 +102,7 @@ static const sfmc_gitobj *read_tree(sfmc_gittree_reader *r, const char *rev)
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/sfmc-gittree.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s", "/tmp/sfmc-gittree.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	git_libgit2_init();
 	sh("cd %s && git init -q r && cd r && git config user.name t && git config user.email t@e &&"
@@ -519,11 +519,11 @@ static size_t mutate(uint32_t *s, const mement *from, size_t n, mement *v)
 	return n;
 }
 
-static size_t serialize(const mement *v, size_t n, unsigned char *out)
+static size_t serialize(const mement *v, size_t n, unsigned char *out, size_t cap)
 {
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
-		len += (size_t)sprintf((char *)out + len, "%o %s", v[i].mode, v[i].name) + 1;
+		len += (size_t)snprintf((char *)out + len, cap - len, "%o %s", v[i].mode, v[i].name) + 1;
 		memcpy(out + len, v[i].id, GIT_OID_RAWSZ);
 		len += GIT_OID_RAWSZ;
 	}
@@ -531,7 +531,8 @@ static size_t serialize(const mement *v, size_t n, unsigned char *out)
 }
 
 /* The names of t's entries no parent holds with the same name, kind and id. */
-static void brute_changed(const mement *t, size_t nt, const mement *const *p, const size_t *npe, size_t np, char *out)
+static void brute_changed(const mement *t, size_t nt, const mement *const *p, const size_t *npe, size_t np, char *out,
+			  size_t cap)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < nt; i++) {
@@ -542,7 +543,7 @@ static void brute_changed(const mement *t, size_t nt, const mement *const *p, co
 				       sfmc_gittree_kind_of(p[j][k].mode) == sfmc_gittree_kind_of(t[i].mode) &&
 				       !memcmp(p[j][k].id, t[i].id, GIT_OID_RAWSZ);
 		if (!held)
-			sprintf(out + strlen(out), "%s%s", out[0] ? "," : "", t[i].name);
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", t[i].name);
 	}
 }
 
@@ -568,12 +569,13 @@ static void test_diff_equal_runs(void **state)
 		npe[0] = nb;
 		npe[1] = n2;
 		const mement *pv[2] = { base, p2 };
-		sfmc_gitobj to = { tb, serialize(t, nt, tb) }, po = { pb, serialize(base, nb, pb) };
-		sfmc_gitobj p2o = { p2b, serialize(p2, n2, p2b) };
+		sfmc_gitobj to = { tb, serialize(t, nt, tb, sizeof(tb)) },
+			    po = { pb, serialize(base, nb, pb, sizeof(pb)) };
+		sfmc_gitobj p2o = { p2b, serialize(p2, n2, p2b, sizeof(p2b)) };
 		const sfmc_gitobj *parents[2] = { &po, &p2o };
 		got g = { .np = 0 };
 
-		brute_changed(t, nt, pv, npe, np, want);
+		brute_changed(t, nt, pv, npe, np, want, sizeof(want));
 		assert_int_equal(sfmc_gittree_diff(&to, parents, np, on_changed_plain, &g), 0);
 		assert_string_equal(g.names, want);
 	}

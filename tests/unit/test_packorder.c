@@ -38,7 +38,7 @@ static size_t read_pairs(const char *path, git_oid *oids, uint64_t *nums, int oi
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/sfmc-packorder.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s", "/tmp/sfmc-packorder.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	git_libgit2_init();
 	return 0;

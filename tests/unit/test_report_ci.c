@@ -182,7 +182,7 @@ static void gitlab_commit_and_ids(void **state)
 	json_t *root, *again;
 
 	memset(&fx->commit, 0, sizeof(fx->commit));
-	strcpy(fx->commit.commit, "1111111111111111111111111111111111111111");
+	snprintf(fx->commit.commit, sizeof(fx->commit.commit), "%s", "1111111111111111111111111111111111111111");
 	fx->commit.author_name = "Ann";
 	fx->commit.summary = "add key";
 	add(fx, "a.txt", 1, SFMC_SUPPRESS_NONE, &fx->commit);
