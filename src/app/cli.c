@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,85 +23,65 @@ const char *sfmc_cli_version(void)
 	return SFMC_VERSION;
 }
 
-static const sfmc_command commands[] = {
-	{ "dir", &sfmc_source_type_dir, NULL, 0,
-	  "  dir [PATH...]          scan files under each PATH (default .)\n" },
-	{ "stdin", &sfmc_source_type_stdin, NULL, 0,
-	  "  stdin [--label NAME]   scan standard input\n" },
-	{ "git", &sfmc_source_type_git, NULL, 0,
-	  "  git [REPO]             scan every blob in a repository's history\n" },
-	{ "staged", &sfmc_source_type_staged, NULL, 0,
-	  "  staged [REPO]          scan the index (pre-commit)\n" },
-	{ "hook", NULL, sfmc_cmd_hook, 0,
-	  "  hook install|uninstall [REPO]\n"
-	  "                         add or remove the git hooks that run sfmc-scan (core.hooksPath aware)\n" },
-	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, SFMC_HOOK_PRE_COMMIT,
-	  "  pre-commit             the pre-commit hook: scan the index, say what to do on a hit\n" },
-	{ "pre-push", &sfmc_source_type_pre_push, NULL, SFMC_HOOK_PRE_PUSH,
-	  "  pre-push [REMOTE]      the pre-push hook: scan the commits being pushed (git's stdin protocol)\n" },
-	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, SFMC_HOOK_PRE_RECEIVE,
-	  "  pre-receive            the server hook: scan only the pushed commits new to the repository\n" },
-	{ "check", NULL, sfmc_cmd_check, 0,
-	  "  check [TOKEN...]       valid / invalid checksum / not a token, per argument or stdin line\n" },
-	{ "generate", NULL, sfmc_cmd_generate, 0,
-	  "  generate [-n N]        print N fresh valid tokens (tests, canaries)\n" },
-	{ "help", NULL, sfmc_cmd_help, 0, NULL },
-	{ "version", NULL, sfmc_cmd_version, 0, NULL },
+/* Which commands an option applies to: one bit per command row. */
+enum {
+	C_DIR = 1 << 0,
+	C_STDIN = 1 << 1,
+	C_GIT = 1 << 2,
+	C_STAGED = 1 << 3,
+	C_HOOK = 1 << 4,
+	C_PRE_COMMIT = 1 << 5,
+	C_PRE_PUSH = 1 << 6,
+	C_PRE_RECEIVE = 1 << 7,
+	C_CHECK = 1 << 8,
+	C_GENERATE = 1 << 9,
+	C_COMPLETION = 1 << 10,
+	C_META = 1 << 11, /* help, version */
+	C_HOOKS = C_PRE_COMMIT | C_PRE_PUSH | C_PRE_RECEIVE,
+	C_SCAN = C_DIR | C_STDIN | C_GIT | C_STAGED | C_HOOKS,
+	C_ANY = (1 << 12) - 1,
 };
 
-const sfmc_command *sfmc_command_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	return NULL;
-}
-
-void sfmc_cli_usage(FILE *out)
-{
-	fprintf(out, "usage: sfmc-scan COMMAND [OPTIONS] [ARGS]\n"
-		     "\n"
-		     "Finds Salesforce Marketing Cloud client secrets (SFMC_ + 51 + checksum).\n"
-		     "\n"
-		     "Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].usage)
-			fputs(commands[i].usage, out);
-	fprintf(out,
-		"\n"
-		"Options:\n"
-		"  -f, --format FMT       report format: %s (default text)\n"
-		"  -o, --output FILE      write the report to FILE instead of stdout\n"
-		"      --report FMT:PATH  also write a FMT report to PATH (repeatable, e.g. sarif:out.sarif)\n"
-		"      --rules FILE       use FILE instead of the built-in rules\n"
-		"      --fail-on LEVEL    error|warning|never: what makes exit code 1 (default error)\n"
-		"      --show-secrets     print secrets whole (default: redacted)\n"
-		"      --no-decode        do not look inside base64, UTF-16, percent- or \\u-escaped text\n"
-		"  -j, --threads N        worker threads (default: number of CPUs)\n"
-		"      --max-file-size N  skip (and report) files larger than N bytes (K, M, G suffixes)\n"
-		"      --label NAME       name of the standard-input stream (default stdin)\n"
-		"      --range A..B       git: scan only what commits in A..B introduce\n"
-		"      --all-objects      git: also scan objects no ref reaches\n"
-		"      --config FILE      read FILE instead of ROOT/.sfmc-scan.yaml\n"
-		"      --no-config        ignore .sfmc-scan.yaml\n"
-		"      --baseline FILE    suppress findings already in FILE (an earlier JSON report)\n"
-		"      --write-baseline FILE  write the findings as a baseline (secrets redacted)\n"
-		"      --group            one entry per distinct secret with all its locations\n"
-		"      --pre-commit, --pre-push, --pre-receive\n"
-		"                         hook install/uninstall: which hooks (default pre-commit and pre-push;\n"
-		"                         pre-receive in a bare repository)\n"
-		"      --chain            hook install: keep an existing hook and run it before sfmc-scan\n"
-		"  -n N                   generate: how many tokens (default 1)\n"
-		"  -q, --quiet            no summary on stderr (errors are still printed)\n"
-		"      --progress         live progress line on stderr (default when stderr is a\n"
-		"                         terminal and not --quiet); --no-progress: never\n"
-		"      --no-color         no colour (also when NO_COLOR is set)\n"
-		"  -V, --version          print the version\n"
-		"  -h, --help             print this help\n"
-		"\n"
-		"Exit status: 0 clean, 1 findings at or above --fail-on, 2 error (usage, rules, unreadable input).\n",
-		sfmc_report_names());
-}
+static const sfmc_command commands[] = {
+	{ "dir", &sfmc_source_type_dir, NULL, 0, C_DIR, "dir [PATH...]", "scan files under each PATH (default .)",
+	  "  sfmc-scan dir                          the current directory\n"
+	  "  sfmc-scan dir src config/prod.env      several roots\n"
+	  "  sfmc-scan dir -f json -o report.json --fail-on warning .\n" },
+	{ "stdin", &sfmc_source_type_stdin, NULL, 0, C_STDIN, "stdin [--label NAME]", "scan standard input",
+	  "  kubectl get secret app -o yaml | sfmc-scan stdin --label k8s/app\n" },
+	{ "git", &sfmc_source_type_git, NULL, 0, C_GIT, "git [REPO]", "scan every blob in a repository's history",
+	  "  sfmc-scan git                          the whole history of the repository here\n"
+	  "  sfmc-scan git --range origin/main..HEAD --report sarif:sfmc-scan.sarif\n"
+	  "  sfmc-scan git --group -f json -o audit.json /srv/repos/app.git\n" },
+	{ "staged", &sfmc_source_type_staged, NULL, 0, C_STAGED, "staged [REPO]", "scan the index (pre-commit)",
+	  "  sfmc-scan staged                       what the next commit would add\n" },
+	{ "hook", NULL, sfmc_cmd_hook, 0, C_HOOK, "hook install|uninstall [REPO]",
+	  "add or remove the git hooks that run sfmc-scan (core.hooksPath aware)",
+	  "  sfmc-scan hook install                 pre-commit and pre-push in this clone\n"
+	  "  sfmc-scan hook install --pre-receive /srv/git/app.git\n"
+	  "  sfmc-scan hook uninstall\n" },
+	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, SFMC_HOOK_PRE_COMMIT, C_PRE_COMMIT, "pre-commit",
+	  "the pre-commit hook: scan the index, say what to do on a hit",
+	  "  (run by .git/hooks/pre-commit after `sfmc-scan hook install`)\n" },
+	{ "pre-push", &sfmc_source_type_pre_push, NULL, SFMC_HOOK_PRE_PUSH, C_PRE_PUSH, "pre-push [REMOTE]",
+	  "the pre-push hook: scan the commits being pushed (git's stdin protocol)",
+	  "  (run by .git/hooks/pre-push after `sfmc-scan hook install`)\n" },
+	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, SFMC_HOOK_PRE_RECEIVE, C_PRE_RECEIVE, "pre-receive",
+	  "the server hook: scan only the pushed commits new to the repository",
+	  "  (run by hooks/pre-receive of a bare repository; see ci/pre-receive/README.md)\n" },
+	{ "check", NULL, sfmc_cmd_check, 0, C_CHECK, "check [TOKEN...]",
+	  "valid / invalid checksum / not a token, per argument or stdin line",
+	  "  sfmc-scan check \"$SFMC_CLIENT_SECRET\"\n"
+	  "  cut -d= -f2 secrets.env | sfmc-scan check\n" },
+	{ "generate", NULL, sfmc_cmd_generate, 0, C_GENERATE, "generate [-n N]",
+	  "print N fresh valid tokens (tests, canaries)", "  sfmc-scan generate -n 3\n" },
+	{ "completion", NULL, sfmc_cmd_completion, 0, C_COMPLETION, "completion bash|zsh|fish",
+	  "print a shell completion script",
+	  "  sfmc-scan completion bash > ~/.local/share/bash-completion/completions/sfmc-scan\n" },
+	{ "help", NULL, sfmc_cmd_help, 0, C_META, NULL, NULL, NULL },
+	{ "version", NULL, sfmc_cmd_version, 0, C_META, NULL, NULL, NULL },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 enum {
 	OPT_RULES = 256,
@@ -124,39 +105,246 @@ enum {
 	OPT_NO_DECODE,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
+	OPT_NO_COLOUR,
 };
 
-static const struct option long_opts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
-	{ "threads", required_argument, NULL, 'j' },
-	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "range", required_argument, NULL, OPT_RANGE },
-	{ "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
-	{ "baseline", required_argument, NULL, OPT_BASELINE },
-	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
-	{ "group", no_argument, NULL, OPT_GROUP },
-	{ "pre-commit", no_argument, NULL, OPT_PRE_COMMIT },
-	{ "pre-push", no_argument, NULL, OPT_PRE_PUSH },
-	{ "pre-receive", no_argument, NULL, OPT_PRE_RECEIVE },
-	{ "chain", no_argument, NULL, OPT_CHAIN },
-	{ "no-decode", no_argument, NULL, OPT_NO_DECODE },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+/* One row per option: getopt's entry, the commands it applies to, its help. */
+typedef struct cli_option {
+	struct option opt;
+	unsigned applies;  /* C_* bits */
+	const char *spell; /* as --help shows it; NULL: not listed (an alias) */
+	const char *help;  /* "{formats}" stands for the list of report formats */
+} cli_option;
+
+static const cli_option options[] = {
+	{ { "format", required_argument, NULL, 'f' },
+	  C_SCAN,
+	  "-f, --format FMT",
+	  "report format: {formats} (default text)" },
+	{ { "output", required_argument, NULL, 'o' },
+	  C_SCAN,
+	  "-o, --output FILE",
+	  "write the report to FILE instead of stdout" },
+	{ { "report", required_argument, NULL, OPT_REPORT },
+	  C_SCAN,
+	  "    --report FMT:PATH",
+	  "also write a FMT report to PATH (repeatable, e.g. sarif:out.sarif)" },
+	{ { "rules", required_argument, NULL, OPT_RULES },
+	  C_SCAN | C_CHECK | C_GENERATE,
+	  "    --rules FILE",
+	  "use FILE instead of the built-in rules" },
+	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	  C_SCAN,
+	  "    --fail-on LEVEL",
+	  "error|warning|never: what makes exit code 1 (default error)" },
+	{ { "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	  C_SCAN | C_CHECK,
+	  "    --show-secrets",
+	  "print secrets whole (default: redacted)" },
+	{ { "no-decode", no_argument, NULL, OPT_NO_DECODE },
+	  C_SCAN | C_CHECK,
+	  "    --no-decode",
+	  "do not look inside base64, UTF-16, percent- or \\u-escaped text" },
+	{ { "threads", required_argument, NULL, 'j' },
+	  C_SCAN,
+	  "-j, --threads N",
+	  "worker threads (default: number of CPUs)" },
+	{ { "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
+	  C_SCAN,
+	  "    --max-file-size N",
+	  "skip (and report) files larger than N bytes (K, M, G suffixes)" },
+	{ { "label", required_argument, NULL, OPT_LABEL },
+	  C_STDIN,
+	  "    --label NAME",
+	  "name of the standard-input stream (default stdin)" },
+	{ { "range", required_argument, NULL, OPT_RANGE },
+	  C_GIT,
+	  "    --range A..B",
+	  "git: scan only what commits in A..B introduce" },
+	{ { "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
+	  C_GIT,
+	  "    --all-objects",
+	  "git: also scan objects no ref reaches" },
+	{ { "config", required_argument, NULL, OPT_CONFIG },
+	  C_SCAN,
+	  "    --config FILE",
+	  "read FILE instead of ROOT/.sfmc-scan.yaml" },
+	{ { "no-config", no_argument, NULL, OPT_NO_CONFIG }, C_SCAN, "    --no-config", "ignore .sfmc-scan.yaml" },
+	{ { "baseline", required_argument, NULL, OPT_BASELINE },
+	  C_SCAN,
+	  "    --baseline FILE",
+	  "suppress findings already in FILE (an earlier JSON report)" },
+	{ { "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+	  C_SCAN,
+	  "    --write-baseline FILE",
+	  "write the findings as a baseline (secrets redacted)" },
+	{ { "group", no_argument, NULL, OPT_GROUP },
+	  C_SCAN,
+	  "    --group",
+	  "one entry per distinct secret with all its locations" },
+	{ { "pre-commit", no_argument, NULL, OPT_PRE_COMMIT },
+	  C_HOOK,
+	  "    --pre-commit",
+	  "hook: the pre-commit hook (default with --pre-push; pre-receive in a bare repository)" },
+	{ { "pre-push", no_argument, NULL, OPT_PRE_PUSH }, C_HOOK, "    --pre-push", "hook: the pre-push hook" },
+	{ { "pre-receive", no_argument, NULL, OPT_PRE_RECEIVE },
+	  C_HOOK,
+	  "    --pre-receive",
+	  "hook: the pre-receive hook" },
+	{ { "chain", no_argument, NULL, OPT_CHAIN },
+	  C_HOOK,
+	  "    --chain",
+	  "hook install: keep an existing hook and run it before sfmc-scan" },
+	{ { NULL, 0, NULL, 'n' }, C_GENERATE, "-n N", "generate: how many tokens (default 1)" },
+	{ { "quiet", no_argument, NULL, 'q' },
+	  C_SCAN | C_HOOK,
+	  "-q, --quiet",
+	  "no summary on stderr (errors are still printed)" },
+	{ { "verbose", no_argument, NULL, 'v' },
+	  C_SCAN,
+	  "-v, --verbose",
+	  "hooks: print the summary on a clean run too (default: nothing)" },
+	{ { "progress", no_argument, NULL, OPT_PROGRESS },
+	  C_SCAN,
+	  "    --progress",
+	  "live progress line on stderr (default when stderr is a terminal and not --quiet)" },
+	{ { "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, C_SCAN, "    --no-progress", "no progress line" },
+	{ { "no-color", no_argument, NULL, OPT_NO_COLOR },
+	  C_SCAN | C_CHECK,
+	  "    --no-color",
+	  "no colour (also when NO_COLOR is set or TERM is dumb)" },
+	{ { "no-colour", no_argument, NULL, OPT_NO_COLOUR }, C_SCAN | C_CHECK, NULL, NULL },
+	{ { "version", no_argument, NULL, 'V' }, C_ANY, "-V, --version", "print the version and the libraries'" },
+	{ { "help", no_argument, NULL, 'h' }, C_ANY, "-h, --help", "print this help (COMMAND --help: that command's)" },
 };
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+const sfmc_command *sfmc_command_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Levenshtein distance of a and b, capped at 3 (enough to suggest or not). */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64], prev, cur;
+
+	if (la >= 64 || lb >= 64)
+		return 3;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* The name nearest to s among names (by edit distance, at most 2), or NULL. */
+static const char *nearest(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = names[i] ? edit_distance(s, names[i]) : 3;
+		if (d < best_d || (names[i] && !best && !strncmp(s, names[i], strlen(s)) && strlen(s) >= 2))
+			best = names[i], best_d = d < best_d ? d : best_d;
+	}
+	return best;
+}
+
+const char *sfmc_command_suggest(const char *name)
+{
+	const char *names[NCOMMANDS];
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return nearest(name, names, NCOMMANDS);
+}
+
+static const char *option_suggest(const char *name)
+{
+	const char *names[NOPTIONS];
+
+	for (size_t i = 0; i < NOPTIONS; i++)
+		names[i] = options[i].opt.name;
+	return nearest(name, names, NOPTIONS);
+}
+
+/* An option's help line, "{formats}" replaced by the report formats. */
+static void print_help_text(FILE *out, const char *help)
+{
+	const char *mark = strstr(help, "{formats}");
+
+	if (mark)
+		fprintf(out, "%.*s%s%s\n", (int)(mark - help), help, sfmc_report_names(), mark + strlen("{formats}"));
+	else
+		fprintf(out, "%s\n", help);
+}
+
+static void print_options(FILE *out, unsigned mask)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const cli_option *o = &options[i];
+		int w;
+
+		if (!o->spell || !(o->applies & mask))
+			continue;
+		w = fprintf(out, "  %s", o->spell);
+		fprintf(out, "%*s", w < 25 ? 25 - w : 1, "");
+		print_help_text(out, o->help);
+	}
+}
+
+void sfmc_cli_usage(FILE *out)
+{
+	fprintf(out, "usage: sfmc-scan COMMAND [OPTIONS] [ARGS]\n"
+		     "\n"
+		     "Finds Salesforce Marketing Cloud client secrets (SFMC_ + 51 + checksum).\n"
+		     "\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (!commands[i].synopsis)
+			continue;
+		if (strlen(commands[i].synopsis) > 22)
+			fprintf(out, "  %s\n  %22s %s\n", commands[i].synopsis, "", commands[i].summary);
+		else
+			fprintf(out, "  %-22s %s\n", commands[i].synopsis, commands[i].summary);
+	}
+	fprintf(out, "\nOptions (sfmc-scan COMMAND --help lists those of one command):\n");
+	print_options(out, C_ANY);
+	fprintf(out,
+		"\nExit status: 0 clean, 1 findings at or above --fail-on, 2 error (usage, rules, unreadable input).\n");
+}
+
+void sfmc_cli_command_usage(FILE *out, const sfmc_command *cmd)
+{
+	if (!cmd->synopsis) {
+		sfmc_cli_usage(out);
+		return;
+	}
+	fprintf(out, "usage: sfmc-scan %s [OPTIONS]\n\n%c%s.\n\nOptions:\n", cmd->synopsis,
+		toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+	print_options(out, cmd->applies);
+	fprintf(out, "\nExamples:\n%s", cmd->examples);
+	if (cmd->source)
+		fprintf(out, "\nExit status: 0 clean, 1 findings at or above --fail-on, 2 error (usage, rules, "
+			     "unreadable input).\n");
+}
 
 /* --report FMT:PATH */
 static int parse_report(sfmc_cli *cli, const char *arg)
@@ -239,12 +427,51 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 	}
 }
 
-/* One option; *handled when it was --help or --version. Returns SFMC_OK or SFMC_ERROR (message set). */
-static int parse_option(sfmc_cli *cli, int c, char **argv, bool *handled)
+/* Where an option was seen, to check later that it applies to the command. */
+typedef struct seen_opts {
+	const cli_option *opt[SFMC_MAX_CLI_OPTIONS];
+	const char *spelled[SFMC_MAX_CLI_OPTIONS];
+	size_t n;
+} seen_opts;
+
+static const cli_option *option_of(int c)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].opt.val == c)
+			return &options[i];
+	return NULL;
+}
+
+/* An unknown option, with the nearest known one when there is one. */
+static int unknown_option(const char *arg)
+{
+	char name[64];
+	const char *sug;
+	size_t n;
+
+	if (strncmp(arg, "--", 2)) {
+		sfmc_error_set("unknown option '%s' (see sfmc-scan --help)", arg);
+		return SFMC_EUSAGE;
+	}
+	n = strcspn(arg + 2, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) - 1 ? n : sizeof(name) - 1), arg + 2);
+	if ((sug = option_suggest(name)))
+		sfmc_error_set("unknown option '%s': did you mean '--%s'? (see sfmc-scan --help)", arg, sug);
+	else
+		sfmc_error_set("unknown option '%s' (see sfmc-scan --help)", arg);
+	return SFMC_EUSAGE;
+}
+
+/* One option. Returns SFMC_OK or SFMC_EUSAGE (message set). */
+static int parse_option(sfmc_cli *cli, int c, char **argv)
 {
 	switch (c) {
-	case 'f': case OPT_REPORT: case OPT_FAIL_ON: case 'j': case OPT_MAX_FILE_SIZE: case 'n':
-		return parse_valued(cli, c, optarg);
+	case 'f':
+	case OPT_REPORT:
+	case OPT_FAIL_ON:
+	case 'j':
+	case OPT_MAX_FILE_SIZE:
+	case 'n': return parse_valued(cli, c, optarg) < 0 ? SFMC_EUSAGE : SFMC_OK;
 	case 'o': cli->output = optarg; break;
 	case OPT_RULES: cli->rules_file = optarg; break;
 	case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
@@ -262,21 +489,15 @@ static int parse_option(sfmc_cli *cli, int c, char **argv, bool *handled)
 	case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
 	case OPT_CHAIN: cli->chain = true; break;
 	case 'q': cli->quiet = true; break;
+	case 'v': cli->verbose = true; break;
 	case OPT_PROGRESS: cli->progress = 1; break;
 	case OPT_NO_PROGRESS: cli->progress = 0; break;
-	case OPT_NO_COLOR: cli->no_color = true; break;
-	case 'V':
-		printf("sfmc-scan %s\n", SFMC_VERSION);
-		*handled = true;
-		break;
-	case 'h':
-		sfmc_cli_usage(stdout);
-		*handled = true;
-		break;
-	case ':':
-		return sfmc_error_set("option '%s' needs a value", argv[optind - 1]);
-	default:
-		return sfmc_error_set("unknown option '%s' (see sfmc-scan --help)", argv[optind - 1]);
+	case OPT_NO_COLOR:
+	case OPT_NO_COLOUR: cli->no_color = true; break;
+	case 'V': cli->version = true; break;
+	case 'h': cli->help = true; break;
+	case ':': sfmc_error_set("option '%s' needs a value", argv[optind - 1]); return SFMC_EUSAGE;
+	default: return unknown_option(argv[optind - 1]);
 	}
 	return SFMC_OK;
 }
@@ -291,15 +512,65 @@ static void set_defaults(sfmc_cli *cli)
 	cli->progress = -1;
 }
 
+/* Names the command (with a suggestion for a typo) and refuses options that do not apply to it. */
+static int check_command(sfmc_cli *cli, const seen_opts *seen)
+{
+	const char *sug;
+
+	if (!(cli->cmd = sfmc_command_find(cli->command))) {
+		if ((sug = sfmc_command_suggest(cli->command)))
+			sfmc_error_set("unknown command '%s': did you mean '%s'? (see sfmc-scan --help)", cli->command,
+				       sug);
+		else
+			sfmc_error_set("unknown command '%s' (see sfmc-scan --help)", cli->command);
+		return SFMC_EUSAGE;
+	}
+	for (size_t i = 0; i < seen->n; i++)
+		if (!(seen->opt[i]->applies & cli->cmd->applies)) {
+			sfmc_error_set("option '%.*s' does not apply to '%s' (see sfmc-scan %s --help)",
+				       (int)strcspn(seen->spelled[i], "="), seen->spelled[i], cli->command,
+				       cli->command);
+			return SFMC_EUSAGE;
+		}
+	if (cli->config_file && cli->no_config) {
+		sfmc_error_set("--config and --no-config exclude each other");
+		return SFMC_EUSAGE;
+	}
+	return SFMC_OK;
+}
+
+/* --help and --version answer at once, whatever else is on the line. */
+static int answer_meta(sfmc_cli *cli, bool *handled)
+{
+	const sfmc_command *cmd = cli->command ? sfmc_command_find(cli->command) : NULL;
+
+	*handled = cli->version || cli->help;
+	if (cli->version)
+		sfmc_cli_print_version(stdout);
+	else if (cli->help && cmd)
+		sfmc_cli_command_usage(stdout, cmd);
+	else if (cli->help && cli->command)
+		return check_command(cli, &(seen_opts){ .n = 0 }); /* an unknown command: say so */
+	else if (cli->help)
+		sfmc_cli_usage(stdout);
+	return SFMC_OK;
+}
+
 int sfmc_cli_parse(sfmc_cli *cli, bool *handled, int argc, char **argv)
 {
+	struct option long_opts[NOPTIONS + 1] = { { 0 } };
+	seen_opts seen = { .n = 0 };
+	size_t nlong = 0;
 	int c;
 
 	*handled = false;
 	set_defaults(cli);
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].opt.name)
+			long_opts[nlong++] = options[i].opt;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:f:o:j:n:qVh", long_opts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+:f:o:j:n:qvVh", long_opts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* A positional argument: the command first, then its arguments. */
 			if (!cli->command)
@@ -309,20 +580,20 @@ int sfmc_cli_parse(sfmc_cli *cli, bool *handled, int argc, char **argv)
 			optind++;
 			continue;
 		}
-		if (parse_option(cli, c, argv, handled) < 0)
+		if (parse_option(cli, c, argv) < 0)
 			return SFMC_EUSAGE;
-		if (*handled)
-			return SFMC_OK;
+		if (option_of(c) && seen.n < SFMC_MAX_CLI_OPTIONS) {
+			seen.opt[seen.n] = option_of(c);
+			seen.spelled[seen.n++] = argv[optind - 1 - (optarg && optarg == argv[optind - 1])];
+		}
 	}
 	/* Positional arguments were compacted to the front of argv. */
 	cli->args = argv;
+	if (cli->help || cli->version)
+		return answer_meta(cli, handled);
 	if (!cli->command) {
 		sfmc_error_set("no command given (see sfmc-scan --help)");
 		return SFMC_EUSAGE;
 	}
-	if (cli->config_file && cli->no_config) {
-		sfmc_error_set("--config and --no-config exclude each other");
-		return SFMC_EUSAGE;
-	}
-	return SFMC_OK;
+	return check_command(cli, &seen);
 }

@@ -34,6 +34,8 @@ typedef struct sfmc_cli {
 	bool fail_on_set;
 	bool show_secrets;
 	bool quiet;
+	bool verbose;         /* hooks: the summary on a clean run too */
+	bool help, version;   /* --help / --version: answered by sfmc_cli_parse */
 	int progress;         /* --progress 1, --no-progress 0, -1: when stderr is a TTY and not quiet */
 	bool no_color;
 	bool no_decode;       /* no rule decodes encoded content */
@@ -54,6 +56,7 @@ typedef struct sfmc_cli {
 	/* hook install / uninstall */
 	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook_install.h); 0: the defaults */
 	bool chain;
+	const struct sfmc_command *cmd; /* the row of command, set by sfmc_cli_parse */
 } sfmc_cli;
 
 /* One row per command. A scanning command names its source and main.c's
@@ -63,17 +66,28 @@ typedef struct sfmc_command {
 	const struct sfmc_source_type *source; /* a scan: the pipeline reads this source */
 	int (*run)(const sfmc_cli *cli);       /* else: the handler; returns an exit code */
 	unsigned hook;                         /* a hook (sfmc_hook_kind): say what to do when it blocks; 0: none */
-	const char *usage;                     /* its lines under "Commands:" in --help; NULL: none */
+	unsigned applies;                      /* its bit: options name the commands they apply to */
+	const char *synopsis;                  /* "dir [PATH...]"; NULL: not listed in --help */
+	const char *summary;                   /* one line */
+	const char *examples;                  /* COMMAND --help: indented lines */
 } sfmc_command;
 
 /* The command called name, or NULL. */
 const sfmc_command *sfmc_command_find(const char *name);
+/* The command name nearest to a mistyped one (edit distance <= 2), or NULL. */
+const char *sfmc_command_suggest(const char *name);
 
 /* Parses argv (positional arguments are compacted to its front: cli->args
- * borrows it). Returns SFMC_OK, with *handled set when --help or --version
- * was answered (exit 0), or SFMC_EUSAGE (message set; exit 2). */
+ * borrows it) and finds the command's row (cli->cmd). Returns SFMC_OK, with
+ * *handled set when --help or --version was answered (exit 0), or
+ * SFMC_EUSAGE (message set, with the nearest command or option for a typo,
+ * or naming an option that does not apply to the command; exit 2). */
 int sfmc_cli_parse(sfmc_cli *cli, bool *handled, int argc, char **argv);
 void sfmc_cli_usage(FILE *out);
+/* One command's usage, options and examples. */
+void sfmc_cli_command_usage(FILE *out, const sfmc_command *cmd);
+/* The version, the libraries' versions and the SIMD path in use. */
+void sfmc_cli_print_version(FILE *out);
 const char *sfmc_cli_version(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* commands.c - check, generate, hook, help and version (see commands.h). */
 #define _GNU_SOURCE
 #include "app/commands.h"
+#include "app/completion.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,18 +34,42 @@ int sfmc_app_load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 	return rc;
 }
 
+/* `help [COMMAND]`. */
 int sfmc_cmd_help(const sfmc_cli *cli)
 {
-	(void)cli;
-	sfmc_cli_usage(stdout);
+	const sfmc_command *cmd;
+	const char *sug;
+
+	if (cli->nargs > 1)
+		return sfmc_app_fail("help takes at most one command");
+	if (!cli->nargs) {
+		sfmc_cli_usage(stdout);
+		return SFMC_EXIT_CLEAN;
+	}
+	if (!(cmd = sfmc_command_find(cli->args[0]))) {
+		sug = sfmc_command_suggest(cli->args[0]);
+		fprintf(stderr, "sfmc-scan: unknown command '%s'%s%s%s (see sfmc-scan --help)\n", cli->args[0],
+			sug ? ": did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		return SFMC_EXIT_ERROR;
+	}
+	sfmc_cli_command_usage(stdout, cmd);
 	return SFMC_EXIT_CLEAN;
 }
 
 int sfmc_cmd_version(const sfmc_cli *cli)
 {
 	(void)cli;
-	printf("sfmc-scan %s\n", sfmc_cli_version());
+	sfmc_cli_print_version(stdout);
 	return SFMC_EXIT_CLEAN;
+}
+
+int sfmc_cmd_completion(const sfmc_cli *cli)
+{
+	if (cli->nargs != 1)
+		return sfmc_app_fail("usage: sfmc-scan completion bash|zsh|fish");
+	if (sfmc_completion_print(stdout, cli->args[0]) < 0)
+		return sfmc_app_fail(sfmc_error_last());
+	return fflush(stdout) == 0 ? SFMC_EXIT_CLEAN : sfmc_app_fail("cannot write to standard output");
 }
 
 /* Prints one check verdict; returns true when the token is valid. */

@@ -1,5 +1,5 @@
 /* commands.h - the commands that are not scans (check, generate, hook,
- * help, version; rows of cli.c's table) and what they share with main.c's
+ * help, version, completion; rows of cli.c's table) and what they share with main.c's
  * pipeline. Handlers return an exit code (cli.h). */
 #ifndef SFMC_COMMANDS_H
 #define SFMC_COMMANDS_H
@@ -12,6 +12,7 @@ int sfmc_cmd_generate(const sfmc_cli *cli);
 int sfmc_cmd_hook(const sfmc_cli *cli);
 int sfmc_cmd_help(const sfmc_cli *cli);
 int sfmc_cmd_version(const sfmc_cli *cli);
+int sfmc_cmd_completion(const sfmc_cli *cli);
 
 /* Prints "sfmc-scan: msg" on stderr; returns SFMC_EXIT_ERROR. */
 int sfmc_app_fail(const char *msg);

@@ -51,6 +51,20 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* -v, or SFMC_SCAN_VERBOSE=1 for hooks that git runs with fixed arguments. */
+static bool verbose(const sfmc_cli *cli)
+{
+	const char *v = getenv("SFMC_SCAN_VERBOSE");
+	return cli->verbose || (v && *v && strcmp(v, "0"));
+}
+
+/* TERM=dumb: a terminal that shows escape sequences as text. */
+static bool term_dumb(void)
+{
+	const char *t = getenv("TERM");
+	return t && !strcmp(t, "dumb");
+}
+
 /* Opens a report path (0600 when it may hold whole secrets) or returns stdout for none or "-". */
 static FILE *open_output(const char *path, bool show_secrets)
 {
@@ -249,16 +263,21 @@ static int report(scan_run *r)
 		return sfmc_app_fail(sfmc_error_last());
 	if (!(out = open_output(cli->output, cli->show_secrets)))
 		return sfmc_app_fail(sfmc_error_last());
-	r->ropts.color = out == stdout && isatty(STDOUT_FILENO) && !cli->no_color && !getenv("NO_COLOR");
+	r->ropts.color =
+		out == stdout && isatty(STDOUT_FILENO) && !cli->no_color && !getenv("NO_COLOR") && !term_dumb();
 	if (sfmc_report_write(cli->format, out, &r->meta, &r->ropts, &r->res) < 0) {
 		sfmc_app_fail(sfmc_error_last());
 		goto cleanup;
 	}
-	/* The summary goes to stderr once, whatever the report formats. */
-	sfmc_report_summary(&r->meta, &r->ropts, &r->res);
-	if (write_extra_reports(cli, &r->meta, &r->ropts, &r->res) < 0)
-		goto cleanup;
 	rc = exit_code(r);
+	/* The summary goes to stderr once, whatever the report formats; a hook
+	 * says nothing when it lets the commit or push through (unless -v). */
+	if (!r->cmd->hook || rc != SFMC_EXIT_CLEAN || verbose(cli))
+		sfmc_report_summary(&r->meta, &r->ropts, &r->res);
+	if (write_extra_reports(cli, &r->meta, &r->ropts, &r->res) < 0) {
+		rc = SFMC_EXIT_ERROR;
+		goto cleanup;
+	}
 	if (r->cmd->hook && rc == SFMC_EXIT_FINDINGS)
 		sfmc_hook_advice((sfmc_hook_kind)r->cmd->hook, &r->res, r->fail_on, stderr);
 cleanup:
@@ -318,9 +337,6 @@ int main(int argc, char **argv)
 		return SFMC_EXIT_CLEAN;
 	if (sfmc_fingerprint_init() < 0)
 		return sfmc_app_fail(sfmc_error_last());
-	if (!(cmd = sfmc_command_find(cli.command))) {
-		fprintf(stderr, "sfmc-scan: unknown command '%s' (see sfmc-scan --help)\n", cli.command);
-		return SFMC_EXIT_ERROR;
-	}
+	cmd = cli.cmd;
 	return cmd->source ? run_scan(&cli, cmd) : cmd->run(&cli);
 }

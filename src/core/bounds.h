@@ -82,6 +82,8 @@
 #define SFMC_SARIF_MAX_RESULTS 25000
 /* --report FMT:PATH options accepted in one run. */
 #define SFMC_MAX_REPORTS 16
+/* Options on one command line that are checked against the command (more are refused). */
+#define SFMC_MAX_CLI_OPTIONS 256
 /* Path segments in one config glob. */
 #define SFMC_MAX_GLOB_SEGMENTS 256
 /* Largest --baseline file read (bytes). */

@@ -192,6 +192,12 @@ static int best_isa(void)
 	return SFMC_PREFILTER_ISA_SCALAR;
 }
 
+const char *sfmc_prefilter_isa_name(void)
+{
+	static const char *const names[] = { "scalar", "SSSE3", "AVX2", "AVX-512" };
+	return names[best_isa()];
+}
+
 static uint32_t key3(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];

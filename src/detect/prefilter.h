@@ -33,6 +33,8 @@ size_t sfmc_prefilter_set_candidate(const sfmc_prefilter_set *set, const unsigne
 /* Instruction sets of the search, best last. set_new picks the best the CPU
  * has; tests force each one (returns -1 when the CPU lacks it). */
 enum { SFMC_PREFILTER_ISA_SCALAR, SFMC_PREFILTER_ISA_SSSE3, SFMC_PREFILTER_ISA_AVX2, SFMC_PREFILTER_ISA_AVX512 };
+/* The instruction set the prefilter uses on this CPU: "AVX-512", "AVX2", "SSSE3" or "scalar". */
+const char *sfmc_prefilter_isa_name(void);
 int sfmc_prefilter_set_isa(sfmc_prefilter_set *set, int isa);
 
 #endif

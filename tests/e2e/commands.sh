@@ -29,7 +29,7 @@ printf 'a=%s\nb=%s\n' "$V1" "$BAD" >"$T/tree/f.env"
 run "$SFMC" dir -f json "$T/tree"
 expect_rc 1 "dir -f json"
 expect_jq '.tool.name' sfmc-scan
-expect_jq '.tool.version' "$("$SFMC" --version | cut -d' ' -f2)"
+expect_jq '.tool.version' "$("$SFMC" --version | head -1 | cut -d' ' -f2)"
 expect_jq '.mode' dir
 expect_jq '.findings[0] | [has("rule_id", "level", "checksum_valid", "path", "line", "column", "end_column", "secret", "fingerprint")] | all' true
 expect_jq '.findings[0] | [(.rule_id|type), (.level|type), (.checksum_valid|type), (.path|type), (.line|type), (.column|type), (.end_column|type), (.secret|type), (.fingerprint|type)] | join(",")' \

@@ -8,8 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 good=$(tok)
 cd "$T"
-# gitq ARGS...: git with output captured like run.
-gitq() { run git "$@"; }
+# gitq ARGS...: git with output captured like run. Hooks are silent when they
+# let a change through; SFMC_SCAN_VERBOSE=1 makes them print the summary, which
+# the checks below read (the silence itself is checked at the end).
+gitq() { run env SFMC_SCAN_VERBOSE=1 git "$@"; }
 tip() { git -C "$1" rev-parse --verify -q "$2" || echo none; }
 
 git init -q work
@@ -195,6 +197,25 @@ git add .sfmc-scan.yaml
 gitq commit -m "example, allowed"
 expect_rc 0 "commit after following the advice"
 expect_err_has "1 suppressed"
+
+# Silent when clean: a commit and a push that pass print nothing of sfmc-scan's.
+echo quiet >a.txt
+git add a.txt
+run git commit -q -m "quiet change"
+expect_rc 0 "clean commit"
+expect_err_lacks "sfmc-scan"
+expect_out_lacks "sfmc-scan"
+git init -q --bare "$T/quiet.git"
+"$SFMC" hook install --pre-push >/dev/null
+git remote add quiet "$T/quiet.git"
+run git push -q quiet HEAD:refs/heads/main
+expect_rc 0 "clean push"
+expect_err_lacks "sfmc-scan"
+[ "$(tip "$T/quiet.git" main)" = "$(git rev-parse HEAD)" ] || fail "the clean push did not land"
+# -v on the command the hook runs prints it (SFMC_SCAN_VERBOSE does the same for installed hooks).
+run "$SFMC" pre-commit -v
+expect_rc 0 "pre-commit -v"
+expect_err_has "0 findings"
 
 # The binary the hook names is gone: sfmc-scan from PATH, else a clear error that blocks.
 cd "$T"

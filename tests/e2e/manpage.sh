@@ -18,7 +18,8 @@ for c in $cmds; do
 	[ "$rc" -eq 0 ] && cat "$T/out" >>"$T/help"
 	grep -qE "^\\*$c\\*" "$scd" || fail "command '$c' is not in the man page"
 done
-opts=$(grep -oE '(^|[ ,])--[a-z][a-z-]*|(^|[ ,])-[a-zA-Z]\b' "$T/help" | tr -d ' ,' | sort -u)
+# Options are the first column of the "Options" sections.
+opts=$(sed -n '/^Options/,/^$/p' "$T/help" | grep -oE '^ +(-[a-zA-Z], )?--?[a-zA-Z][a-z-]*' | tr ',' '\n' | tr -d ' ' | sort -u)
 [ "$(echo "$opts" | wc -l)" -ge 20 ] || fail "found only $(echo "$opts" | wc -l) options in --help"
 for o in $opts; do
 	grep -qF -- "*$o*" "$scd" || fail "option $o (in --help) is not in the man page"
