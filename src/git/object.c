@@ -426,6 +426,7 @@ typedef struct tree_ent {
 struct sfmc_gittree_reader {
 	git_odb *odb;
 	sfmc_packreader *pack;
+	sfmc_packguard *guard;   /* without pack: checks delta chains before libgit2 reads */
 	tree_ent **buckets;
 	sfmc_lru lru;    /* cached trees, most recent first */
 	tree_ent *spare; /* dropped entries kept for reuse (chained by chain): one malloc less per tree */
@@ -447,7 +448,8 @@ int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, siz
 		sfmc_gittree_reader_free(r);
 		return sfmc_gitrepo_error("cannot open the object database");
 	}
-	if (pack_cache_bytes && sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0) {
+	if (pack_cache_bytes ? sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0
+			     : sfmc_packguard_new(&r->guard, repo) < 0) {
 		sfmc_gittree_reader_free(r);
 		return -1;
 	}
@@ -500,6 +502,7 @@ void sfmc_gittree_reader_free(sfmc_gittree_reader *r)
 	}
 	free(r->buckets);
 	sfmc_packreader_free(r->pack);
+	sfmc_packguard_free(r->guard);
 	git_odb_free(r->odb);
 	free(r);
 }
@@ -517,9 +520,12 @@ static int read_raw(sfmc_gittree_reader *r, const git_oid *id, const char *what,
 		    unsigned char **data, size_t *len)
 {
 	git_odb_object *o = NULL;
+	int rc = r->pack ? sfmc_packreader_read(r->pack, id, type, data, len) : sfmc_packguard_check(r->guard, id);
 
-	if (r->pack && sfmc_packreader_read(r->pack, id, type, data, len) == 1)
+	if (r->pack && rc == SFMC_OK)
 		return 0;
+	if (rc == SFMC_ELIMIT)
+		return -1;
 	if (git_odb_read(&o, r->odb, id) < 0)
 		return sfmc_gitrepo_error("cannot read %s %s", what, git_oid_tostr_s(id));
 	*type = git_odb_object_type(o);
@@ -611,8 +617,11 @@ int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git
 
 	*parents = NULL;
 	*nparents = 0;
-	if (!r->pack || sfmc_packreader_read(r->pack, id, &type, &data, &len) != 1)
+	if (!r->pack || (rc = sfmc_packreader_read(r->pack, id, &type, &data, &len)) == SFMC_ENOTFOUND ||
+	    rc == SFMC_EDECLINED)
 		return 0;
+	if (rc < 0)
+		return rc;
 	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, time) == 1)
 		rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents) < 0 ? -1 : 1;
 	free(data);

@@ -99,7 +99,8 @@ int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid 
 /* A commit through the pack reader only: 1 with its tree, parents
  * (malloc'd) and committer time when it is packed, reads back to its id and
  * has the canonical form above; 0 otherwise (ask libgit2, which reports
- * errors its own way); -1 out of memory (message set). */
+ * errors its own way); -1 out of memory (message set); SFMC_ELIMIT (message
+ * set) when its delta chain loops (libgit2 must not read it). */
 int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 				  size_t *nparents, int64_t *time);
 

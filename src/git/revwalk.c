@@ -70,6 +70,7 @@ typedef struct walk {
 	size_t interesting;  /* interesting nodes in the queue */
 	bool oldest_first;   /* heap order: false = newest first (the limiting walk) */
 	sfmc_gittree_reader *reader; /* packed commits in canonical form, once the walk is long */
+	sfmc_packguard *guard;       /* until then: delta chains checked before libgit2 reads */
 	size_t slow_reads;           /* commits read through libgit2 */
 	ahead *ahead;                /* the read-ahead thread (NULL: none) */
 } walk;
@@ -159,7 +160,7 @@ static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
 	size_t len;
 	int rc = 0;
 
-	if (sfmc_packreader_read(pack, id, &type, &data, &len) != 1)
+	if (sfmc_packreader_read(pack, id, &type, &data, &len) != SFMC_OK)
 		return 0;
 	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == 1)
 		rc = sfmc_gittree_commit_parse(data, len, &e->tree, &e->parents, &e->nparents) < 0 ? -1 : 1;
@@ -280,7 +281,7 @@ static int read_fast(walk *w, node *nd)
 							       &nd->time)) == 0)
 		return 0;
 	if (rc < 0)
-		return -1;
+		return rc;
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
 	return post_parents(w, nd) < 0 ? -1 : 1;
@@ -307,7 +308,12 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	*idx = (uint32_t)w->n++;
 	if (sfmc_oidmap_get(&w->shallow, id, 0, &dummy))
 		nd->flags |= SHALLOW;
-	if ((rc = read_fast(w, nd)) != 0)
+	if ((rc = read_fast(w, nd)) == SFMC_ELIMIT || (rc == 0 && !w->reader &&
+						       (rc = sfmc_packguard_check(w->guard, id)) == SFMC_ELIMIT)) {
+		nd->flags |= BROKEN; /* libgit2 would loop on it */
+		return report ? sfmc_results_add_error(w->out, git_oid_tostr_s(id), sfmc_error_last()) : 0;
+	}
+	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (git_commit_lookup(&c, w->repo, id) < 0) {
 		nd->flags |= BROKEN;
@@ -567,6 +573,7 @@ static void walk_dispose(walk *w)
 	sfmc_oidmap_dispose(&w->index);
 	sfmc_oidmap_dispose(&w->shallow);
 	sfmc_gittree_reader_free(w->reader);
+	sfmc_packguard_free(w->guard);
 }
 
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
@@ -583,7 +590,7 @@ int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t nin
 	sfmc_oidmap_init(&w.shallow);
 	if (read_ahead && !nexclude && ahead_start(&a, repo))
 		w.ahead = &a;
-	if (load_shallow(&w) < 0 || push_tips(&w, exclude, nexclude, true) < 0 ||
+	if (sfmc_packguard_new(&w.guard, repo) < 0 || load_shallow(&w) < 0 || push_tips(&w, exclude, nexclude, true) < 0 ||
 	    push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)
 		goto cleanup;
 	if (w.ahead) {

@@ -37,6 +37,7 @@ typedef struct collect {
 	sfmc_results *out;
 	other_tip *others;
 	size_t nothers, aothers;
+	sfmc_packguard *guard; /* checks delta chains before libgit2 reads (ref_tips, list_all_objects) */
 } collect;
 
 static int list_push(oid_list *l, const git_oid *id)
@@ -80,9 +81,15 @@ static int peel_ref(collect *c, const char *name, oid_list *tips, bool others)
 
 	if (git_reference_name_to_id(&id, c->repo, name) < 0)
 		return 0; /* unborn HEAD or a dangling symbolic ref: nothing to scan */
+	if (sfmc_packguard_check(c->guard, &id) < 0)
+		return sfmc_results_add_error(c->out, name, sfmc_error_last());
 	if (git_object_lookup(&o, c->repo, &id, GIT_OBJECT_ANY) < 0)
 		return record(c, name, "cannot read its target", &id);
 	while (git_object_type(o) == GIT_OBJECT_TAG) {
+		if (sfmc_packguard_check(c->guard, git_tag_target_id((git_tag *)o)) < 0) {
+			rc = sfmc_results_add_error(c->out, name, sfmc_error_last());
+			goto cleanup;
+		}
 		if (git_tag_target(&next, (git_tag *)o) < 0) {
 			rc = record(c, name, "cannot read the target of tag", git_object_id(o));
 			goto cleanup;
@@ -107,6 +114,8 @@ static int ref_tips(collect *c, oid_list *tips, bool others)
 	git_reflog *log = NULL;
 	int rc = 0, e;
 
+	if (!c->guard && sfmc_packguard_new(&c->guard, c->repo) < 0)
+		return -1;
 	if ((rc = peel_ref(c, "HEAD", tips, others)) < 0)
 		return -1;
 	if (git_reference_iterator_new(&it, c->repo) < 0)
@@ -158,13 +167,17 @@ static int list_all_objects(collect *c, oid_list *commits, oid_list *blobs)
 	git_object_t type;
 	int rc = 0;
 
+	if (!c->guard && sfmc_packguard_new(&c->guard, c->repo) < 0)
+		return -1;
 	if (git_repository_odb(&odb, c->repo) < 0)
 		return sfmc_gitrepo_error("cannot open the object database");
 	if (git_odb_foreach(odb, odb_each, &all) < 0)
 		rc = sfmc_results_add_error(c->out, "objects", git_error_last() ? git_error_last()->message :
 							       sfmc_error_last());
 	for (size_t i = 0; i < all.n && rc == 0; i++) {
-		if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
+		if (sfmc_packguard_check(c->guard, &all.v[i]) < 0)
+			rc = sfmc_results_add_error(c->out, git_oid_tostr_s(&all.v[i]), sfmc_error_last());
+		else if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
 			rc = record(c, NULL, "cannot read object", &all.v[i]);
 		else if (type == GIT_OBJECT_COMMIT)
 			rc = list_push(commits, &all.v[i]);
@@ -268,6 +281,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
 	keeper_stop(&keeper);
+	sfmc_packguard_free(c.guard);
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
 	free(c.others);
