@@ -75,14 +75,6 @@ typedef struct walk {
 	ahead *ahead;                /* the read-ahead thread (NULL: none) */
 } walk;
 
-static int record(walk *w, const git_oid *id, const char *what)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), id);
-	sfmc_gitrepo_error("%s %s", what, hex);
-	return sfmc_results_add_error(w->out, hex, sfmc_error_last());
-}
-
 /* Reads the commit ids listed in the repository's "shallow" file. */
 static int load_shallow(walk *w)
 {
@@ -287,6 +279,58 @@ static int read_fast(walk *w, node *nd)
 	return post_parents(w, nd) < 0 ? -1 : 1;
 }
 
+/* The raw commit id (malloc'd) when it is one; false otherwise. */
+static bool raw_commit(walk *w, const git_oid *id, unsigned char **data, size_t *len)
+{
+	git_odb *odb = NULL;
+	git_odb_object *o = NULL;
+	bool ok = false;
+
+	*data = NULL;
+	if (git_repository_odb(&odb, w->repo) == 0 && git_odb_read(&o, odb, id) == 0 &&
+	    git_odb_object_type(o) == GIT_OBJECT_COMMIT && (*data = malloc(git_odb_object_size(o) + 1))) {
+		*len = git_odb_object_size(o);
+		memcpy(*data, git_odb_object_data(o), *len);
+		ok = true;
+	}
+	git_odb_object_free(o);
+	git_odb_free(odb);
+	return ok;
+}
+
+/* libgit2 refused the commit: git accepts commits libgit2 does not (an author
+ * date "unknown", no author line), and hiding the history behind one hides
+ * secrets. Its tree and parents are read by our own parser, the walk goes
+ * on, and the refusal is reported (a warning in errors: what the commit
+ * introduces has no author or date). Unreadable even so: a BROKEN node. */
+static int read_own(walk *w, node *nd, bool report)
+{
+	char why[512], msg[1024], hex[GIT_OID_HEXSZ + 1];
+	unsigned char *data;
+	size_t len, np;
+
+	git_oid_tostr(hex, sizeof(hex), &nd->id);
+	snprintf(why, sizeof(why), "%s", git_error_last() ? git_error_last()->message : "unknown error");
+	if (!raw_commit(w, &nd->id, &data, &len) ||
+	    sfmc_gittree_commit_parse(data, len, &nd->tree, &nd->parent_ids, &np) < 0) {
+		free(data);
+		nd->flags |= BROKEN;
+		snprintf(msg, sizeof(msg), "cannot read commit %s: %s", hex, why);
+		return report ? sfmc_results_add_error(w->out, hex, msg) : 0;
+	}
+	if (sfmc_gittree_commit_time(data, len, &nd->time) != 1)
+		nd->time = 0; /* only orders the walk */
+	free(data);
+	nd->nall = (uint32_t)np;
+	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
+	snprintf(msg, sizeof(msg),
+		 "warning: commit %s: libgit2 cannot parse its metadata (%s); its tree and parents were read and "
+		 "the history behind it scanned, but what it introduces has no author or date", hex, why);
+	if (report && sfmc_results_add_error(w->out, hex, msg) < 0)
+		return -1;
+	return post_parents(w, nd);
+}
+
 /* Index of the node for id, reading the commit when it is new. A commit that
  * cannot be read becomes a BROKEN node (and an error when report is set). */
 static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
@@ -315,10 +359,8 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	}
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (git_commit_lookup(&c, w->repo, id) < 0) {
-		nd->flags |= BROKEN;
-		return report ? record(w, id, "cannot read commit") : 0;
-	}
+	if (git_commit_lookup(&c, w->repo, id) < 0)
+		return read_own(w, nd, report);
 	nd->time = (int64_t)git_commit_time(c);
 	git_oid_cpy(&nd->tree, git_commit_tree_id(c));
 	nd->nall = git_commit_parentcount(c);

@@ -83,6 +83,26 @@ static int ref_error(collect *c, const char *name, const char *what, const char 
 	return sfmc_results_add_error(c->out, name, msg);
 }
 
+/* libgit2 could not parse the ref's target. A commit still is a tip: the
+ * walk reads its tree and parents its own way (and reports what libgit2
+ * refused); anything else is an error naming the ref. */
+static int unparsed_target(collect *c, const char *name, const git_oid *id, oid_list *tips)
+{
+	char why[512];
+	git_odb *odb = NULL;
+	git_object_t type = GIT_OBJECT_INVALID;
+	size_t len;
+
+	snprintf(why, sizeof(why), "%s", git_error_last() ? git_error_last()->message : "unknown error");
+	if (git_repository_odb(&odb, c->repo) == 0 && git_odb_read_header(&len, &type, odb, id) < 0)
+		type = GIT_OBJECT_INVALID;
+	git_odb_free(odb);
+	if (type == GIT_OBJECT_COMMIT)
+		return list_push(tips, id);
+	git_error_set_str(GIT_ERROR_INVALID, why);
+	return record(c, name, "cannot read its target", id);
+}
+
 /* Peels id (through annotated tags) to a commit tip, or remembers a tree or
  * blob tip when others is set. Unreadable targets are errors. */
 static int peel_oid(collect *c, const char *name, const git_oid *id, oid_list *tips, bool others)
@@ -94,7 +114,7 @@ static int peel_oid(collect *c, const char *name, const git_oid *id, oid_list *t
 	if (sfmc_packguard_check(c->guard, id) < 0)
 		return sfmc_results_add_error(c->out, name, sfmc_error_last());
 	if (git_object_lookup(&o, c->repo, id, GIT_OBJECT_ANY) < 0)
-		return record(c, name, "cannot read its target", id);
+		return unparsed_target(c, name, id, tips);
 	while (git_object_type(o) == GIT_OBJECT_TAG) {
 		if (sfmc_packguard_check(c->guard, git_tag_target_id((git_tag *)o)) < 0) {
 			rc = sfmc_results_add_error(c->out, name, sfmc_error_last());
