@@ -75,7 +75,7 @@ typedef struct walk {
 	ahead *ahead;                /* the read-ahead thread (NULL: none) */
 } walk;
 
-/* Reads the commit ids listed in the repository's "shallow" file. */
+/* Reads the commit ids listed in the repository's "shallow" file, into the walk and the results. */
 static int load_shallow(walk *w)
 {
 	char path[4096], line[128];
@@ -88,8 +88,8 @@ static int load_shallow(walk *w)
 	if (!(f = fopen(path, "re")))
 		return 0; /* not shallow */
 	while (rc >= 0 && fgets(line, sizeof(line), f))
-		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0)
-			rc = sfmc_oidmap_put(&w->shallow, &id, 0, &v);
+		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0 && (rc = sfmc_oidmap_put(&w->shallow, &id, 0, &v)) == 0)
+			rc = sfmc_results_add_shallow(w->out, git_oid_tostr_s(&id)); /* the report says history is cut */
 	fclose(f);
 	return rc < 0 ? -1 : 0;
 }
