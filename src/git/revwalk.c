@@ -154,7 +154,7 @@ static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
 
 	if (sfmc_packreader_read(pack, id, &type, &data, &len) != SFMC_OK)
 		return 0;
-	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == 1)
+	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == SFMC_OK)
 		rc = sfmc_gittree_commit_parse(data, len, &e->tree, &e->parents, &e->nparents) < 0 ? -1 : 1;
 	free(data);
 	return rc;
@@ -256,7 +256,8 @@ static int post_parents(walk *w, const node *nd)
 
 /* Fills nd from the pack reader when the commit is packed and canonical
  * (libgit2's parser, with its own SHA-1, is the slow part of a long walk).
- * Returns 1 (filled), 0 (use libgit2) or -1 (out of memory). */
+ * Returns SFMC_OK (filled), SFMC_EDECLINED (use libgit2), SFMC_ELIMIT
+ * (a looping delta chain: message set) or SFMC_ERROR (out of memory). */
 static int read_fast(walk *w, node *nd)
 {
 	size_t np;
@@ -264,19 +265,19 @@ static int read_fast(walk *w, node *nd)
 
 	if (w->ahead && (rc = take_ahead(w, nd)) != 0) {
 		nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
-		return rc;
+		return rc < 0 ? SFMC_ERROR : SFMC_OK;
 	}
 	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
 	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
-		return -1;
-	if (!w->reader || (rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np,
-							       &nd->time)) == 0)
-		return 0;
-	if (rc < 0)
+		return SFMC_ERROR;
+	if (!w->reader)
+		return SFMC_EDECLINED;
+	if ((rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np, &nd->time)) !=
+	    SFMC_OK)
 		return rc;
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
-	return post_parents(w, nd) < 0 ? -1 : 1;
+	return post_parents(w, nd) < 0 ? SFMC_ERROR : SFMC_OK;
 }
 
 /* The raw commit id (malloc'd) when it is one; false otherwise. */
@@ -318,7 +319,7 @@ static int read_own(walk *w, node *nd, bool report)
 		snprintf(msg, sizeof(msg), "cannot read commit %s: %s", hex, why);
 		return report ? sfmc_results_add_error(w->out, hex, msg) : 0;
 	}
-	if (sfmc_gittree_commit_time(data, len, &nd->time) != 1)
+	if (sfmc_gittree_commit_time(data, len, &nd->time) != SFMC_OK)
 		nd->time = 0; /* only orders the walk */
 	free(data);
 	nd->nall = (uint32_t)np;
@@ -352,12 +353,14 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	*idx = (uint32_t)w->n++;
 	if (sfmc_oidmap_get(&w->shallow, id, 0, &dummy))
 		nd->flags |= SHALLOW;
-	if ((rc = read_fast(w, nd)) == SFMC_ELIMIT || (rc == 0 && !w->reader &&
-						       (rc = sfmc_packguard_check(w->guard, id)) == SFMC_ELIMIT)) {
+	/* Declined by a pack reader: it checked the delta chain; else the guard does. */
+	if ((rc = read_fast(w, nd)) == SFMC_EDECLINED && !w->reader && sfmc_packguard_check(w->guard, id) < 0)
+		rc = SFMC_ELIMIT;
+	if (rc == SFMC_ELIMIT) {
 		nd->flags |= BROKEN; /* libgit2 would loop on it */
 		return report ? sfmc_results_add_error(w->out, git_oid_tostr_s(id), sfmc_error_last()) : 0;
 	}
-	if (rc != 0)
+	if (rc != SFMC_EDECLINED)
 		return rc < 0 ? -1 : 0;
 	if (git_commit_lookup(&c, w->repo, id) < 0)
 		return read_own(w, nd, report);

@@ -23,7 +23,7 @@ for kind in unknown-date no-author; do
 	esac
 	bad=$(bad_commit "$lines")
 	git update-ref refs/heads/main "$bad"
-	git log -p | grep -q 'k=SFMC_' || fail "git log -p shows the old secret ($kind)"
+	[[ $(git log -p) == *k=SFMC_* ]] || fail "git log -p shows the old secret ($kind)"
 	for threads in 1 2; do
 		run timeout 60 "$SFMC" git -f json --threads "$threads" .
 		expect_jq "[.findings[] | \"\(.path):\(.commit)\"] | join(\",\")" "old.txt:$old" "older secret found, attributed ($kind)"

@@ -14,7 +14,7 @@ put wtref.txt "k=$(tok)\n" "under refs/worktree"
 git update-ref refs/worktree/mine HEAD
 git checkout -q --detach "$C~1" # HEAD on detached.txt's commit; wtref.txt only in refs/worktree/mine
 cd ../main
-git log --all --format=%s | grep -qx "on the detached HEAD" || fail "git log --all shows the detached commit"
+[[ $'\n'$(git log --all --format=%s)$'\n' == *$'\non the detached HEAD\n'* ]] || fail "git log --all shows the detached commit"
 
 for dir in "$T/main" "$T/wt"; do
 	run timeout 60 "$SFMC" git -f json "$dir"
