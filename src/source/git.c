@@ -225,7 +225,7 @@ static int ref_files(collect *c, const char *dir, const char *prefix, const name
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0 || asprintf(&name, "%s/%s", prefix, e->d_name) < 0) {
 			path = NULL;
 			rc = sfmc_error_set("out of memory");
-		} else if (stat(path, &st) < 0) {
+		} else if (lstat(path, &st) < 0) { /* a symlinked directory is not followed: no loops */
 			rc = ref_error(c, name, "cannot read it", strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = ref_files(c, path, name, seen, tips, others);
