@@ -75,11 +75,11 @@ static int add_other(collect *c, const git_object *o, const char *ref)
 	return 0;
 }
 
-/* Records a problem with ref `name` (or another file of the ref store) as an error of the scan. */
+/* Records a problem with ref `name` (or another file of the ref store) as an error of the scan, at name. */
 static int ref_error(collect *c, const char *name, const char *what, const char *why)
 {
 	char msg[1024];
-	snprintf(msg, sizeof(msg), "ref %s: %s%s%s", name, what, why ? ": " : "", why ? why : "");
+	snprintf(msg, sizeof(msg), "%s%s%s", what, why ? ": " : "", why ? why : "");
 	return sfmc_results_add_error(c->out, name, msg);
 }
 
@@ -147,7 +147,7 @@ static int peel_ref(collect *c, const char *name, oid_list *tips, bool others)
 	if (e == GIT_ENOTFOUND)
 		return 0;
 	if (e < 0)
-		return ref_error(c, name, "cannot resolve it", git_error_last() ? git_error_last()->message : NULL);
+		return ref_error(c, name, "cannot resolve the ref", git_error_last() ? git_error_last()->message : NULL);
 	return peel_oid(c, name, &id, tips, others);
 }
 
@@ -186,11 +186,11 @@ static int loose_file(collect *c, const char *path, const char *name, oid_list *
 	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return ref_error(c, name, "cannot read it", strerror(errno));
+		return ref_error(c, name, "cannot read the ref", strerror(errno));
 	k = fread(buf, 1, sizeof(buf) - 1, f);
 	if (ferror(f)) {
 		fclose(f);
-		return ref_error(c, name, "cannot read it", strerror(errno));
+		return ref_error(c, name, "cannot read the ref", strerror(errno));
 	}
 	fclose(f);
 	while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r'))
@@ -200,7 +200,7 @@ static int loose_file(collect *c, const char *path, const char *name, oid_list *
 		return peel_ref(c, buf + 5, tips, others);
 	if (k == GIT_OID_HEXSZ && git_oid_fromstrn(&id, buf, GIT_OID_HEXSZ) == 0)
 		return peel_oid(c, name, &id, tips, others);
-	return ref_error(c, name, k ? "not an object id or a symbolic ref" : "the file is empty", NULL);
+	return ref_error(c, name, k ? "not an object id or a symbolic ref" : "the ref file is empty", NULL);
 }
 
 /* Every file under dir (named prefix/...) that seen lacks: its tips, or an error. */
@@ -226,7 +226,7 @@ static int ref_files(collect *c, const char *dir, const char *prefix, const name
 			path = NULL;
 			rc = sfmc_error_set("out of memory");
 		} else if (lstat(path, &st) < 0) { /* a symlinked directory is not followed: no loops */
-			rc = ref_error(c, name, "cannot read it", strerror(errno));
+			rc = ref_error(c, name, "cannot read the ref", strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = ref_files(c, path, name, seen, tips, others);
 		} else if (!names_has(seen, name)) {
