@@ -25,7 +25,9 @@
 #define SFMC_PCRE2_JIT_STACK_MAX ((size_t)1 << 20)
 /* Milliseconds between redraws of the --progress line (10 per second). */
 #define SFMC_PROGRESS_INTERVAL_MS 100
-/* Longest delta chain the pack reader follows (git's own maximum is 4095). */
+/* Longest delta chain the pack reader follows (git's own maximum is 4095);
+ * a longer or looping chain is an error, never handed to libgit2 (which
+ * follows any chain, allocating as it goes). */
 #define SFMC_MAX_DELTA_DEPTH 10000
 /* Delta-base cache of one pack reader (bytes; bounds memory, not speed). */
 #define SFMC_PACK_CACHE_BYTES ((size_t)48 << 20)

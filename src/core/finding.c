@@ -1,6 +1,7 @@
 #include "core/finding.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,7 +154,17 @@ void sfmc_results_dispose(sfmc_results *r)
 	free(r->findings);
 	issues_free(r->skipped, r->nskipped);
 	issues_free(r->errors, r->nerrors);
+	free(r->shallow_commits);
 	sfmc_results_init(r);
+}
+
+int sfmc_results_add_shallow(sfmc_results *r, const char *hex)
+{
+	if (SFMC_ARRAY_GROW(r->shallow_commits, r->nshallow, r->ashallow) < 0)
+		return -1;
+	snprintf(r->shallow_commits[r->nshallow++], sizeof(*r->shallow_commits), "%s", hex);
+	r->shallow = true;
+	return 0;
 }
 
 static int append(void **dst, size_t *dn, size_t *da, void *src, size_t sn, size_t size)
@@ -168,16 +179,23 @@ static int append(void **dst, size_t *dn, size_t *da, void *src, size_t sn, size
 
 int sfmc_results_merge(sfmc_results *dst, sfmc_results *src)
 {
-	if (append((void **)&dst->findings, &dst->nfindings, &dst->afindings, src->findings, src->nfindings, sizeof(sfmc_finding)) < 0 ||
-	    append((void **)&dst->skipped, &dst->nskipped, &dst->askipped, src->skipped, src->nskipped, sizeof(sfmc_issue)) < 0 ||
-	    append((void **)&dst->errors, &dst->nerrors, &dst->aerrors, src->errors, src->nerrors, sizeof(sfmc_issue)) < 0)
+	if (append((void **)&dst->findings, &dst->nfindings, &dst->afindings, src->findings, src->nfindings,
+		   sizeof(sfmc_finding)) < 0 ||
+	    append((void **)&dst->skipped, &dst->nskipped, &dst->askipped, src->skipped, src->nskipped,
+		   sizeof(sfmc_issue)) < 0 ||
+	    append((void **)&dst->errors, &dst->nerrors, &dst->aerrors, src->errors, src->nerrors, sizeof(sfmc_issue)) <
+		    0 ||
+	    append((void **)&dst->shallow_commits, &dst->nshallow, &dst->ashallow, src->shallow_commits, src->nshallow,
+		   sizeof(*src->shallow_commits)) < 0)
 		return -1;
+	dst->shallow |= src->shallow;
 	dst->stats.files += src->stats.files;
 	dst->stats.bytes += src->stats.bytes;
 	dst->stats.skipped += src->stats.skipped;
 	free(src->findings);
 	free(src->skipped);
 	free(src->errors);
+	free(src->shallow_commits);
 	sfmc_results_init(src);
 	return 0;
 }

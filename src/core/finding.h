@@ -77,6 +77,9 @@ typedef struct sfmc_results {
 	sfmc_issue *errors;
 	size_t nerrors, aerrors;
 	sfmc_stats stats;
+	bool shallow;                /* git: a shallow clone, history truncated: not a full audit */
+	char (*shallow_commits)[41]; /* its boundary commits ($GIT_DIR/shallow), hex */
+	size_t nshallow, ashallow;
 } sfmc_results;
 
 void sfmc_results_init(sfmc_results *r);
@@ -85,6 +88,8 @@ void sfmc_results_dispose(sfmc_results *r);
 int sfmc_results_add_finding(sfmc_results *r, const sfmc_finding *f);
 int sfmc_results_add_skipped(sfmc_results *r, const char *path, const char *reason);
 int sfmc_results_add_error(sfmc_results *r, const char *path, const char *message);
+/* Marks the history shallow and records one boundary commit (40 hex digits). */
+int sfmc_results_add_shallow(sfmc_results *r, const char *hex);
 /* Moves everything from src into dst and leaves src empty. */
 int sfmc_results_merge(sfmc_results *dst, sfmc_results *src);
 /* Sorts findings by path, line, column, rule; errors and skips by path. */

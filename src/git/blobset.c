@@ -133,6 +133,7 @@ typedef struct scan_ctx {
 	const sfmc_blobset_opts *opts;
 	git_repository **repos;  /* one per worker, opened on its first task */
 	sfmc_packreader **readers; /* one per worker: the fast path for packed blobs */
+	sfmc_packguard **guards;   /* one per worker without a reader: checks delta chains before libgit2 reads */
 	size_t run_len;          /* blobs per task (scan_run) */
 	size_t cache_bytes;      /* delta-base cache of each reader */
 	bool pack_order;         /* blobs read in pack order (read_order), not the caller's */
@@ -168,6 +169,8 @@ static int worker_setup(scan_ctx *c, unsigned w)
 			c->readers[w] = NULL;
 		if (c->readers[w] && c->pack_order)
 			sfmc_packreader_in_pack_order(c->readers[w]);
+		if (!c->readers[w] && sfmc_packguard_new(&c->guards[w], c->repos[w]) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -210,6 +213,12 @@ static int scan_blob(size_t task, unsigned w, void *p)
 		rc = sfmc_gitrepo_error("cannot open the object database");
 		goto cleanup;
 	}
+	/* libgit2 follows delta chains without a bound: a looping one is an error, never read */
+	if ((c->readers[w] ? (c->opts->max_file_size ? sfmc_packreader_check(c->readers[w], id) : SFMC_OK)
+			   : sfmc_packguard_check(c->guards[w], id)) < 0) {
+		rc = sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
+		goto cleanup;
+	}
 	if (c->opts->max_file_size && git_odb_read_header(&len, &type, odb, id) == 0 &&
 	    len > c->opts->max_file_size) {
 		snprintf(msg, sizeof(msg), "blob %s larger than --max-file-size (%zu > %llu bytes)", hex, len,
@@ -217,10 +226,13 @@ static int scan_blob(size_t task, unsigned w, void *p)
 		rc = sfmc_results_add_skipped(out, blob_where(c, b, hex), msg);
 		goto cleanup;
 	}
-	if (c->readers[w] && sfmc_packreader_view(c->readers[w], id, &type, &data, &len) == 1) {
-		rc = scan_bytes(c, w, b, hex, type, data, len);
+	if (c->readers[w] && (rc = sfmc_packreader_view(c->readers[w], id, &type, &data, &len)) != SFMC_EDECLINED &&
+	    rc != SFMC_ENOTFOUND) {
+		rc = rc == SFMC_OK ? scan_bytes(c, w, b, hex, type, data, len)
+				   : sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
 		goto cleanup;
 	}
+	rc = 0;
 	if (git_odb_read(&obj, odb, id) < 0) {
 		sfmc_gitrepo_error("cannot read blob %s", hex);
 		rc = sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
@@ -380,8 +392,9 @@ static int ctx_alloc(scan_ctx *c, unsigned n)
 	c->scanners = calloc(n, sizeof(*c->scanners));
 	c->ready = calloc(n, sizeof(*c->ready));
 	c->readers = calloc(n, sizeof(*c->readers));
+	c->guards = calloc(n, sizeof(*c->guards));
 	c->results = calloc(n, sizeof(*c->results));
-	if (!c->repos || !c->scanners || !c->ready || !c->results || !c->readers)
+	if (!c->repos || !c->scanners || !c->ready || !c->results || !c->readers || !c->guards)
 		return sfmc_error_set("out of memory");
 	for (unsigned i = 0; i < n; i++)
 		sfmc_results_init(&c->results[i]);
@@ -407,6 +420,8 @@ static int ctx_release(scan_ctx *c, unsigned n, sfmc_results *out, int rc)
 			sfmc_scanner_dispose(&c->scanners[i]);
 		if (c->readers)
 			sfmc_packreader_free(c->readers[i]);
+		if (c->guards)
+			sfmc_packguard_free(c->guards[i]);
 		if (c->repos)
 			sfmc_gitrepo_close(c->repos[i]);
 	}
@@ -414,6 +429,7 @@ static int ctx_release(scan_ctx *c, unsigned n, sfmc_results *out, int rc)
 	free(c->scanners);
 	free(c->ready);
 	free(c->readers);
+	free(c->guards);
 	free(c->results);
 	return rc;
 }

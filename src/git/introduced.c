@@ -142,7 +142,7 @@ static int walk_tree(walker *w, const sfmc_gitobj *t, const git_oid *id, const s
 	char hex[GIT_OID_HEXSZ + 1], msg[512];
 	int rc = sfmc_gittree_diff(t, parents, np, changed_entry, &d);
 
-	if (rc != SFMC_GITTREE_MALFORMED)
+	if (rc != SFMC_EINVALID)
 		return rc;
 	git_oid_tostr(hex, sizeof(hex), id);
 	snprintf(msg, sizeof(msg), "cannot read tree %s: %s", hex, sfmc_error_last());

@@ -110,27 +110,21 @@ static bool header_oid(const unsigned char **p, const unsigned char *end, const 
 int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tree, git_oid **parents,
 			      size_t *nparents)
 {
-	const unsigned char *p = data, *end = data + len;
-	git_oid id, *v = NULL;
-	size_t n = 0, a = 0;
+	const unsigned char *p = data, *end = data + len, *first;
+	git_oid id;
+	size_t n = 0;
 
 	*parents = NULL;
 	*nparents = 0;
 	if (!header_oid(&p, end, "tree ", tree))
 		return sfmc_error_set("malformed commit: no tree line");
-	while (header_oid(&p, end, "parent ", &id)) {
-		if (n == a) {
-			git_oid *nv = realloc(v, (a = a ? a * 2 : 2) * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return sfmc_error_set("out of memory");
-			}
-			v = nv;
-		}
-		git_oid_cpy(&v[n++], &id);
-	}
-	*parents = v;
-	*nparents = n;
+	/* Counted first: the walk keeps every commit's parents, so exactly as many as there are. */
+	for (first = p; header_oid(&p, end, "parent ", &id);)
+		n++;
+	if (n && !(*parents = malloc(n * sizeof(**parents))))
+		return sfmc_error_set("out of memory");
+	for (p = first; *nparents < n && header_oid(&p, end, "parent ", &(*parents)[*nparents]);)
+		++*nparents;
 	return 0;
 }
 
@@ -170,15 +164,15 @@ int sfmc_gittree_commit_time(const unsigned char *data, size_t len, int64_t *tim
 	git_oid id;
 
 	if (!header_oid(&p, end, "tree ", &id))
-		return 0;
+		return SFMC_EDECLINED;
 	while (header_oid(&p, end, "parent ", &id))
 		;
 	if (!(eol = memchr(p, '\n', (size_t)(end - p))) || !canonical_signature(p, eol, "author ", &author_time))
-		return 0;
+		return SFMC_EDECLINED;
 	p = eol + 1;
 	if (!(eol = memchr(p, '\n', (size_t)(end - p))) || !canonical_signature(p, eol, "committer ", time))
-		return 0;
-	return 1;
+		return SFMC_EDECLINED;
+	return SFMC_OK;
 }
 
 /* ---- comparing a tree with its parents' ------------------------------------ */
@@ -393,7 +387,7 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 		if (rc < 0 || (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) == 0)
 			break;
 		if (r < 0) {
-			rc = SFMC_GITTREE_MALFORMED;
+			rc = SFMC_EINVALID;
 			break;
 		}
 		if (m)
@@ -426,6 +420,7 @@ typedef struct tree_ent {
 struct sfmc_gittree_reader {
 	git_odb *odb;
 	sfmc_packreader *pack;
+	sfmc_packguard *guard; /* without pack: checks delta chains before libgit2 reads */
 	tree_ent **buckets;
 	sfmc_lru lru;    /* cached trees, most recent first */
 	tree_ent *spare; /* dropped entries kept for reuse (chained by chain): one malloc less per tree */
@@ -447,7 +442,8 @@ int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, siz
 		sfmc_gittree_reader_free(r);
 		return sfmc_gitrepo_error("cannot open the object database");
 	}
-	if (pack_cache_bytes && sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0) {
+	if (pack_cache_bytes ? sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0
+			     : sfmc_packguard_new(&r->guard, repo) < 0) {
 		sfmc_gittree_reader_free(r);
 		return -1;
 	}
@@ -500,6 +496,7 @@ void sfmc_gittree_reader_free(sfmc_gittree_reader *r)
 	}
 	free(r->buckets);
 	sfmc_packreader_free(r->pack);
+	sfmc_packguard_free(r->guard);
 	git_odb_free(r->odb);
 	free(r);
 }
@@ -517,9 +514,12 @@ static int read_raw(sfmc_gittree_reader *r, const git_oid *id, const char *what,
 		    unsigned char **data, size_t *len)
 {
 	git_odb_object *o = NULL;
+	int rc = r->pack ? sfmc_packreader_read(r->pack, id, type, data, len) : sfmc_packguard_check(r->guard, id);
 
-	if (r->pack && sfmc_packreader_read(r->pack, id, type, data, len) == 1)
+	if (r->pack && rc == SFMC_OK)
 		return 0;
+	if (rc == SFMC_ELIMIT)
+		return -1;
 	if (git_odb_read(&o, r->odb, id) < 0)
 		return sfmc_gitrepo_error("cannot read %s %s", what, git_oid_tostr_s(id));
 	*type = git_odb_object_type(o);
@@ -607,14 +607,17 @@ int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git
 	unsigned char *data = NULL;
 	git_object_t type;
 	size_t len;
-	int rc = 0;
+	int rc;
 
 	*parents = NULL;
 	*nparents = 0;
-	if (!r->pack || sfmc_packreader_read(r->pack, id, &type, &data, &len) != 1)
-		return 0;
-	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, time) == 1)
-		rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents) < 0 ? -1 : 1;
+	if (!r->pack)
+		return SFMC_EDECLINED;
+	if ((rc = sfmc_packreader_read(r->pack, id, &type, &data, &len)) != SFMC_OK)
+		return rc == SFMC_ELIMIT ? rc : SFMC_EDECLINED;
+	rc = SFMC_EDECLINED;
+	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, time) == SFMC_OK)
+		rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents) < 0 ? SFMC_ERROR : SFMC_OK;
 	free(data);
 	return rc;
 }

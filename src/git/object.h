@@ -17,6 +17,8 @@
 
 #include <git2.h>
 
+#include "util/error.h"
+
 /* What an entry names, from its mode (as libgit2 types it). */
 typedef enum sfmc_gittree_kind {
 	SFMC_GITTREE_BLOB,    /* files and symlinks (any mode not below) */
@@ -55,7 +57,8 @@ int sfmc_gittree_commit_parse(const unsigned char *data, size_t len, git_oid *tr
 /* The committer time of a raw commit in git's canonical form: tree and
  * parent lines, then one author and one committer line, each
  * "<name> <<email>> <seconds> <+|-hhmm>" (libgit2 reads the same time from
- * those). Returns 1 and sets *time, or 0 for any other form. */
+ * those). Returns SFMC_OK and sets *time, or SFMC_EDECLINED (no message)
+ * for any other form. */
 int sfmc_gittree_commit_time(const unsigned char *data, size_t len, int64_t *time);
 
 /* A raw object held from the reader's cache: valid until released. */
@@ -69,12 +72,11 @@ typedef struct sfmc_gitobj {
  * negative return stops the diff. */
 typedef int (*sfmc_gittree_changed_fn)(void *ctx, const sfmc_gittree_entry *e,
 				       const sfmc_gittree_entry *const *same_name);
-#define SFMC_GITTREE_MALFORMED (-2)
 /* Compares tree t with np parent trees (parents[i] NULL: no such tree, so
  * every entry differs from it) by a merge of their sorted entries (git's
  * diff-tree), skipping runs of identical bytes. Trees are parsed as they
  * are compared: a parent that is unsorted or stops parsing only makes more
- * entries differ. Returns 0; SFMC_GITTREE_MALFORMED (message set) when t
+ * entries differ. Returns 0; SFMC_EINVALID (message set) when t
  * stops parsing (fn saw the entries before); -1 when fn failed. */
 int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, size_t np,
 		      sfmc_gittree_changed_fn fn, void *ctx);
@@ -96,10 +98,12 @@ void sfmc_gittree_release(sfmc_gittree_reader *r, const sfmc_gitobj *obj);
 int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 			     size_t *nparents);
 
-/* A commit through the pack reader only: 1 with its tree, parents
+/* A commit through the pack reader only: SFMC_OK with its tree, parents
  * (malloc'd) and committer time when it is packed, reads back to its id and
- * has the canonical form above; 0 otherwise (ask libgit2, which reports
- * errors its own way); -1 out of memory (message set). */
+ * has the canonical form above; SFMC_EDECLINED otherwise (ask libgit2,
+ * which reports errors its own way); SFMC_ERROR out of memory (message
+ * set); SFMC_ELIMIT (message set) when its delta chain loops (libgit2 must
+ * not read it). */
 int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 				  size_t *nparents, int64_t *time);
 

@@ -19,6 +19,7 @@
 
 #include "core/bounds.h"
 #include "util/buf.h"
+#include "util/array.h"
 #include "util/error.h"
 #include "util/lru.h"
 
@@ -133,14 +134,8 @@ static int cmp_str(const void *a, const void *b)
 
 static int add_pack(packs *ps, const pack_idx *ix)
 {
-	if (ps->n == ps->a) {
-		size_t na = ps->a ? ps->a * 2 : 8;
-		pack_idx *p = realloc(ps->idx, na * sizeof(*p));
-		if (!p)
-			return sfmc_error_set("out of memory");
-		ps->idx = p;
-		ps->a = na;
-	}
+	if (SFMC_ARRAY_GROW(ps->idx, ps->n, ps->a) < 0)
+		return -1;
 	ps->idx[ps->n++] = *ix;
 	return 0;
 }
@@ -163,14 +158,8 @@ static int load_dir(packs *ps, const char *objdir)
 		size_t l = strlen(e->d_name);
 		if (l < 5 || strcmp(e->d_name + l - 4, ".idx") || strncmp(e->d_name, "pack-", 5))
 			continue;
-		if (nn == an) {
-			char **p = realloc(names, (an = an ? an * 2 : 8) * sizeof(*p));
-			if (!p) {
-				rc = sfmc_error_set("out of memory");
-				break;
-			}
-			names = p;
-		}
+		if ((rc = SFMC_ARRAY_GROW(names, nn, an)) < 0)
+			break;
 		if (!(names[nn] = strndup(e->d_name, l - 4)))
 			rc = sfmc_error_set("out of memory");
 		else
@@ -564,6 +553,35 @@ static bool pread_all(int fd, unsigned char *buf, size_t count, uint64_t off)
 
 /* Longest object header: type and size (10 bytes) and a base id or offset. */
 #define ENTRY_HEADER_MAX 32
+
+/* Follows the delta bases of the object at off by their headers alone
+ * (Brent's cycle finding: one mark, moved at depths 2^k - 1). Returns
+ * SFMC_ELIMIT (message set) when they loop or go deeper than
+ * SFMC_MAX_DELTA_DEPTH, else SFMC_OK: libgit2 may follow them, as it follows
+ * any chain without a bound or a cycle check (and then loops, allocating). */
+static int chain_check(const pack_idx *ix, int fd, uint64_t off, const git_oid *id)
+{
+	unsigned char hdr[ENTRY_HEADER_MAX];
+	uint64_t mark = UINT64_MAX;
+	entry e;
+
+	for (unsigned depth = 0; depth <= SFMC_MAX_DELTA_DEPTH; depth++) {
+		ssize_t k = pread(fd, hdr, sizeof(hdr), (off_t)off);
+		if (k <= 0 || !parse_entry(ix, off, hdr, (size_t)k, &e) || e.type < GIT_OBJECT_OFS_DELTA)
+			return SFMC_OK; /* a whole object ends the chain; damage is reported by whoever reads it */
+		if (e.base_off == off || e.base_off == mark) {
+			sfmc_error_set("cannot read object %s: its delta chain loops back on itself (pack %s)",
+				       git_oid_tostr_s(id), ix->pack);
+			return SFMC_ELIMIT;
+		}
+		if (!(depth & (depth + 1)))
+			mark = off;
+		off = e.base_off;
+	}
+	sfmc_error_set("cannot read object %s: its delta chain is deeper than %d (pack %s)", git_oid_tostr_s(id),
+		       SFMC_MAX_DELTA_DEPTH, ix->pack);
+	return SFMC_ELIMIT;
+}
 
 /* f->kids from every object's header, the pack read front to back once
  * through a window. Without it (no memory, unreadable pack) the cache is
@@ -1018,46 +1036,125 @@ static unsigned char *resolve(sfmc_packreader *r, uint32_t pk, uint64_t off, uns
 	return out;
 }
 
+/* Why the object at (pk, off) was not read: a chain libgit2 must not follow, or anything else. */
+static int declined(const sfmc_packreader *r, uint32_t pk, uint64_t off, const git_oid *id)
+{
+	return chain_check(&r->set->ps.idx[pk], r->set->files[pk].fd, off, id) < 0 ? SFMC_ELIMIT : SFMC_EDECLINED;
+}
+
+/* The pack holding id (r's set), or SFMC_ENOTFOUND. */
+static int find_packed(const sfmc_packreader *r, const git_oid *id, uint32_t *pk, uint64_t *off)
+{
+	const pack_set *set = r->set;
+	for (*pk = 0; *pk < set->ps.n; ++*pk)
+		if (set->files[*pk].fd >= 0 && idx_find(&set->ps.idx[*pk], id, off))
+			return SFMC_OK;
+	return SFMC_ENOTFOUND;
+}
+
 int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *type, const unsigned char **data,
 			 size_t *len)
 {
-	const pack_set *set = r->set;
 	unsigned char *out;
 	uint64_t off;
+	uint32_t pk;
 	bool owned;
 
 	*data = NULL;
 	free(r->last); /* the previous view ends here */
 	r->last = NULL;
-	for (uint32_t pk = 0; pk < set->ps.n; pk++) {
-		if (set->files[pk].fd < 0 || !idx_find(&set->ps.idx[pk], id, &off))
-			continue;
-		if (!(out = resolve(r, pk, off, 0, type, len, &owned)))
-			return 0;
-		/* In pack order the next objects are often deltas against this one. */
-		if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type, uses_of(r, pk, off)))
-			r->last = out;
-		*data = out;
-		return 1;
-	}
-	return 0;
+	if (find_packed(r, id, &pk, &off) < 0)
+		return SFMC_ENOTFOUND;
+	if (!(out = resolve(r, pk, off, 0, type, len, &owned)))
+		return declined(r, pk, off, id);
+	/* In pack order the next objects are often deltas against this one. */
+	if (owned && !cache_put(r, (uint64_t)pk << 48 | off, out, *len, *type, uses_of(r, pk, off)))
+		r->last = out;
+	*data = out;
+	return SFMC_OK;
 }
 
 int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
 			 size_t *len)
 {
 	const unsigned char *view;
+	int rc;
 
 	*data = NULL;
-	if (sfmc_packreader_view(r, id, type, &view, len) != 1)
-		return 0;
+	if ((rc = sfmc_packreader_view(r, id, type, &view, len)) < 0)
+		return rc;
 	if (r->last) { /* not cached: the caller takes it as it is */
 		*data = r->last;
 		r->last = NULL;
-		return 1;
+		return SFMC_OK;
 	}
 	if (!(*data = malloc(*len ? *len : 1)))
-		return 0;
+		return SFMC_EDECLINED;
 	memcpy(*data, view, *len);
-	return 1;
+	return SFMC_OK;
+}
+
+int sfmc_packreader_check(const sfmc_packreader *r, const git_oid *id)
+{
+	uint64_t off;
+	uint32_t pk;
+	if (find_packed(r, id, &pk, &off) < 0)
+		return SFMC_OK;
+	return chain_check(&r->set->ps.idx[pk], r->set->files[pk].fd, off, id);
+}
+
+/* ---- the guard ----------------------------------------------------------- */
+
+struct sfmc_packguard {
+	packs ps;
+	int *fds; /* per pack, opened on first use (-1: not yet; -2: cannot) */
+};
+
+int sfmc_packguard_new(sfmc_packguard **out, git_repository *repo)
+{
+	sfmc_packguard *g = calloc(1, sizeof(*g));
+
+	*out = NULL;
+	if (!g)
+		return sfmc_error_set("out of memory");
+	if (packs_load(&g->ps, repo) < 0) {
+		free(g);
+		return -1;
+	}
+	if (!(g->fds = malloc((g->ps.n ? g->ps.n : 1) * sizeof(*g->fds)))) {
+		sfmc_packguard_free(g);
+		return sfmc_error_set("out of memory");
+	}
+	for (size_t i = 0; i < g->ps.n; i++)
+		g->fds[i] = -1;
+	*out = g;
+	return 0;
+}
+
+int sfmc_packguard_check(sfmc_packguard *g, const git_oid *id)
+{
+	uint64_t off;
+
+	if (!g)
+		return SFMC_OK;
+	for (size_t i = 0; i < g->ps.n; i++) {
+		if (!idx_find(&g->ps.idx[i], id, &off))
+			continue;
+		if (g->fds[i] == -1 && (g->fds[i] = open(g->ps.idx[i].pack, O_RDONLY | O_CLOEXEC)) < 0)
+			g->fds[i] = -2;
+		return g->fds[i] < 0 ? SFMC_OK : chain_check(&g->ps.idx[i], g->fds[i], off, id);
+	}
+	return SFMC_OK;
+}
+
+void sfmc_packguard_free(sfmc_packguard *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; g->fds && i < g->ps.n; i++)
+		if (g->fds[i] >= 0)
+			close(g->fds[i]);
+	free(g->fds);
+	packs_dispose(&g->ps);
+	free(g);
 }

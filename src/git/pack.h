@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/error.h"
+
 /* Where one object lives: pack number (packs are numbered in the order
  * sfmc_packorder_sort saw them) and byte offset; SFMC_PACKORDER_LOOSE for
  * objects found in no pack (loose, or in a pack with an unreadable index). */
@@ -45,10 +47,14 @@ typedef struct sfmc_packreader sfmc_packreader;
 int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes);
 void sfmc_packreader_free(sfmc_packreader *r);
 
-/* 1: the object is in a pack and was read: *data (malloc'd, the caller
- * frees it), *len, *type. 0: not in a pack, or anything unexpected (bad
- * data, a CRC or checksum mismatch, no memory): read it through libgit2 instead, which
- * reports the error if there is one. */
+/* SFMC_OK: the object is in a pack and was read: *data (malloc'd, the
+ * caller frees it), *len, *type. SFMC_ENOTFOUND: in no pack (loose: read it
+ * through libgit2). SFMC_EDECLINED: in a pack but not read here (bad data, a
+ * CRC or checksum mismatch, no memory): read it through libgit2 instead,
+ * which reports the error if there is one; its delta chain was checked.
+ * SFMC_ELIMIT (message set): its delta chain loops or is deeper than
+ * SFMC_MAX_DELTA_DEPTH; an error of the scan, never to be handed to
+ * libgit2, which would follow the chain forever. */
 int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *type, unsigned char **data,
 			 size_t *len);
 
@@ -56,6 +62,19 @@ int sfmc_packreader_read(sfmc_packreader *r, const git_oid *id, git_object_t *ty
  * until the next call on r (or its free). */
 int sfmc_packreader_view(sfmc_packreader *r, const git_oid *id, git_object_t *type, const unsigned char **data,
 			 size_t *len);
+
+/* SFMC_ELIMIT (message set) when id is packed with a delta chain libgit2
+ * must not follow (see above), else SFMC_OK; reads object headers only. */
+int sfmc_packreader_check(const sfmc_packreader *r, const git_oid *id);
+
+/* The same check for code that reads through libgit2 without a pack reader
+ * (few objects: a reader's set-up costs more): maps the pack indexes once,
+ * opens a pack when an object is found in it. One per thread. */
+typedef struct sfmc_packguard sfmc_packguard;
+int sfmc_packguard_new(sfmc_packguard **out, git_repository *repo);
+/* SFMC_ELIMIT (message set) or SFMC_OK; g NULL: SFMC_OK. */
+int sfmc_packguard_check(sfmc_packguard *g, const git_oid *id);
+void sfmc_packguard_free(sfmc_packguard *g);
 
 /* Another reader of the same packs, for another thread: it shares from's
  * pack indexes (read-only, one copy in memory) and has its own cache of

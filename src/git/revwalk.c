@@ -70,19 +70,12 @@ typedef struct walk {
 	size_t interesting;  /* interesting nodes in the queue */
 	bool oldest_first;   /* heap order: false = newest first (the limiting walk) */
 	sfmc_gittree_reader *reader; /* packed commits in canonical form, once the walk is long */
+	sfmc_packguard *guard;       /* until then: delta chains checked before libgit2 reads */
 	size_t slow_reads;           /* commits read through libgit2 */
 	ahead *ahead;                /* the read-ahead thread (NULL: none) */
 } walk;
 
-static int record(walk *w, const git_oid *id, const char *what)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), id);
-	sfmc_gitrepo_error("%s %s", what, hex);
-	return sfmc_results_add_error(w->out, hex, sfmc_error_last());
-}
-
-/* Reads the commit ids listed in the repository's "shallow" file. */
+/* Reads the commit ids listed in the repository's "shallow" file, into the walk and the results. */
 static int load_shallow(walk *w)
 {
 	char path[4096], line[128];
@@ -95,8 +88,10 @@ static int load_shallow(walk *w)
 	if (!(f = fopen(path, "re")))
 		return 0; /* not shallow */
 	while (rc >= 0 && fgets(line, sizeof(line), f))
-		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0)
-			rc = sfmc_oidmap_put(&w->shallow, &id, 0, &v);
+		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0 &&
+		    (rc = sfmc_oidmap_put(&w->shallow, &id, 0, &v)) == 0)
+			rc = sfmc_results_add_shallow(w->out,
+						      git_oid_tostr_s(&id)); /* the report says history is cut */
 	fclose(f);
 	return rc < 0 ? -1 : 0;
 }
@@ -159,9 +154,9 @@ static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
 	size_t len;
 	int rc = 0;
 
-	if (sfmc_packreader_read(pack, id, &type, &data, &len) != 1)
+	if (sfmc_packreader_read(pack, id, &type, &data, &len) != SFMC_OK)
 		return 0;
-	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == 1)
+	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == SFMC_OK)
 		rc = sfmc_gittree_commit_parse(data, len, &e->tree, &e->parents, &e->nparents) < 0 ? -1 : 1;
 	free(data);
 	return rc;
@@ -263,7 +258,8 @@ static int post_parents(walk *w, const node *nd)
 
 /* Fills nd from the pack reader when the commit is packed and canonical
  * (libgit2's parser, with its own SHA-1, is the slow part of a long walk).
- * Returns 1 (filled), 0 (use libgit2) or -1 (out of memory). */
+ * Returns SFMC_OK (filled), SFMC_EDECLINED (use libgit2), SFMC_ELIMIT
+ * (a looping delta chain: message set) or SFMC_ERROR (out of memory). */
 static int read_fast(walk *w, node *nd)
 {
 	size_t np;
@@ -271,19 +267,72 @@ static int read_fast(walk *w, node *nd)
 
 	if (w->ahead && (rc = take_ahead(w, nd)) != 0) {
 		nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
-		return rc;
+		return rc < 0 ? SFMC_ERROR : SFMC_OK;
 	}
 	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
 	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
-		return -1;
-	if (!w->reader || (rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np,
-							       &nd->time)) == 0)
-		return 0;
-	if (rc < 0)
-		return -1;
+		return SFMC_ERROR;
+	if (!w->reader)
+		return SFMC_EDECLINED;
+	if ((rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np, &nd->time)) !=
+	    SFMC_OK)
+		return rc;
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
-	return post_parents(w, nd) < 0 ? -1 : 1;
+	return post_parents(w, nd) < 0 ? SFMC_ERROR : SFMC_OK;
+}
+
+/* The raw commit id (malloc'd) when it is one; false otherwise. */
+static bool raw_commit(walk *w, const git_oid *id, unsigned char **data, size_t *len)
+{
+	git_odb *odb = NULL;
+	git_odb_object *o = NULL;
+	bool ok = false;
+
+	*data = NULL;
+	if (git_repository_odb(&odb, w->repo) == 0 && git_odb_read(&o, odb, id) == 0 &&
+	    git_odb_object_type(o) == GIT_OBJECT_COMMIT && (*data = malloc(git_odb_object_size(o) + 1))) {
+		*len = git_odb_object_size(o);
+		memcpy(*data, git_odb_object_data(o), *len);
+		ok = true;
+	}
+	git_odb_object_free(o);
+	git_odb_free(odb);
+	return ok;
+}
+
+/* libgit2 refused the commit: git accepts commits libgit2 does not (an author
+ * date "unknown", no author line), and hiding the history behind one hides
+ * secrets. Its tree and parents are read by our own parser, the walk goes
+ * on, and the refusal is reported (a warning in errors: what the commit
+ * introduces has no author or date). Unreadable even so: a BROKEN node. */
+static int read_own(walk *w, node *nd, bool report)
+{
+	char why[512], msg[1024], hex[GIT_OID_HEXSZ + 1];
+	unsigned char *data;
+	size_t len, np;
+
+	git_oid_tostr(hex, sizeof(hex), &nd->id);
+	snprintf(why, sizeof(why), "%s", git_error_last() ? git_error_last()->message : "unknown error");
+	if (!raw_commit(w, &nd->id, &data, &len) ||
+	    sfmc_gittree_commit_parse(data, len, &nd->tree, &nd->parent_ids, &np) < 0) {
+		free(data);
+		nd->flags |= BROKEN;
+		snprintf(msg, sizeof(msg), "cannot read commit %s: %s", hex, why);
+		return report ? sfmc_results_add_error(w->out, hex, msg) : 0;
+	}
+	if (sfmc_gittree_commit_time(data, len, &nd->time) != SFMC_OK)
+		nd->time = 0; /* only orders the walk */
+	free(data);
+	nd->nall = (uint32_t)np;
+	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
+	snprintf(msg, sizeof(msg),
+		 "warning: commit %s: libgit2 cannot parse its metadata (%s); its tree and parents were read and "
+		 "the history behind it scanned, but what it introduces has no author or date",
+		 hex, why);
+	if (report && sfmc_results_add_error(w->out, hex, msg) < 0)
+		return -1;
+	return post_parents(w, nd);
 }
 
 /* Index of the node for id, reading the commit when it is new. A commit that
@@ -307,12 +356,17 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	*idx = (uint32_t)w->n++;
 	if (sfmc_oidmap_get(&w->shallow, id, 0, &dummy))
 		nd->flags |= SHALLOW;
-	if ((rc = read_fast(w, nd)) != 0)
-		return rc < 0 ? -1 : 0;
-	if (git_commit_lookup(&c, w->repo, id) < 0) {
-		nd->flags |= BROKEN;
-		return report ? record(w, id, "cannot read commit") : 0;
+	/* Declined by a pack reader: it checked the delta chain; else the guard does. */
+	if ((rc = read_fast(w, nd)) == SFMC_EDECLINED && !w->reader && sfmc_packguard_check(w->guard, id) < 0)
+		rc = SFMC_ELIMIT;
+	if (rc == SFMC_ELIMIT) {
+		nd->flags |= BROKEN; /* libgit2 would loop on it */
+		return report ? sfmc_results_add_error(w->out, git_oid_tostr_s(id), sfmc_error_last()) : 0;
 	}
+	if (rc != SFMC_EDECLINED)
+		return rc < 0 ? -1 : 0;
+	if (git_commit_lookup(&c, w->repo, id) < 0)
+		return read_own(w, nd, report);
 	nd->time = (int64_t)git_commit_time(c);
 	git_oid_cpy(&nd->tree, git_commit_tree_id(c));
 	nd->nall = git_commit_parentcount(c);
@@ -567,6 +621,7 @@ static void walk_dispose(walk *w)
 	sfmc_oidmap_dispose(&w->index);
 	sfmc_oidmap_dispose(&w->shallow);
 	sfmc_gittree_reader_free(w->reader);
+	sfmc_packguard_free(w->guard);
 }
 
 int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
@@ -583,8 +638,8 @@ int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t nin
 	sfmc_oidmap_init(&w.shallow);
 	if (read_ahead && !nexclude && ahead_start(&a, repo))
 		w.ahead = &a;
-	if (load_shallow(&w) < 0 || push_tips(&w, exclude, nexclude, true) < 0 ||
-	    push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)
+	if (sfmc_packguard_new(&w.guard, repo) < 0 || load_shallow(&w) < 0 ||
+	    push_tips(&w, exclude, nexclude, true) < 0 || push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)
 		goto cleanup;
 	if (w.ahead) {
 		ahead_stop(w.ahead);

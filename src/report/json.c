@@ -215,6 +215,18 @@ static int json_groups(const sfmc_reporter *r, json_t *root)
 	return 0;
 }
 
+/* The boundary commits of a shallow clone (the history behind them is not scanned). */
+static json_t *shallow_commits(const sfmc_results *res)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < res->nshallow; i++)
+		if (json_array_append_new(a, json_string(res->shallow_commits[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 static int json_end(sfmc_reporter *r, const sfmc_results *res)
 {
 	json_state *st = r->state;
@@ -226,11 +238,12 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	if (!root || !stats ||
 	    json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "sfmc-scan", "version", SFMC_VERSION)) ||
 	    json_object_set_new(root, "mode", json_string(r->meta->mode)) ||
-	    json_object_set(root, "findings", st->findings) ||
-	    json_object_set(root, "suppressed", st->suppressed) ||
+	    json_object_set(root, "findings", st->findings) || json_object_set(root, "suppressed", st->suppressed) ||
 	    json_object_set_new(root, "stats", stats) ||
 	    json_object_set_new(root, "skipped", sfmc_json_issues(res->skipped, res->nskipped, "reason")) ||
 	    json_object_set_new(root, "errors", sfmc_json_issues(res->errors, res->nerrors, "message")) ||
+	    (res->shallow && (json_object_set_new(root, "shallow", json_true()) ||
+			      json_object_set_new(root, "shallow_commits", shallow_commits(res)))) ||
 	    (r->opts->groups && json_groups(r, root) < 0)) {
 		json_decref(root);
 		return sfmc_error_set("out of memory building JSON");

@@ -101,6 +101,9 @@ void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opt
 	if (res->nerrors)
 		fprintf(stderr, "; %zu could not be read", res->nerrors);
 	fputc('\n', stderr);
+	if (res->shallow)
+		fprintf(stderr, "sfmc-scan: history is shallow (%zu boundary commit%s): not a full audit\n",
+			res->nshallow, res->nshallow == 1 ? "" : "s");
 	if (errors + warnings && !opts->show_secrets)
 		fprintf(stderr, "sfmc-scan: secrets are redacted; --show-secrets prints them whole.\n");
 }

@@ -5,10 +5,14 @@
 #include "source/git.h"
 #include "source/source.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "git/blobset.h"
 #include "git/repo.h"
@@ -38,6 +42,7 @@ typedef struct collect {
 	sfmc_results *out;
 	other_tip *others;
 	size_t nothers, aothers;
+	sfmc_packguard *guard; /* checks delta chains before libgit2 reads (ref_tips, list_all_objects) */
 } collect;
 
 static int list_push(oid_list *l, const git_oid *id)
@@ -71,19 +76,51 @@ static int add_other(collect *c, const git_object *o, const char *ref)
 	return 0;
 }
 
-/* Peels one ref (through annotated tags) to a commit tip, or remembers a
- * tree or blob tip when others is set. Unreadable targets are errors. */
-static int peel_ref(collect *c, const char *name, oid_list *tips, bool others)
+/* Records a problem with ref `name` (or another file of the ref store) as an error of the scan, at name. */
+static int ref_error(collect *c, const char *name, const char *what, const char *why)
+{
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s%s%s", what, why ? ": " : "", why ? why : "");
+	return sfmc_results_add_error(c->out, name, msg);
+}
+
+/* libgit2 could not parse the ref's target. A commit still is a tip: the
+ * walk reads its tree and parents its own way (and reports what libgit2
+ * refused); anything else is an error naming the ref. */
+static int unparsed_target(collect *c, const char *name, const git_oid *id, oid_list *tips)
+{
+	char why[512];
+	git_odb *odb = NULL;
+	git_object_t type = GIT_OBJECT_INVALID;
+	size_t len;
+
+	snprintf(why, sizeof(why), "%s", git_error_last() ? git_error_last()->message : "unknown error");
+	if (git_repository_odb(&odb, c->repo) == 0 && git_odb_read_header(&len, &type, odb, id) < 0)
+		type = GIT_OBJECT_INVALID;
+	git_odb_free(odb);
+	if (type == GIT_OBJECT_COMMIT)
+		return list_push(tips, id);
+	git_error_set_str(GIT_ERROR_INVALID, why);
+	return record(c, name, "cannot read its target", id);
+}
+
+/* Peels id (through annotated tags) to a commit tip, or remembers a tree or
+ * blob tip when others is set. Unreadable targets are errors. */
+static int peel_oid(collect *c, const char *name, const git_oid *id, oid_list *tips, bool others)
 {
 	git_object *o = NULL, *next = NULL;
-	git_oid id;
 	int rc = 0;
 
-	if (git_reference_name_to_id(&id, c->repo, name) < 0)
-		return 0; /* unborn HEAD or a dangling symbolic ref: nothing to scan */
-	if (git_object_lookup(&o, c->repo, &id, GIT_OBJECT_ANY) < 0)
-		return record(c, name, "cannot read its target", &id);
+	/* libgit2 follows delta chains without a bound: check them first */
+	if (sfmc_packguard_check(c->guard, id) < 0)
+		return sfmc_results_add_error(c->out, name, sfmc_error_last());
+	if (git_object_lookup(&o, c->repo, id, GIT_OBJECT_ANY) < 0)
+		return unparsed_target(c, name, id, tips);
 	while (git_object_type(o) == GIT_OBJECT_TAG) {
+		if (sfmc_packguard_check(c->guard, git_tag_target_id((git_tag *)o)) < 0) {
+			rc = sfmc_results_add_error(c->out, name, sfmc_error_last());
+			goto cleanup;
+		}
 		if (git_tag_target(&next, (git_tag *)o) < 0) {
 			rc = record(c, name, "cannot read the target of tag", git_object_id(o));
 			goto cleanup;
@@ -100,29 +137,263 @@ cleanup:
 	return rc;
 }
 
-/* Every ref, HEAD and every entry of the stash's reflog. */
-static int ref_tips(collect *c, oid_list *tips, bool others)
+/* Peels one ref by name. A ref that exists but cannot be resolved (empty,
+ * garbage, unreadable) is an error naming it; one that does not exist (an
+ * unborn HEAD, a dangling symbolic ref) has nothing to scan. */
+static int peel_ref(collect *c, const char *name, oid_list *tips, bool others)
+{
+	git_oid id;
+	int e = git_reference_name_to_id(&id, c->repo, name);
+
+	if (e == GIT_ENOTFOUND)
+		return 0;
+	if (e < 0)
+		return ref_error(c, name, "cannot resolve the ref",
+				 git_error_last() ? git_error_last()->message : NULL);
+	return peel_oid(c, name, &id, tips, others);
+}
+
+/* The names libgit2's ref iterator gave, sorted: what the ref store's own
+ * listing (ref_files) need not resolve again. */
+typedef struct names {
+	char **v;
+	size_t n, a;
+} names;
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool names_has(const names *s, const char *name)
+{
+	return s && s->n && bsearch(&name, s->v, s->n, sizeof(*s->v), cmp_name);
+}
+
+static void names_dispose(names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* A loose ref file read by hand: an object id, or "ref: <target>"
+ * resolved through libgit2. libgit2's iterator silently skips the files
+ * it cannot parse or read; here they are errors. */
+static int loose_file(collect *c, const char *path, const char *name, oid_list *tips, bool others)
+{
+	char buf[4096];
+	size_t k;
+	git_oid id;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return ref_error(c, name, "cannot read the ref", strerror(errno));
+	k = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		return ref_error(c, name, "cannot read the ref", strerror(errno));
+	}
+	fclose(f);
+	while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r'))
+		k--;
+	buf[k] = '\0';
+	if (!strncmp(buf, "ref: ", 5))
+		return peel_ref(c, buf + 5, tips, others);
+	if (k == GIT_OID_HEXSZ && git_oid_fromstrn(&id, buf, GIT_OID_HEXSZ) == 0)
+		return peel_oid(c, name, &id, tips, others);
+	return ref_error(c, name, k ? "not an object id or a symbolic ref" : "the ref file is empty", NULL);
+}
+
+/* Every file under dir (named prefix/...) that seen lacks: its tips, or an error. */
+static int ref_files(collect *c, const char *dir, const char *prefix, const names *seen, oid_list *tips, bool others)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *path = NULL, *name = NULL;
+	struct stat st;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0
+							   : ref_error(c, prefix, "cannot list it", strerror(errno));
+	while (rc == 0 && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (l > 5 && !strcmp(e->d_name + l - 5, ".lock")))
+			continue;
+		free(path);
+		free(name);
+		name = NULL;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0 || asprintf(&name, "%s/%s", prefix, e->d_name) < 0) {
+			path = NULL;
+			rc = sfmc_error_set("out of memory");
+		} else if (lstat(path, &st) < 0) { /* a symlinked directory is not followed: no loops */
+			rc = ref_error(c, name, "cannot read the ref", strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = ref_files(c, path, name, seen, tips, others);
+		} else if (!names_has(seen, name)) {
+			rc = loose_file(c, path, name, tips, others);
+		}
+	}
+	closedir(d);
+	free(path);
+	free(name);
+	return rc;
+}
+
+/* packed-refs read by hand: a line that is not "<id> <ref>" (or "^<id>",
+ * "# ...") is an error; refs libgit2 did not give are peeled from here. */
+static int packed_refs(collect *c, const names *seen, oid_list *tips, bool others)
+{
+	char *path = NULL, *line = NULL, where[64];
+	size_t cap = 0, lineno = 0;
+	ssize_t k;
+	git_oid id;
+	FILE *f;
+	int rc = 0;
+
+	if (asprintf(&path, "%spacked-refs", git_repository_commondir(c->repo)) < 0)
+		return sfmc_error_set("out of memory");
+	f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return errno == ENOENT ? 0 : ref_error(c, "packed-refs", "cannot read it", strerror(errno));
+	while (rc == 0 && (k = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		while (k && (line[k - 1] == '\n' || line[k - 1] == '\r'))
+			line[--k] = '\0';
+		if (line[0] == '#' ||
+		    (line[0] == '^' && k == GIT_OID_HEXSZ + 1 && git_oid_fromstrn(&id, line + 1, GIT_OID_HEXSZ) == 0))
+			continue;
+		if (k > GIT_OID_HEXSZ + 1 && line[GIT_OID_HEXSZ] == ' ' &&
+		    git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0) {
+			if (!names_has(seen, line + GIT_OID_HEXSZ + 1))
+				rc = peel_oid(c, line + GIT_OID_HEXSZ + 1, &id, tips, others);
+			continue;
+		}
+		snprintf(where, sizeof(where), "packed-refs:%zu", lineno);
+		rc = ref_error(c, where, "not \"<id> <ref>\"", NULL);
+	}
+	if (rc == 0 && ferror(f))
+		rc = ref_error(c, "packed-refs", "cannot read it", strerror(errno));
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* What libgit2's iterator lists (and peels), into seen. Failing to list is an error, not the end. */
+static int iterated_refs(collect *c, names *seen, oid_list *tips, bool others)
 {
 	git_reference_iterator *it = NULL;
 	const char *name;
-	git_reflog *log = NULL;
 	int rc = 0, e;
 
-	if ((rc = peel_ref(c, "HEAD", tips, others)) < 0)
-		return -1;
 	if (git_reference_iterator_new(&it, c->repo) < 0)
-		return sfmc_gitrepo_error("cannot list references");
-	while (rc == 0 && (e = git_reference_next_name(&name, it)) == 0)
-		rc = peel_ref(c, name, tips, others);
+		return ref_error(c, "refs", "cannot list references",
+				 git_error_last() ? git_error_last()->message : NULL);
+	while (rc == 0 && (e = git_reference_next_name(&name, it)) == 0) {
+		if ((rc = SFMC_ARRAY_GROW(seen->v, seen->n, seen->a)) < 0 || !(seen->v[seen->n] = strdup(name)))
+			rc = sfmc_error_set("out of memory");
+		else
+			seen->n++;
+		if (rc == 0)
+			rc = peel_ref(c, name, tips, others);
+	}
 	git_reference_iterator_free(it);
 	if (rc == 0 && e != GIT_ITEROVER)
-		rc = sfmc_results_add_error(c->out, "refs", git_error_last() ? git_error_last()->message : "cannot list references");
-	/* Older stashes live only in the reflog of refs/stash. */
-	if (rc == 0 && git_reflog_read(&log, c->repo, "refs/stash") == 0) {
-		for (size_t i = 0; rc == 0 && i < git_reflog_entrycount(log); i++)
-			rc = list_push(tips, git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)));
-		git_reflog_free(log);
+		rc = ref_error(c, "refs", "cannot list references",
+			       git_error_last() ? git_error_last()->message : NULL);
+	if (seen->n > 1)
+		qsort(seen->v, seen->n, sizeof(*seen->v), cmp_name);
+	return rc;
+}
+
+/* Linked worktrees ($GIT_COMMON_DIR/worktrees/<id>): each one's HEAD and
+ * per-worktree refs, and the main worktree's HEAD when opened from a linked one. */
+static int worktree_tips(collect *c, oid_list *tips, bool others)
+{
+	const char *common = git_repository_commondir(c->repo);
+	char *dir = NULL, *path = NULL, *name = NULL;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (strcmp(common, git_repository_path(c->repo)) && asprintf(&path, "%sHEAD", common) >= 0) {
+		rc = loose_file(c, path, "HEAD (main worktree)", tips, others);
+		free(path);
+		path = NULL;
 	}
+	if (rc < 0 || asprintf(&dir, "%sworktrees", common) < 0)
+		return -1;
+	if (!(d = opendir(dir))) {
+		rc = errno == ENOENT ? 0 : ref_error(c, "worktrees", "cannot list them", strerror(errno));
+		free(dir);
+		return rc;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s/HEAD", dir, e->d_name) < 0 ||
+		    asprintf(&name, "worktrees/%s/HEAD", e->d_name) < 0) {
+			rc = sfmc_error_set("out of memory");
+			break;
+		}
+		if (access(path, F_OK) == 0) /* not a worktree's directory otherwise */
+			rc = loose_file(c, path, name, tips, others);
+		/* ".../HEAD" becomes ".../refs": the same length, in place. */
+		memcpy(path + strlen(path) - 4, "refs", 4);
+		memcpy(name + strlen(name) - 4, "refs", 4);
+		if (rc == 0)
+			rc = ref_files(c, path, name, NULL, tips, others);
+		free(path);
+		free(name);
+		path = name = NULL;
+	}
+	closedir(d);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+/* Every ref, HEAD, every worktree's HEAD and every entry of the stash's
+ * reflog. libgit2 lists and resolves the refs; the ref store is also read
+ * by hand, so that what libgit2 skips (an empty, garbage or unreadable ref
+ * file, a packed-refs line it cannot parse) is an error naming it while the
+ * rest is still scanned. */
+static int ref_tips(collect *c, oid_list *tips, bool others)
+{
+	names seen = { 0 };
+	char *refs = NULL;
+	git_reflog *log = NULL;
+	int rc;
+
+	if (!c->guard && sfmc_packguard_new(&c->guard, c->repo) < 0)
+		return -1;
+	if ((rc = peel_ref(c, "HEAD", tips, others)) < 0 || (rc = iterated_refs(c, &seen, tips, others)) < 0)
+		goto cleanup;
+	/* Under GIT_NAMESPACE libgit2 lists one namespace: the store's other refs are not this scan's. */
+	if (!git_repository_get_namespace(c->repo)) {
+		if (asprintf(&refs, "%srefs", git_repository_commondir(c->repo)) < 0) {
+			rc = sfmc_error_set("out of memory");
+			goto cleanup;
+		}
+		if ((rc = ref_files(c, refs, "refs", &seen, tips, others)) < 0 ||
+		    (rc = packed_refs(c, &seen, tips, others)) < 0 || (rc = worktree_tips(c, tips, others)) < 0)
+			goto cleanup;
+	}
+	/* Older stashes live only in the reflog of refs/stash. */
+	if (git_reflog_read(&log, c->repo, "refs/stash") < 0) {
+		rc = ref_error(c, "refs/stash", "cannot read its reflog",
+			       git_error_last() ? git_error_last()->message : NULL);
+		goto cleanup;
+	}
+	for (size_t i = 0; rc == 0 && i < git_reflog_entrycount(log); i++)
+		rc = list_push(tips, git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)));
+cleanup:
+	git_reflog_free(log);
+	free(refs);
+	names_dispose(&seen);
 	return rc;
 }
 
@@ -159,13 +430,17 @@ static int list_all_objects(collect *c, oid_list *commits, oid_list *blobs)
 	git_object_t type;
 	int rc = 0;
 
+	if (!c->guard && sfmc_packguard_new(&c->guard, c->repo) < 0)
+		return -1;
 	if (git_repository_odb(&odb, c->repo) < 0)
 		return sfmc_gitrepo_error("cannot open the object database");
 	if (git_odb_foreach(odb, odb_each, &all) < 0)
 		rc = sfmc_results_add_error(c->out, "objects", git_error_last() ? git_error_last()->message :
 							       sfmc_error_last());
 	for (size_t i = 0; i < all.n && rc == 0; i++) {
-		if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
+		if (sfmc_packguard_check(c->guard, &all.v[i]) < 0)
+			rc = sfmc_results_add_error(c->out, git_oid_tostr_s(&all.v[i]), sfmc_error_last());
+		else if (git_odb_read_header(&len, &type, odb, &all.v[i]) < 0)
 			rc = record(c, NULL, "cannot read object", &all.v[i]);
 		else if (type == GIT_OBJECT_COMMIT)
 			rc = list_push(commits, &all.v[i]);
@@ -269,6 +544,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
 	keeper_stop(&keeper);
+	sfmc_packguard_free(c.guard);
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
 	free(c.others);
