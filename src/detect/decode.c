@@ -51,9 +51,8 @@ typedef struct runcount {
 } runcount;
 
 typedef struct recent {
-	uint64_t off;
+	uint64_t off, end;
 	const sfmc_rule *rule;
-	char enc[SFMC_DECODE_MAX_NAME];
 } recent;
 
 /* A rule's keyword, searched in the same pass as the encoded forms. */
@@ -106,9 +105,10 @@ struct decoder {
 	/* Appends the encoded forms of parent[0,n) to dc->full. */
 	int (*derive)(sfmc_decode *dc, const unsigned char *parent, size_t n, const lit *from, int self);
 	/* Decodes in[lo,hi) around the literal l at hit (stream parity abs) into
-	 * w; returns the encoding's name. */
+	 * w, the reading-th way (an input may be read several ways, e.g. base64
+	 * lines joined or not); returns the encoding's name, NULL past the last. */
 	const char *(*decode)(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-			      uint64_t abs, window *w);
+			      uint64_t abs, unsigned reading, window *w);
 };
 
 static const char *decoder_name(int i);
@@ -228,17 +228,122 @@ static int derive_base64(sfmc_decode *dc, const unsigned char *p, size_t n, cons
 	return 0;
 }
 
-static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, window *w)
-{
-	size_t s = hit, e = hit, np = 0, ih = 0, k;
+/* A segment: a maximal stretch of alphabet characters, [a, b). */
+typedef struct seg {
+	size_t a, b;
+} seg;
 
-	(void)abs;
-	/* The run of alphabet characters and line wrapping around the hit. */
+/* The segment before the one starting at a (none: a == b). */
+static seg seg_before(const unsigned char *in, size_t lo, size_t a)
+{
+	seg s = { a, a };
+
+	while (s.b > lo && is_wrap(in[s.b - 1]))
+		s.b--;
+	s.a = s.b;
+	while (s.a > lo && b64v(in[s.a - 1]) >= 0)
+		s.a--;
+	return s.a == s.b ? (seg){ a, a } : s;
+}
+
+/* The segment after the one ending at b (none: a == b). */
+static seg seg_after(const unsigned char *in, size_t hi, size_t b)
+{
+	seg s = { b, b };
+
+	while (s.a < hi && is_wrap(in[s.a]))
+		s.a++;
+	s.b = s.a;
+	while (s.b < hi && b64v(in[s.b]) >= 0)
+		s.b++;
+	return s.a == s.b ? (seg){ b, b } : s;
+}
+
+/* Where the encoded value holding the hit may start and end. Whitespace
+ * joins lines that may be a wrapped value or unrelated neighbours, so each
+ * reading is kept: the hit's line alone, the lines of one wrap width around
+ * it (with and without a shorter line after a full one) and the whole run. */
+typedef struct b64spans {
+	size_t start[3], end[4];
+	size_t nstart, nend;
+} b64spans;
+
+static void add_bound(size_t *v, size_t *n, size_t x)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (v[i] == x)
+			return;
+	v[(*n)++] = x;
+}
+
+static size_t seg_len(seg s)
+{
+	return s.b - s.a;
+}
+
+/* Start of the lines of `width` characters that end with h. */
+static size_t block_start(const unsigned char *in, size_t lo, seg h, size_t width)
+{
+	seg pv = seg_before(in, lo, h.a);
+
+	while (seg_len(pv) && seg_len(pv) == width) {
+		h = pv;
+		pv = seg_before(in, lo, h.a);
+	}
+	return h.a;
+}
+
+/* End of the wrapped lines from h on: full lines of `width`, then one no
+ * longer; *full: the end of the last full one (0: none). */
+static size_t block_end(const unsigned char *in, size_t hi, seg h, size_t width, size_t *full)
+{
+	seg nx;
+
+	*full = seg_len(h) == width ? h.b : 0;
+	while (seg_len(h) == width) {
+		nx = seg_after(in, hi, h.b);
+		if (!seg_len(nx) || seg_len(nx) > width)
+			break;
+		h = nx;
+		if (seg_len(h) == width)
+			*full = h.b;
+	}
+	return h.b;
+}
+
+static void b64_spans(const unsigned char *in, size_t lo, size_t hi, size_t hit, b64spans *sp)
+{
+	seg h = { hit, hit };
+	size_t s = hit, e = hit, width, full;
+
 	while (s > lo && (b64v(in[s - 1]) >= 0 || is_wrap(in[s - 1])))
 		s--;
 	while (e < hi && (b64v(in[e]) >= 0 || is_wrap(in[e])))
 		e++;
+	while (h.a > lo && b64v(in[h.a - 1]) >= 0)
+		h.a--;
+	while (h.b < hi && b64v(in[h.b]) >= 0)
+		h.b++;
+	sp->nstart = sp->nend = 0;
+	add_bound(sp->start, &sp->nstart, s); /* the whole run first: the reading of old */
+	add_bound(sp->end, &sp->nend, e);
+	add_bound(sp->start, &sp->nstart, h.a);
+	add_bound(sp->end, &sp->nend, h.b);
+	/* The wrap width: the hit's line, or the full line before a shorter last one. */
+	width = seg_len(h);
+	if (seg_len(seg_before(in, lo, h.a)) > width)
+		width = seg_len(seg_before(in, lo, h.a));
+	add_bound(sp->start, &sp->nstart, block_start(in, lo, h, width));
+	add_bound(sp->end, &sp->nend, block_end(in, hi, h, width, &full));
+	if (full)
+		add_bound(sp->end, &sp->nend, full);
+}
+
+/* Decodes the base64 characters of in[s, e) with quads aligned to the hit. */
+static void b64_decode_span(const unsigned char *in, size_t s, size_t e, size_t hit, const lit *l, window *w)
+{
+	size_t np = 0, ih = 0, k;
+
 	for (size_t i = s; i < e; i++) {
 		if (i == hit)
 			ih = np;
@@ -258,6 +363,19 @@ static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, 
 			w->to[w->n++] = w->pos[k + j + 1];
 		}
 	}
+}
+
+/* Reading r: one (start, end) pair of b64_spans. */
+static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
+				 uint64_t abs, unsigned reading, window *w)
+{
+	b64spans sp;
+
+	(void)abs;
+	b64_spans(in, lo, hi, hit, &sp);
+	if (reading >= sp.nstart * sp.nend)
+		return NULL;
+	b64_decode_span(in, sp.start[reading / sp.nend], sp.end[reading % sp.nend], hit, l, w);
 	return "base64";
 }
 
@@ -295,12 +413,14 @@ static bool utf16_le(const unsigned char *in, size_t hit, uint64_t abs)
 }
 
 static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				uint64_t abs, window *w)
+				uint64_t abs, unsigned reading, window *w)
 {
 	bool le = utf16_le(in, hit, abs);
 	size_t u = le ? hit : hit - 1;
 
 	(void)l;
+	if (reading)
+		return NULL;
 	for (size_t p = lo + ((u - lo) & 1); p + 1 < hi; p += 2) {
 		unsigned char low = le ? in[p] : in[p + 1], high = le ? in[p + 1] : in[p];
 		w->out[w->n] = high == 0 && low < 0x80 ? low : 0xff; /* non-ASCII: never part of a token */
@@ -376,8 +496,10 @@ static long hex_run(const unsigned char *p, size_t n)
 }
 
 static const char *decode_percent(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				  uint64_t abs, window *w)
+				  uint64_t abs, unsigned reading, window *w)
 {
+	if (reading)
+		return NULL;
 	(void)hit, (void)l, (void)abs;
 	for (size_t p = lo; p < hi; p++) {
 		long v = in[p] == '%' && hi - p >= 3 ? hex_run(in + p + 1, 2) : -1;
@@ -422,8 +544,10 @@ static size_t escape_at(const unsigned char *in, size_t p, size_t hi, unsigned c
 }
 
 static const char *decode_escape(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, window *w)
+				 uint64_t abs, unsigned reading, window *w)
 {
+	if (reading)
+		return NULL;
 	(void)hit, (void)l, (void)abs;
 	for (size_t p = lo; p < hi; p++) {
 		unsigned char c;
@@ -709,46 +833,80 @@ const unsigned char *sfmc_decode_literal(const sfmc_decode *dc, size_t i, size_t
 
 /* ---- scanning ---- */
 
-/* true when (offset, rule, encoding) was reported recently; else remembers it. */
-static bool seen(sfmc_decode *dc, uint64_t off, const sfmc_rule *rule, const char *enc)
+/* true when a match of rule over the encoded bytes [off, end] was reported
+ * recently (one secret at one place is one finding, whatever the chain);
+ * else remembers it. */
+static bool seen(sfmc_decode *dc, uint64_t off, uint64_t end, const sfmc_rule *rule)
 {
 	size_t n = dc->nrecent < SFMC_DECODE_RECENT ? dc->nrecent : SFMC_DECODE_RECENT;
 	recent *r;
 
 	for (size_t i = 0; i < n; i++)
-		if (dc->recent[i].off == off && dc->recent[i].rule == rule && !strcmp(dc->recent[i].enc, enc))
+		if (dc->recent[i].off == off && dc->recent[i].end == end && dc->recent[i].rule == rule)
 			return true;
 	r = &dc->recent[dc->nrecent++ % SFMC_DECODE_RECENT];
 	r->off = off;
+	r->end = end;
 	r->rule = rule;
-	snprintf(r->enc, sizeof(r->enc), "%s", enc);
 	return false;
+}
+
+/* The input layer k decoded (the scanned buffer or the layer above's output). */
+static const unsigned char *layer_input(const sfmc_decode *dc, int k)
+{
+	return k ? dc->w[k - 1].out : dc->top;
+}
+
+/* true when layer k gave out[a, b] by copying its input byte for byte. */
+static bool identity(const sfmc_decode *dc, int k, size_t a, size_t b)
+{
+	const window *w = &dc->w[k];
+	const unsigned char *in = layer_input(dc, k);
+
+	for (size_t i = a; i <= b; i++)
+		if (w->from[i] != w->to[i] || w->from[i] != w->from[a] + (i - a) || in[w->base + w->from[i]] != w->out[i])
+			return false;
+	return true;
+}
+
+/* Maps out[*first, *last] of every layer back to the scanned buffer and
+ * names the chain by the layers that changed those bytes (percent-decoding
+ * around a base64 value that holds no escape is no part of its encoding);
+ * false when a layer it needs is not one the rule allows. */
+static bool trace(const sfmc_decode *dc, const sfmc_rule *rule, size_t *first, size_t *last, char *enc, size_t cap)
+{
+	bool keep[SFMC_DECODE_MAX_DEPTH];
+
+	for (int k = dc->level; k >= 0; k--) {
+		keep[k] = k == dc->level || !identity(dc, k, *first, *last);
+		if (keep[k] && !(rule->decoders & decoders[dc->decs[k]].bit))
+			return false;
+		*first = dc->w[k].base + dc->w[k].from[*first];
+		*last = dc->w[k].base + dc->w[k].to[*last];
+	}
+	enc[0] = '\0';
+	for (int k = 0; k <= dc->level; k++)
+		if (keep[k])
+			snprintf(enc + strlen(enc), cap - strlen(enc), "%s%s", *enc ? ">" : "", dc->names[k]);
+	return true;
 }
 
 static int on_match(const sfmc_match *m, void *payload)
 {
 	sfmc_decode *dc = payload;
-	int level = dc->level;
-	const window *w = &dc->w[level];
-	const unsigned char *in = level ? dc->w[level - 1].out : dc->top;
+	const window *w = &dc->w[dc->level];
+	const unsigned char *in = layer_input(dc, dc->level);
 	size_t first = (size_t)m->offset, last = first + m->length - 1, lf, lt;
-	char enc[SFMC_DECODE_MAX_NAME] = "";
+	char enc[SFMC_DECODE_MAX_NAME];
 	sfmc_decoded_match dm;
 
 	if (!m->length)
 		return 0;
-	for (int k = 0; k <= level; k++) /* the rule must allow every layer */
-		if (!(m->rule->decoders & decoders[dc->decs[k]].bit))
-			return 0;
 	/* The same bytes sit unencoded in the input: the level above reports them. */
 	lf = w->base + w->from[first], lt = w->base + w->to[last];
 	if (lt - lf + 1 == m->length && !memcmp(in + lf, m->bytes, m->length))
 		return 0;
-	for (int k = level; k >= 0; k--)
-		first = dc->w[k].base + dc->w[k].from[first], last = dc->w[k].base + dc->w[k].to[last];
-	for (int k = 0; k <= level; k++)
-		snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), "%s%s", k ? ">" : "", dc->names[k]);
-	if (seen(dc, dc->base + first, m->rule, enc))
+	if (!trace(dc, m->rule, &first, &last, enc, sizeof(enc)) || seen(dc, dc->base + first, dc->base + last, m->rule))
 		return 0;
 	dm.match = m;
 	dm.offset = dc->base + first;
@@ -799,25 +957,12 @@ static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core
 	return s->valid && s->run == run && s->lo <= lo && hi <= s->hi;
 }
 
-/* Decodes the window around one hit, scans it, and looks for a further layer. */
-static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t hit, const lit *l,
-		      uint64_t abs)
+/* Scans the window just decoded at `level`, and looks for a further layer in it. */
+static int scan_window(sfmc_decode *dc, int level)
 {
 	window *w = &dc->w[level];
-	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n, run;
-	slot *sl = slot_for(dc, level, in, hit, l, abs, &run);
 	int rc;
 
-	if (covered(sl, run, hit, n, dc->reach / 2))
-		return 0;
-	if (windows_alloc(dc) < 0)
-		return -1;
-	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
-	dc->windows[level]++;
-	w->n = 0;
-	w->base = lo;
-	dc->names[level] = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, w);
-	dc->decs[level] = l->chain[0];
 	if (!w->n)
 		return 0;
 	dc->level = level;
@@ -827,6 +972,34 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 	if (level + 1 < SFMC_DECODE_MAX_DEPTH)
 		return scan_level(dc, level + 1, w->out, w->n, 0, w->n, ABS_UNKNOWN);
 	return 0;
+}
+
+/* Decodes the window around one hit, each way the decoder reads it, and scans each. */
+static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t hit, const lit *l,
+		      uint64_t abs)
+{
+	window *w = &dc->w[level];
+	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n, run;
+	slot *sl = slot_for(dc, level, in, hit, l, abs, &run);
+	const char *name;
+	int rc;
+
+	if (covered(sl, run, hit, n, dc->reach / 2))
+		return 0;
+	if (windows_alloc(dc) < 0)
+		return -1;
+	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
+	dc->windows[level]++;
+	for (unsigned r = 0;; r++) {
+		w->n = 0;
+		w->base = lo;
+		if (!(name = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, r, w)))
+			return 0;
+		dc->names[level] = name;
+		dc->decs[level] = l->chain[0];
+		if ((rc = scan_window(dc, level)) < 0)
+			return rc;
+	}
 }
 
 /* b[0,len) starts at in[p] (short literals: cheaper than a memcmp call). */
