@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "detect/decoders.h"
 #include "detect/prefilter.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -37,7 +39,7 @@ typedef struct window {
 /* Work bound: per level and way of decoding, the window decoded last. A
  * hit whose whole reach/2 lies inside it, decoded the same way, can reveal
  * nothing new, so back-to-back literals cost linear, not quadratic, time. */
-#define NSLOTS 10 /* base64: 4 quad phases, UTF-16: 2 orders x 2 parities, percent, escape */
+#define MAX_WAYS 16 /* slots per level: the decoders' ways together (base64 4, UTF-16 4, percent 1, escape 1) */
 typedef struct slot {
 	bool valid;
 	size_t lo, hi;
@@ -87,7 +89,8 @@ struct sfmc_decode {
 	unsigned char decs[SFMC_DECODE_MAX_DEPTH];
 	recent recent[SFMC_DECODE_RECENT];
 	size_t nrecent;
-	slot slots[SFMC_DECODE_MAX_DEPTH][NSLOTS];
+	slot slots[SFMC_DECODE_MAX_DEPTH][MAX_WAYS];
+	unsigned way0[MAX_WAYS]; /* per decoder row: its first slot */
 	size_t windows[SFMC_DECODE_MAX_DEPTH];
 	runcount runs[SFMC_DECODE_MAX_DEPTH];
 	/* the current scan */
@@ -98,10 +101,16 @@ struct sfmc_decode {
 	void *payload;
 };
 
+/* A decoder: one row of `decoders` (below its functions). Its bit in a
+ * rule's `decoders` set is 1 << its row. */
 struct decoder {
-	const char *name;
-	unsigned bit;    /* SFMC_DECODE_* */
-	unsigned inner;  /* decoders whose literals this one is chained over */
+	const char *name;  /* in rules (`decoders: [...]`) and encoding chains */
+	const char *inner; /* decoders whose literals it is chained over ("base64 utf16") */
+	bool split;        /* a literal may be cut by a line break: search two overlapping halves */
+	unsigned nways;    /* ways of decoding a hit, each with its own work-bound slot */
+	/* Which way decodes the hit (< nways; NULL: the one way); *run: the
+	 * input the way counts from (0: none). */
+	unsigned (*way)(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs, size_t *run);
 	/* Appends the encoded forms of parent[0,n) to dc->full. */
 	int (*derive)(sfmc_decode *dc, const unsigned char *parent, size_t n, const lit *from, int self);
 	/* Decodes in[lo,hi) around the literal l at hit (stream parity abs) into
@@ -127,15 +136,8 @@ static lit *push(litlist *to)
 		sfmc_error_set("more than %d encoded keyword forms", SFMC_DECODE_MAX_LITERALS);
 		return NULL;
 	}
-	if (to->n == to->a) {
-		size_t na = to->a ? to->a * 2 : 32;
-		if (!(l = realloc(to->v, na * sizeof(*l)))) {
-			sfmc_error_set("out of memory");
-			return NULL;
-		}
-		to->v = l;
-		to->a = na;
-	}
+	if (SFMC_ARRAY_GROW(to->v, to->n, to->a) < 0)
+		return NULL;
 	l = &to->v[to->n++];
 	memset(l, 0, sizeof(*l));
 	return l;
@@ -196,6 +198,28 @@ static int b64v(unsigned char c)
 static bool is_wrap(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Counts base64 alphabet characters up to `to` (hits come in order, so the
+ * whole input is counted once per level). */
+static void count_run(runcount *rc, const unsigned char *in, size_t to)
+{
+	for (; rc->at < to; rc->at++) {
+		if (b64v(in[rc->at]) >= 0)
+			rc->chars++;
+		else if (!is_wrap(in[rc->at]))
+			rc->run = rc->at + 1, rc->chars = 0;
+	}
+}
+
+/* Quad phase of the hit, counted from the start of its run. */
+static unsigned way_base64(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
+			   size_t *run)
+{
+	(void)abs;
+	count_run(rc, in, hit);
+	*run = rc->run;
+	return (unsigned)((rc->chars % 4 + 4 - l->phase % 4) % 4);
 }
 
 /* The characters that depend only on the literal, at each of the 3 byte
@@ -412,6 +436,15 @@ static bool utf16_le(const unsigned char *in, size_t hit, uint64_t abs)
 	return hit == 0 || in[hit - 1] != 0 || abs == ABS_UNKNOWN || (abs & 1) == 0;
 }
 
+/* Byte order and code unit parity. */
+static unsigned way_utf16(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs, size_t *run)
+{
+	bool le = utf16_le(in, hit, abs);
+
+	(void)rc, (void)l, (void)run;
+	return (unsigned)(2 * le + ((le ? hit : hit - 1) & 1));
+}
+
 static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
 				uint64_t abs, unsigned reading, window *w)
 {
@@ -562,48 +595,104 @@ static const char *decode_escape(const unsigned char *in, size_t lo, size_t hi, 
 	return "escape";
 }
 
-/* One row per decoder. `inner`: chains derived for the top-level search. */
+/* THE decoder table: a new decoder is its functions and one row here. The
+ * row order is the bit order of rules' decoder sets. */
 static const struct decoder decoders[] = {
-	{ "base64", SFMC_DECODE_BASE64, SFMC_DECODE_BASE64 | SFMC_DECODE_UTF16, derive_base64, decode_base64 },
-	{ "utf16", SFMC_DECODE_UTF16, SFMC_DECODE_BASE64, derive_utf16, decode_utf16 },
-	{ "percent", SFMC_DECODE_PERCENT, 0, derive_percent, decode_percent },
-	{ "escape", SFMC_DECODE_ESCAPE, 0, derive_escape, decode_escape },
+	{ "base64", "base64 utf16", true, 4, way_base64, derive_base64, decode_base64 },
+	{ "utf16", "base64", false, 4, way_utf16, derive_utf16, decode_utf16 },
+	{ "percent", "", false, 1, NULL, derive_percent, decode_percent },
+	{ "escape", "", false, 1, NULL, derive_escape, decode_escape },
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
+_Static_assert(NDECODERS <= 8 * sizeof(unsigned), "a rule's decoder set is an unsigned");
+_Static_assert(NDECODERS <= MAX_WAYS, "way0 holds one entry per decoder");
+
+static unsigned bit(size_t row)
+{
+	return 1u << row;
+}
 
 static const char *decoder_name(int i)
 {
 	return decoders[i].name;
 }
 
+unsigned sfmc_decoder_bit(const char *name)
+{
+	for (size_t i = 0; i < NDECODERS; i++)
+		if (!strcmp(decoders[i].name, name))
+			return bit(i);
+	return 0;
+}
+
+unsigned sfmc_decoder_all(void)
+{
+	return bit(NDECODERS) - 1;
+}
+
+const char *sfmc_decoder_name(size_t i)
+{
+	return i < NDECODERS ? decoders[i].name : NULL;
+}
+
+/* true when the space-separated list names decoder row d. */
+static bool lists(const char *list, size_t d)
+{
+	size_t n = strlen(decoders[d].name);
+
+	for (const char *p = list; (p = strstr(p, decoders[d].name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Gives every decoder row its first work-bound slot. */
+static int assign_ways(sfmc_decode *dc)
+{
+	unsigned next = 0;
+
+	for (size_t d = 0; d < NDECODERS; d++) {
+		dc->way0[d] = next;
+		next += decoders[d].nways;
+	}
+	return next <= MAX_WAYS ? 0 : sfmc_error_set("decoders need more than %d work-bound slots", MAX_WAYS);
+}
+
 /* ---- derivation ---- */
+
+/* Derives, from the literals full.v[n0, n1) decoder d1 made, the forms an
+ * outer decoder of r gives them (base64 of a base64 form: base64>base64). */
+static int derive_outer(sfmc_decode *dc, const sfmc_rule *r, size_t d1, size_t n0, size_t n1)
+{
+	for (size_t j = n0; j < n1; j++)
+		for (size_t d0 = 0; d0 < NDECODERS && SFMC_DECODE_MAX_DEPTH > 1; d0++) {
+			lit parent = dc->full.v[j];
+			unsigned char *copy;
+			int rc;
+			if (!(r->decoders & bit(d0)) || !lists(decoders[d0].inner, d1))
+				continue;
+			if (!(copy = malloc(parent.len)))
+				return sfmc_error_set("out of memory");
+			memcpy(copy, lit_bytes(dc, &parent), parent.len); /* the arena may move */
+			rc = decoders[d0].derive(dc, copy, parent.len, &parent, (int)d0);
+			free(copy);
+			if (rc < 0)
+				return -1;
+		}
+	return 0;
+}
 
 static int derive_rule(sfmc_decode *dc, const sfmc_rule *r)
 {
 	for (size_t k = 0; k < r->nkeywords; k++) {
 		const unsigned char *kw = (const unsigned char *)r->keywords[k];
 		for (size_t d1 = 0; d1 < NDECODERS; d1++) {
-			size_t n0 = dc->full.n, n1;
-			if (!(r->decoders & decoders[d1].bit))
+			size_t n0 = dc->full.n;
+			if (!(r->decoders & bit(d1)))
 				continue;
-			if (decoders[d1].derive(dc, kw, strlen(r->keywords[k]), NULL, (int)d1) < 0)
+			if (decoders[d1].derive(dc, kw, strlen(r->keywords[k]), NULL, (int)d1) < 0 ||
+			    derive_outer(dc, r, d1, n0, dc->full.n) < 0)
 				return -1;
-			n1 = dc->full.n;
-			for (size_t j = n0; j < n1; j++)
-				for (size_t d0 = 0; d0 < NDECODERS && SFMC_DECODE_MAX_DEPTH > 1; d0++) {
-					lit parent = dc->full.v[j];
-					unsigned char *copy;
-					int rc;
-					if (!(r->decoders & decoders[d0].bit) || !(decoders[d0].inner & decoders[d1].bit))
-						continue;
-					if (!(copy = malloc(parent.len)))
-						return sfmc_error_set("out of memory");
-					memcpy(copy, lit_bytes(dc, &parent), parent.len); /* the arena may move */
-					rc = decoders[d0].derive(dc, copy, parent.len, &parent, (int)d0);
-					free(copy);
-					if (rc < 0)
-						return -1;
-				}
 		}
 	}
 	return 0;
@@ -639,7 +728,7 @@ static int expand(sfmc_decode *dc)
 		const lit *l = &dc->full.v[i];
 		size_t h1 = (l->len + 1) / 2;
 		int rc;
-		if (l->chain[0] != 0 /* base64 */ || h1 < SFMC_PREFILTER_SET_MIN || l->len - h1 + 1 < SFMC_PREFILTER_SET_MIN)
+		if (!decoders[l->chain[0]].split || h1 < SFMC_PREFILTER_SET_MIN || l->len - h1 + 1 < SFMC_PREFILTER_SET_MIN)
 			rc = add_search(dc, l, 0, l->len, l->phase);
 		else if ((rc = add_search(dc, l, 0, h1, l->phase)) == 0)
 			rc = add_search(dc, l, h1 - 1, l->len - h1 + 1, l->phase + (unsigned)(h1 - 1));
@@ -763,6 +852,8 @@ int sfmc_decode_new(sfmc_decode **out, const sfmc_ruleset *rules)
 	dc->rules = rules;
 	dc->reach = sfmc_decode_reach(rules);
 	sfmc_buf_init(&dc->arena, 0);
+	if (assign_ways(dc) < 0)
+		goto fail;
 	for (size_t i = 0; i < rules->nrules; i++)
 		if (rules->rules[i].decoders && derive_rule(dc, &rules->rules[i]) < 0)
 			goto fail;
@@ -879,7 +970,7 @@ static bool trace(const sfmc_decode *dc, const sfmc_rule *rule, size_t *first, s
 
 	for (int k = dc->level; k >= 0; k--) {
 		keep[k] = k == dc->level || !identity(dc, k, *first, *last);
-		if (keep[k] && !(rule->decoders & decoders[dc->decs[k]].bit))
+		if (keep[k] && !(rule->decoders & bit(dc->decs[k])))
 			return false;
 		*first = dc->w[k].base + dc->w[k].from[*first];
 		*last = dc->w[k].base + dc->w[k].to[*last];
@@ -918,37 +1009,16 @@ static int on_match(const sfmc_match *m, void *payload)
 static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t from, size_t limit,
 		      uint64_t abs);
 
-/* Counts base64 alphabet characters up to `to` (hits come in order, so the
- * whole input is counted once per level). */
-static void count_run(runcount *rc, const unsigned char *in, size_t to)
-{
-	for (; rc->at < to; rc->at++) {
-		if (b64v(in[rc->at]) >= 0)
-			rc->chars++;
-		else if (!is_wrap(in[rc->at]))
-			rc->run = rc->at + 1, rc->chars = 0;
-	}
-}
-
-/* The slot of this way of decoding the hit (and, for base64, its run). */
+/* The slot of this way of decoding the hit (and the run it counts from). */
 static slot *slot_for(sfmc_decode *dc, int level, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
 		      size_t *run)
 {
-	slot *s = dc->slots[level];
-	bool le;
+	const struct decoder *d = &decoders[l->chain[0]];
+	unsigned way;
 
 	*run = 0;
-	switch (l->chain[0]) {
-	case 0: /* base64: the quad phase, counted from the run's start */
-		count_run(&dc->runs[level], in, hit);
-		*run = dc->runs[level].run;
-		return &s[(dc->runs[level].chars % 4 + 4 - l->phase % 4) % 4];
-	case 1: /* UTF-16: byte order and code unit parity */
-		le = utf16_le(in, hit, abs);
-		return &s[4 + 2 * le + ((le ? hit : hit - 1) & 1)];
-	default:
-		return &s[8 + (l->chain[0] == 3)];
-	}
+	way = d->way ? d->way(&dc->runs[level], in, hit, l, abs, run) : 0;
+	return &dc->slots[level][dc->way0[l->chain[0]] + way];
 }
 
 static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core)
@@ -1023,14 +1093,8 @@ static int record_plain(sfmc_decode *dc, size_t p, const plainkw *k)
 		dc->hits_overflow = true;
 		return 0;
 	}
-	if (dc->nhits == dc->ahits) {
-		size_t na = dc->ahits ? 2 * dc->ahits : 256;
-		sfmc_keyword_hit *h = realloc(dc->hits, na * sizeof(*h));
-		if (!h)
-			return sfmc_error_set("out of memory");
-		dc->hits = h;
-		dc->ahits = na;
-	}
+	if (SFMC_ARRAY_GROW(dc->hits, dc->nhits, dc->ahits) < 0)
+		return -1;
 	dc->hits[dc->nhits++] = (sfmc_keyword_hit){ p, k->rule };
 	return 0;
 }
