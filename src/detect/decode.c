@@ -34,6 +34,7 @@ typedef struct window {
 	uint32_t *from, *to; /* relative to base: a window is far below 4 GiB */
 	size_t n;
 	uint32_t *pos; /* base64: input offsets of the alphabet characters */
+	size_t start[4], end[4], nspans; /* base64: the current hit's readings (found at reading 0) */
 } window;
 
 /* Work bound: per level and way of decoding, the window decoded last. A
@@ -51,6 +52,8 @@ typedef struct runcount {
 	size_t run;   /* start of the current base64 run */
 	size_t chars; /* alphabet characters in the run before `at` */
 } runcount;
+
+#define ABS_UNKNOWN UINT64_MAX /* stream offset of decoded bytes */
 
 typedef struct recent {
 	uint64_t off, end;
@@ -101,6 +104,16 @@ struct sfmc_decode {
 	void *payload;
 };
 
+/* A literal's hit and the input around it a decoder may read. */
+typedef struct hitctx {
+	const unsigned char *in;
+	size_t n;      /* input length */
+	size_t lo, hi; /* the window: in[lo, hi) */
+	size_t at;     /* where the literal starts */
+	const lit *l;
+	uint64_t abs;  /* stream offset of `at` (ABS_UNKNOWN inside decoded bytes) */
+} hitctx;
+
 /* A decoder: one row of `decoders` (below its functions). Its bit in a
  * rule's `decoders` set is 1 << its row. */
 struct decoder {
@@ -110,14 +123,13 @@ struct decoder {
 	unsigned nways;    /* ways of decoding a hit, each with its own work-bound slot */
 	/* Which way decodes the hit (< nways; NULL: the one way); *run: the
 	 * input the way counts from (0: none). */
-	unsigned (*way)(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs, size_t *run);
+	unsigned (*way)(runcount *rc, const hitctx *h, size_t *run);
 	/* Appends the encoded forms of parent[0,n) to dc->full. */
 	int (*derive)(sfmc_decode *dc, const unsigned char *parent, size_t n, const lit *from, int self);
-	/* Decodes in[lo,hi) around the literal l at hit (stream parity abs) into
-	 * w, the reading-th way (an input may be read several ways, e.g. base64
-	 * lines joined or not); returns the encoding's name, NULL past the last. */
-	const char *(*decode)(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-			      uint64_t abs, unsigned reading, window *w);
+	/* Decodes the window around the hit into w, the reading-th way (an input
+	 * may be read several ways, e.g. base64 lines joined or not); returns the
+	 * encoding's name, NULL past the last reading. */
+	const char *(*decode)(const hitctx *h, unsigned reading, window *w);
 };
 
 static const char *decoder_name(int i);
@@ -213,13 +225,11 @@ static void count_run(runcount *rc, const unsigned char *in, size_t to)
 }
 
 /* Quad phase of the hit, counted from the start of its run. */
-static unsigned way_base64(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
-			   size_t *run)
+static unsigned way_base64(runcount *rc, const hitctx *h, size_t *run)
 {
-	(void)abs;
-	count_run(rc, in, hit);
+	count_run(rc, h->in, h->at);
 	*run = rc->run;
-	return (unsigned)((rc->chars % 4 + 4 - l->phase % 4) % 4);
+	return (unsigned)((rc->chars % 4 + 4 - h->l->phase % 4) % 4);
 }
 
 /* The characters that depend only on the literal, at each of the 3 byte
@@ -252,135 +262,138 @@ static int derive_base64(sfmc_decode *dc, const unsigned char *p, size_t n, cons
 	return 0;
 }
 
-/* A segment: a maximal stretch of alphabet characters, [a, b). */
+/* A segment: a maximal stretch of alphabet characters, [a, b); cut: it
+ * runs on past the window, so its length is unknown. */
 typedef struct seg {
 	size_t a, b;
+	bool cut;
 } seg;
-
-/* The segment before the one starting at a (none: a == b). */
-static seg seg_before(const unsigned char *in, size_t lo, size_t a)
-{
-	seg s = { a, a };
-
-	while (s.b > lo && is_wrap(in[s.b - 1]))
-		s.b--;
-	s.a = s.b;
-	while (s.a > lo && b64v(in[s.a - 1]) >= 0)
-		s.a--;
-	return s.a == s.b ? (seg){ a, a } : s;
-}
-
-/* The segment after the one ending at b (none: a == b). */
-static seg seg_after(const unsigned char *in, size_t hi, size_t b)
-{
-	seg s = { b, b };
-
-	while (s.a < hi && is_wrap(in[s.a]))
-		s.a++;
-	s.b = s.a;
-	while (s.b < hi && b64v(in[s.b]) >= 0)
-		s.b++;
-	return s.a == s.b ? (seg){ b, b } : s;
-}
-
-/* Where the encoded value holding the hit may start and end. Whitespace
- * joins lines that may be a wrapped value or unrelated neighbours, so each
- * reading is kept: the hit's line alone, the lines of one wrap width around
- * it (with and without a shorter line after a full one) and the whole run. */
-typedef struct b64spans {
-	size_t start[3], end[4];
-	size_t nstart, nend;
-} b64spans;
-
-static void add_bound(size_t *v, size_t *n, size_t x)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (v[i] == x)
-			return;
-	v[(*n)++] = x;
-}
 
 static size_t seg_len(seg s)
 {
 	return s.b - s.a;
 }
 
-/* Start of the lines of `width` characters that end with h. */
-static size_t block_start(const unsigned char *in, size_t lo, seg h, size_t width)
+/* The segment before the one starting at a (none: length 0). */
+static seg seg_before(const hitctx *h, size_t a)
 {
-	seg pv = seg_before(in, lo, h.a);
+	seg s = { a, a, false };
 
-	while (seg_len(pv) && seg_len(pv) == width) {
-		h = pv;
-		pv = seg_before(in, lo, h.a);
-	}
-	return h.a;
+	while (s.b > h->lo && is_wrap(h->in[s.b - 1]))
+		s.b--;
+	s.a = s.b;
+	while (s.a > h->lo && b64v(h->in[s.a - 1]) >= 0)
+		s.a--;
+	s.cut = s.a == h->lo && s.a > 0 && b64v(h->in[s.a - 1]) >= 0;
+	return s;
 }
 
-/* End of the wrapped lines from h on: full lines of `width`, then one no
+/* The segment after the one ending at b (none: length 0). */
+static seg seg_after(const hitctx *h, size_t b)
+{
+	seg s = { b, b, false };
+
+	while (s.a < h->hi && is_wrap(h->in[s.a]))
+		s.a++;
+	s.b = s.a;
+	while (s.b < h->hi && b64v(h->in[s.b]) >= 0)
+		s.b++;
+	s.cut = s.b == h->hi && s.b < h->n && b64v(h->in[s.b]) >= 0;
+	return s;
+}
+
+/* Start of the lines of `width` characters that end with s. */
+static size_t block_start(const hitctx *h, seg s, size_t width)
+{
+	seg pv = seg_before(h, s.a);
+
+	while (seg_len(pv) && (seg_len(pv) == width || (pv.cut && seg_len(pv) < width))) {
+		s = pv;
+		pv = seg_before(h, s.a);
+	}
+	return s.a;
+}
+
+/* End of the wrapped lines from s on: full lines of `width`, then one no
  * longer; *full: the end of the last full one (0: none). */
-static size_t block_end(const unsigned char *in, size_t hi, seg h, size_t width, size_t *full)
+static size_t block_end(const hitctx *h, seg s, size_t width, size_t *full)
 {
 	seg nx;
 
-	*full = seg_len(h) == width ? h.b : 0;
-	while (seg_len(h) == width) {
-		nx = seg_after(in, hi, h.b);
+	*full = seg_len(s) == width ? s.b : 0;
+	while (seg_len(s) == width) {
+		nx = seg_after(h, s.b);
 		if (!seg_len(nx) || seg_len(nx) > width)
 			break;
-		h = nx;
-		if (seg_len(h) == width)
-			*full = h.b;
+		s = nx;
+		if (seg_len(s) == width || s.cut)
+			*full = s.b;
 	}
-	return h.b;
+	return s.b;
 }
 
-static void b64_spans(const unsigned char *in, size_t lo, size_t hi, size_t hit, b64spans *sp)
+/* Where the encoded value holding the hit may start and end. Whitespace
+ * joins lines that may be a wrapped value or unrelated neighbours, so each
+ * plausible reading is decoded: the whole run (as ever), the lines of one
+ * wrap width around the hit with and without a shorter line after the last
+ * full one, and the hit's line alone when it is shorter than the line
+ * before. Identical readings are decoded once. */
+static void add_span(window *sp, size_t s, size_t e)
 {
-	seg h = { hit, hit };
-	size_t s = hit, e = hit, width, full;
+	for (size_t i = 0; i < sp->nspans; i++)
+		if (sp->start[i] == s && sp->end[i] == e)
+			return;
+	sp->start[sp->nspans] = s;
+	sp->end[sp->nspans++] = e;
+}
 
-	while (s > lo && (b64v(in[s - 1]) >= 0 || is_wrap(in[s - 1])))
+static void b64_spans(const hitctx *h, window *sp)
+{
+	const unsigned char *in = h->in;
+	seg line = { h->at, h->at, false };
+	size_t s = h->at, e = h->at, width, bs, be, full;
+
+	while (s > h->lo && (b64v(in[s - 1]) >= 0 || is_wrap(in[s - 1])))
 		s--;
-	while (e < hi && (b64v(in[e]) >= 0 || is_wrap(in[e])))
+	while (e < h->hi && (b64v(in[e]) >= 0 || is_wrap(in[e])))
 		e++;
-	while (h.a > lo && b64v(in[h.a - 1]) >= 0)
-		h.a--;
-	while (h.b < hi && b64v(in[h.b]) >= 0)
-		h.b++;
-	sp->nstart = sp->nend = 0;
-	add_bound(sp->start, &sp->nstart, s); /* the whole run first: the reading of old */
-	add_bound(sp->end, &sp->nend, e);
-	add_bound(sp->start, &sp->nstart, h.a);
-	add_bound(sp->end, &sp->nend, h.b);
+	while (line.a > h->lo && b64v(in[line.a - 1]) >= 0)
+		line.a--;
+	while (line.b < h->hi && b64v(in[line.b]) >= 0)
+		line.b++;
 	/* The wrap width: the hit's line, or the full line before a shorter last one. */
-	width = seg_len(h);
-	if (seg_len(seg_before(in, lo, h.a)) > width)
-		width = seg_len(seg_before(in, lo, h.a));
-	add_bound(sp->start, &sp->nstart, block_start(in, lo, h, width));
-	add_bound(sp->end, &sp->nend, block_end(in, hi, h, width, &full));
+	width = seg_len(line);
+	if (seg_len(seg_before(h, line.a)) > width && !seg_before(h, line.a).cut)
+		width = seg_len(seg_before(h, line.a));
+	bs = block_start(h, line, width);
+	be = block_end(h, line, width, &full);
+	sp->nspans = 0;
+	add_span(sp, s, e);
+	add_span(sp, bs, be);
 	if (full)
-		add_bound(sp->end, &sp->nend, full);
+		add_span(sp, bs, full);
+	if (seg_len(line) < width)
+		add_span(sp, line.a, line.b);
 }
 
 /* Decodes the base64 characters of in[s, e) with quads aligned to the hit. */
-static void b64_decode_span(const unsigned char *in, size_t s, size_t e, size_t hit, const lit *l, window *w)
+static void b64_decode_span(const hitctx *h, size_t s, size_t e, window *w)
 {
 	size_t np = 0, ih = 0, k;
 
 	for (size_t i = s; i < e; i++) {
-		if (i == hit)
+		if (i == h->at)
 			ih = np;
-		if (b64v(in[i]) >= 0)
+		if (b64v(h->in[i]) >= 0)
 			w->pos[np++] = (uint32_t)(i - w->base);
 	}
 	/* The literal's phase tells where the quads start. */
-	k = (ih % 4 + 4 - l->phase % 4) % 4;
+	k = (ih % 4 + 4 - h->l->phase % 4) % 4;
 	for (; k + 1 < np; k += 4) {
 		size_t c = np - k < 4 ? np - k : 4;
 		uint32_t v = 0;
 		for (size_t j = 0; j < 4; j++)
-			v = v << 6 | (j < c ? (uint32_t)b64v(in[w->base + w->pos[k + j]]) : 0);
+			v = v << 6 | (j < c ? (uint32_t)b64v(h->in[w->base + w->pos[k + j]]) : 0);
 		for (size_t j = 0; j + 1 < c; j++) {
 			w->out[w->n] = (unsigned char)(v >> (16 - 8 * j));
 			w->from[w->n] = w->pos[k + j];
@@ -389,23 +402,19 @@ static void b64_decode_span(const unsigned char *in, size_t s, size_t e, size_t 
 	}
 }
 
-/* Reading r: one (start, end) pair of b64_spans. */
-static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, unsigned reading, window *w)
+/* Reading r: the r-th span of b64_spans. */
+static const char *decode_base64(const hitctx *h, unsigned reading, window *w)
 {
-	b64spans sp;
-
-	(void)abs;
-	b64_spans(in, lo, hi, hit, &sp);
-	if (reading >= sp.nstart * sp.nend)
+	if (reading == 0)
+		b64_spans(h, w);
+	if (reading >= w->nspans)
 		return NULL;
-	b64_decode_span(in, sp.start[reading / sp.nend], sp.end[reading % sp.nend], hit, l, w);
+	b64_decode_span(h, w->start[reading], w->end[reading], w);
 	return "base64";
 }
 
 /* ---- UTF-16 ---- */
 
-#define ABS_UNKNOWN UINT64_MAX /* stream offset of decoded bytes */
 
 /* ASCII bytes interleaved with zeros; the trailing zero is left out so the
  * one literal serves little- and big-endian text. */
@@ -437,21 +446,21 @@ static bool utf16_le(const unsigned char *in, size_t hit, uint64_t abs)
 }
 
 /* Byte order and code unit parity. */
-static unsigned way_utf16(runcount *rc, const unsigned char *in, size_t hit, const lit *l, uint64_t abs, size_t *run)
+static unsigned way_utf16(runcount *rc, const hitctx *h, size_t *run)
 {
-	bool le = utf16_le(in, hit, abs);
+	bool le = utf16_le(h->in, h->at, h->abs);
 
-	(void)rc, (void)l, (void)run;
-	return (unsigned)(2 * le + ((le ? hit : hit - 1) & 1));
+	(void)rc, (void)run;
+	return (unsigned)(2 * le + ((le ? h->at : h->at - 1) & 1));
 }
 
-static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				uint64_t abs, unsigned reading, window *w)
+static const char *decode_utf16(const hitctx *h, unsigned reading, window *w)
 {
-	bool le = utf16_le(in, hit, abs);
-	size_t u = le ? hit : hit - 1;
+	const unsigned char *in = h->in;
+	size_t lo = h->lo, hi = h->hi;
+	bool le = utf16_le(in, h->at, h->abs);
+	size_t u = le ? h->at : h->at - 1;
 
-	(void)l;
 	if (reading)
 		return NULL;
 	for (size_t p = lo + ((u - lo) & 1); p + 1 < hi; p += 2) {
@@ -528,12 +537,13 @@ static long hex_run(const unsigned char *p, size_t n)
 	return v;
 }
 
-static const char *decode_percent(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				  uint64_t abs, unsigned reading, window *w)
+static const char *decode_percent(const hitctx *h, unsigned reading, window *w)
 {
+	const unsigned char *in = h->in;
+	size_t lo = h->lo, hi = h->hi;
+
 	if (reading)
 		return NULL;
-	(void)hit, (void)l, (void)abs;
 	for (size_t p = lo; p < hi; p++) {
 		long v = in[p] == '%' && hi - p >= 3 ? hex_run(in + p + 1, 2) : -1;
 		if (v >= 0) {
@@ -576,12 +586,13 @@ static size_t escape_at(const unsigned char *in, size_t p, size_t hi, unsigned c
 	return len;
 }
 
-static const char *decode_escape(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, unsigned reading, window *w)
+static const char *decode_escape(const hitctx *h, unsigned reading, window *w)
 {
+	const unsigned char *in = h->in;
+	size_t lo = h->lo, hi = h->hi;
+
 	if (reading)
 		return NULL;
-	(void)hit, (void)l, (void)abs;
 	for (size_t p = lo; p < hi; p++) {
 		unsigned char c;
 		size_t len = in[p] == '\\' ? escape_at(in, p, hi, &c) : 0;
@@ -1010,15 +1021,14 @@ static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_
 		      uint64_t abs);
 
 /* The slot of this way of decoding the hit (and the run it counts from). */
-static slot *slot_for(sfmc_decode *dc, int level, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
-		      size_t *run)
+static slot *slot_for(sfmc_decode *dc, int level, const hitctx *h, size_t *run)
 {
-	const struct decoder *d = &decoders[l->chain[0]];
+	const struct decoder *d = &decoders[h->l->chain[0]];
 	unsigned way;
 
 	*run = 0;
-	way = d->way ? d->way(&dc->runs[level], in, hit, l, abs, run) : 0;
-	return &dc->slots[level][dc->way0[l->chain[0]] + way];
+	way = d->way ? d->way(&dc->runs[level], h, run) : 0;
+	return &dc->slots[level][dc->way0[h->l->chain[0]] + way];
 }
 
 static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core)
@@ -1049,8 +1059,9 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 		      uint64_t abs)
 {
 	window *w = &dc->w[level];
-	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n, run;
-	slot *sl = slot_for(dc, level, in, hit, l, abs, &run);
+	hitctx h = { in, n, hit > dc->reach ? hit - dc->reach : 0, n - hit > dc->reach ? hit + dc->reach : n, hit, l, abs };
+	size_t run;
+	slot *sl = slot_for(dc, level, &h, &run);
 	const char *name;
 	int rc;
 
@@ -1058,12 +1069,12 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 		return 0;
 	if (windows_alloc(dc) < 0)
 		return -1;
-	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
+	sl->valid = true, sl->lo = h.lo, sl->hi = h.hi, sl->run = run;
 	dc->windows[level]++;
 	for (unsigned r = 0;; r++) {
 		w->n = 0;
-		w->base = lo;
-		if (!(name = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, r, w)))
+		w->base = h.lo;
+		if (!(name = decoders[l->chain[0]].decode(&h, r, w)))
 			return 0;
 		dc->names[level] = name;
 		dc->decs[level] = l->chain[0];

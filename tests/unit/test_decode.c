@@ -206,8 +206,27 @@ static void base64_next_to_lines(void **state)
 	/* A full 76-column line, then a short ordinary one. */
 	snprintf(text, sizeof(text), "echo\n%.76s\n%s\nend\n", cfg, cfg + 76);
 	expect_one(text, strlen(text), "base64", 2, 1 + 18, T1);
-	free(tok);
 	free(cfg);
+	/* After a longer base64 line of its own ("xxx..." in 100 characters). */
+	text[0] = '\0';
+	for (int i = 0; i < 25; i++)
+		strcat(text, "eHh4");
+	snprintf(text + 100, sizeof(text) - 100, "\n%s\n", tok);
+	expect_one(text, strlen(text), "base64", 2, 1, T1);
+	/* Values that end on a full line (96 and 114 bytes: two lines of 64 and
+	 * of 76), followed by a line as short as `end`. */
+	for (int width = 64; width <= 76; width += 12) {
+		char plain[200], *e;
+		size_t pre = width == 64 ? 32 : 50;
+		snprintf(plain, sizeof(plain), "%.*s=%s", (int)pre - 1, "client_secret_of_the_marketing_cloud_account_0123456", T1);
+		e = b64(plain);
+		assert_int_equal(strlen(e), 2 * (size_t)width);
+		snprintf(text, sizeof(text), "echo\n%.*s\n%s\nend\n", width, e, e + width);
+		/* Decoded byte d starts in base64 character floor(4d/3). */
+		expect_one(text, strlen(text), "base64", 2 + 4 * pre / 3 / width, 1 + 4 * pre / 3 % width, T1);
+		free(e);
+	}
+	free(tok);
 }
 
 /* One secret at one place is one finding, named by the layers that changed
