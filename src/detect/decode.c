@@ -609,13 +609,15 @@ static const char *decode_escape(const hitctx *h, unsigned reading, window *w)
 /* THE decoder table: a new decoder is its functions and one row here. The
  * row order is the bit order of rules' decoder sets. */
 static const struct decoder decoders[] = {
-	{ "base64", "base64 utf16", true, 4, way_base64, derive_base64, decode_base64 },
-	{ "utf16", "base64", false, 4, way_utf16, derive_utf16, decode_utf16 },
-	{ "percent", "", false, 1, NULL, derive_percent, decode_percent },
-	{ "escape", "", false, 1, NULL, derive_escape, decode_escape },
+	{ .name = "base64", .inner = "base64 utf16", .split = true, .nways = 4, /* quad phases */
+	  .way = way_base64, .derive = derive_base64, .decode = decode_base64 },
+	{ .name = "utf16", .inner = "base64", .nways = 4, /* byte orders x code unit parities */
+	  .way = way_utf16, .derive = derive_utf16, .decode = decode_utf16 },
+	{ .name = "percent", .inner = "", .nways = 1, .derive = derive_percent, .decode = decode_percent },
+	{ .name = "escape", .inner = "", .nways = 1, .derive = derive_escape, .decode = decode_escape },
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
-_Static_assert(NDECODERS <= 8 * sizeof(unsigned), "a rule's decoder set is an unsigned");
+_Static_assert(NDECODERS < 8 * sizeof(unsigned), "a rule's decoder set (and all bits + 1) fits an unsigned");
 _Static_assert(NDECODERS <= MAX_WAYS, "way0 holds one entry per decoder");
 
 static unsigned bit(size_t row)
