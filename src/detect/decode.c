@@ -484,7 +484,8 @@ static bool identity(const sfmc_decode *dc, int k, size_t a, size_t b)
 	const unsigned char *in = layer_input(dc, k);
 
 	for (size_t i = a; i <= b; i++)
-		if (w->from[i] != w->to[i] || w->from[i] != w->from[a] + (i - a) || in[w->base + w->from[i]] != w->out[i])
+		if (w->from[i] != w->to[i] || w->from[i] != w->from[a] + (i - a) ||
+		    in[w->base + w->from[i]] != w->out[i])
 			return false;
 	return true;
 }
@@ -526,7 +527,8 @@ static int on_match(const sfmc_match *m, void *payload)
 	lf = w->base + w->from[first], lt = w->base + w->to[last];
 	if (lt - lf + 1 == m->length && !memcmp(in + lf, m->bytes, m->length))
 		return 0;
-	if (!trace(dc, m->rule, &first, &last, enc, sizeof(enc)) || seen(dc, dc->base + first, dc->base + last, m->rule))
+	if (!trace(dc, m->rule, &first, &last, enc, sizeof(enc)) ||
+	    seen(dc, dc->base + first, dc->base + last, m->rule))
 		return 0;
 	dm.match = m;
 	dm.offset = dc->base + first;
@@ -577,12 +579,15 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 		      uint64_t abs)
 {
 	window *w = &dc->w[level];
-	hitctx h = { in, n, hit > dc->reach ? hit - dc->reach : 0, n - hit > dc->reach ? hit + dc->reach : n, hit, l, abs };
+	hitctx h = { .in = in, .n = n, .at = hit, .l = l, .abs = abs };
 	size_t run;
-	slot *sl = slot_for(dc, level, &h, &run);
+	slot *sl;
 	const char *name;
 	int rc;
 
+	h.lo = hit > dc->reach ? hit - dc->reach : 0;
+	h.hi = n - hit > dc->reach ? hit + dc->reach : n;
+	sl = slot_for(dc, level, &h, &run);
 	if (covered(sl, run, hit, n, dc->reach / 2))
 		return 0;
 	if (windows_alloc(dc) < 0)

@@ -57,6 +57,7 @@ jq -r '.findings[] | "\(.path) \(.fingerprint) \(.encoding)"' <"$T/out" | sort >
 # Exactly one finding per file, of its token, as base64.
 sed 's/$/ base64/' "$T/expect" >"$T/want"
 if ! diff "$T/want" "$T/got" >"$T/diff"; then
-	fail "findings differ from one base64 finding per file: $(grep -c '^<' "$T/diff") missing, $(grep -c '^>' "$T/diff") extra; first: $(head -5 "$T/diff" | tr '\n' ' ')"
+	fail "not one base64 finding per file: $(grep -c '^<' "$T/diff") missing," \
+		"$(grep -c '^>' "$T/diff") extra; first: $(head -5 "$T/diff" | tr '\n' ' ')"
 fi
 finish

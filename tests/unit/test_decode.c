@@ -218,7 +218,8 @@ static void base64_next_to_lines(void **state)
 	for (int width = 64; width <= 76; width += 12) {
 		char plain[200], *e;
 		size_t pre = width == 64 ? 32 : 50;
-		snprintf(plain, sizeof(plain), "%.*s=%s", (int)pre - 1, "client_secret_of_the_marketing_cloud_account_0123456", T1);
+		snprintf(plain, sizeof(plain), "%.*s=%s", (int)pre - 1,
+			 "client_secret_of_the_marketing_cloud_account_0123456", T1);
 		e = b64(plain);
 		assert_int_equal(strlen(e), 2 * (size_t)width);
 		snprintf(text, sizeof(text), "echo\n%.*s\n%s\nend\n", width, e, e + width);
