@@ -1,9 +1,11 @@
 #include "core/rules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bounds.h"
+#include "detect/decoders.h"
 #include "util/array.h"
 #include "util/error.h"
 #include "util/yaml.h"
@@ -179,29 +181,34 @@ static int compile_regex(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
 	return 0;
 }
 
+/* "base64, utf16, ...": the decoders a rule may name. */
+static void decoder_names(char *buf, size_t cap)
+{
+	const char *name;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (name = sfmc_decoder_name(i)); i++)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", name);
+}
+
 static int parse_decoders(sfmc_yaml *y, yaml_node_t *v, sfmc_rule *r)
 {
-	static const struct { const char *name; unsigned bit; } names[] = {
-		{ "base64", SFMC_DECODE_BASE64 }, { "utf16", SFMC_DECODE_UTF16 },
-		{ "percent", SFMC_DECODE_PERCENT }, { "escape", SFMC_DECODE_ESCAPE },
-	};
-	char **list;
+	char **list, names[256];
 	size_t n;
 
 	if (sfmc_yaml_strings(y, v, "decoders", &list, &n) < 0)
 		return -1;
 	r->decoders = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-		while (j < sizeof(names) / sizeof(names[0]) && strcmp(names[j].name, list[i]))
-			j++;
-		if (j == sizeof(names) / sizeof(names[0])) {
+		unsigned bit = sfmc_decoder_bit(list[i]);
+		if (!bit) {
 			/* The message quotes list[i]: set it before the list is freed. */
-			sfmc_yaml_error(y, v, "unknown decoder '%s' (expected base64, utf16, percent, escape)", list[i]);
+			decoder_names(names, sizeof(names));
+			sfmc_yaml_error(y, v, "unknown decoder '%s' (expected %s)", list[i], names);
 			sfmc_yaml_strings_free(list, n);
 			return -1;
 		}
-		r->decoders |= names[j].bit;
+		r->decoders |= bit;
 	}
 	sfmc_yaml_strings_free(list, n);
 	return 0;
@@ -316,7 +323,7 @@ static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 	r->body_group = -1;
 	r->placeholder_min_distinct = 8;
 	r->window = SFMC_DEFAULT_WINDOW;
-	r->decoders = SFMC_DECODE_ALL;
+	r->decoders = sfmc_decoder_all();
 	r->line = node->start_mark.line + 1;
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = sfmc_yaml_node(y, p->key), *v = sfmc_yaml_node(y, p->value);

@@ -16,15 +16,6 @@ typedef enum sfmc_level {
 	SFMC_LEVEL_ERROR = 2,
 } sfmc_level;
 
-/* Decoders a rule lets the detector apply (bit set; issue: encoded content). */
-enum {
-	SFMC_DECODE_BASE64 = 1 << 0,
-	SFMC_DECODE_UTF16 = 1 << 1,
-	SFMC_DECODE_PERCENT = 1 << 2,
-	SFMC_DECODE_ESCAPE = 1 << 3,
-	SFMC_DECODE_ALL = 0xf,
-};
-
 typedef struct sfmc_rule {
 	char *id;
 	char *name;
@@ -41,7 +32,7 @@ typedef struct sfmc_rule {
 	unsigned placeholder_min_distinct;
 	unsigned max_lifetime_days;   /* 0: no lifetime */
 	size_t window;                /* bytes a match may start before its keyword */
-	unsigned decoders;            /* SFMC_DECODE_* */
+	unsigned decoders;            /* decoders it lets apply: bits of sfmc_decoder_bit() (detect/decoders.h) */
 	char *file;                   /* where the rule was defined */
 	size_t line;
 } sfmc_rule;

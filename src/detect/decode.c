@@ -1,4 +1,5 @@
 #include "detect/decode.h"
+#include "detect/decoder.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,54 +7,30 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "detect/decoders.h"
 #include "detect/prefilter.h"
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
-#include "util/text.h"
-
-/* A literal a keyword becomes under a chain of decoders. */
-typedef struct lit {
-	size_t off, len;                             /* bytes in the arena */
-	unsigned char chain[SFMC_DECODE_MAX_DEPTH];  /* decoder rows, outermost first */
-	unsigned char depth;
-	unsigned char phase;                         /* base64: characters from a quad boundary */
-	char name[SFMC_DECODE_MAX_NAME];             /* "base64>utf16" */
-} lit;
 
 typedef struct litlist {
 	lit *v;
 	size_t n, a;
 } litlist;
 
-/* One decoded window: bytes and, per byte, the input span it came from. */
-typedef struct window {
-	unsigned char *out;
-	size_t base;         /* input offset that from/to/pos count from */
-	uint32_t *from, *to; /* relative to base: a window is far below 4 GiB */
-	size_t n;
-	uint32_t *pos; /* base64: input offsets of the alphabet characters */
-} window;
-
 /* Work bound: per level and way of decoding, the window decoded last. A
  * hit whose whole reach/2 lies inside it, decoded the same way, can reveal
  * nothing new, so back-to-back literals cost linear, not quadratic, time. */
-#define NSLOTS 10 /* base64: 4 quad phases, UTF-16: 2 orders x 2 parities, percent, escape */
+#define MAX_WAYS 16 /* slots per level: the decoders' ways together (base64 4, UTF-16 4, percent 1, escape 1) */
 typedef struct slot {
 	bool valid;
 	size_t lo, hi;
 	size_t run; /* base64: where the run of alphabet characters began */
 } slot;
 
-typedef struct runcount {
-	size_t at;    /* input counted up to */
-	size_t run;   /* start of the current base64 run */
-	size_t chars; /* alphabet characters in the run before `at` */
-} runcount;
-
 typedef struct recent {
-	uint64_t off;
+	uint64_t off, end;
 	const sfmc_rule *rule;
-	char enc[SFMC_DECODE_MAX_NAME];
 } recent;
 
 /* A rule's keyword, searched in the same pass as the encoded forms. */
@@ -88,7 +65,8 @@ struct sfmc_decode {
 	unsigned char decs[SFMC_DECODE_MAX_DEPTH];
 	recent recent[SFMC_DECODE_RECENT];
 	size_t nrecent;
-	slot slots[SFMC_DECODE_MAX_DEPTH][NSLOTS];
+	slot slots[SFMC_DECODE_MAX_DEPTH][MAX_WAYS];
+	unsigned way0[MAX_WAYS]; /* per decoder row: its first slot */
 	size_t windows[SFMC_DECODE_MAX_DEPTH];
 	runcount runs[SFMC_DECODE_MAX_DEPTH];
 	/* the current scan */
@@ -97,18 +75,6 @@ struct sfmc_decode {
 	int level;
 	sfmc_decoded_cb cb;
 	void *payload;
-};
-
-struct decoder {
-	const char *name;
-	unsigned bit;    /* SFMC_DECODE_* */
-	unsigned inner;  /* decoders whose literals this one is chained over */
-	/* Appends the encoded forms of parent[0,n) to dc->full. */
-	int (*derive)(sfmc_decode *dc, const unsigned char *parent, size_t n, const lit *from, int self);
-	/* Decodes in[lo,hi) around the literal l at hit (stream parity abs) into
-	 * w; returns the encoding's name. */
-	const char *(*decode)(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-			      uint64_t abs, window *w);
 };
 
 static const char *decoder_name(int i);
@@ -127,23 +93,15 @@ static lit *push(litlist *to)
 		sfmc_error_set("more than %d encoded keyword forms", SFMC_DECODE_MAX_LITERALS);
 		return NULL;
 	}
-	if (to->n == to->a) {
-		size_t na = to->a ? to->a * 2 : 32;
-		if (!(l = realloc(to->v, na * sizeof(*l)))) {
-			sfmc_error_set("out of memory");
-			return NULL;
-		}
-		to->v = l;
-		to->a = na;
-	}
+	if (SFMC_ARRAY_GROW(to->v, to->n, to->a) < 0)
+		return NULL;
 	l = &to->v[to->n++];
 	memset(l, 0, sizeof(*l));
 	return l;
 }
 
-/* Appends bytes (not in the arena) as the form decoder `self` gives the
- * literal `parent` (NULL: a keyword). */
-static int add_chained(sfmc_decode *dc, const void *bytes, size_t len, const lit *parent, int self, unsigned phase)
+/* Bytes (not in the arena); see decoder.h. */
+int sfmc_decode_add_form(sfmc_decode *dc, const void *bytes, size_t len, const lit *parent, int self, unsigned phase)
 {
 	lit *l;
 
@@ -166,320 +124,104 @@ static int add_chained(sfmc_decode *dc, const void *bytes, size_t len, const lit
 	return sfmc_buf_put(&dc->arena, bytes, len);
 }
 
-/* ---- base64 / base64url ---- */
-
-/* Values of the standard and URL alphabets together; -1 elsewhere. */
-static const signed char b64tab[256] = {
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
-	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
-	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
-
-static int b64v(unsigned char c)
-{
-	return b64tab[c];
-}
-
-static bool is_wrap(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* The characters that depend only on the literal, at each of the 3 byte
- * alignments, in the standard and (when different) the URL alphabet. */
-static int derive_base64(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self)
-{
-	for (size_t a = 0; a < 3; a++) {
-		unsigned char *tmp = calloc(a + n, 1);
-		char *enc;
-		size_t c0 = (8 * a + 5) / 6, c1 = 8 * (a + n) / 6;
-		int rc = 0;
-
-		if (!tmp)
-			return sfmc_error_set("out of memory");
-		memcpy(tmp + a, p, n);
-		enc = sfmc_text_base64(tmp, a + n);
-		free(tmp);
-		if (!enc)
-			return sfmc_error_set("out of memory");
-		rc = add_chained(dc, enc + c0, c1 - c0, parent, self, (unsigned)c0);
-		if (rc == 0 && strpbrk(enc + c0, "+/")) {
-			for (char *c = enc; *c; c++)
-				*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
-			rc = add_chained(dc, enc + c0, c1 - c0, parent, self, (unsigned)c0);
-		}
-		free(enc);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static const char *decode_base64(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, window *w)
-{
-	size_t s = hit, e = hit, np = 0, ih = 0, k;
-
-	(void)abs;
-	/* The run of alphabet characters and line wrapping around the hit. */
-	while (s > lo && (b64v(in[s - 1]) >= 0 || is_wrap(in[s - 1])))
-		s--;
-	while (e < hi && (b64v(in[e]) >= 0 || is_wrap(in[e])))
-		e++;
-	for (size_t i = s; i < e; i++) {
-		if (i == hit)
-			ih = np;
-		if (b64v(in[i]) >= 0)
-			w->pos[np++] = (uint32_t)(i - w->base);
-	}
-	/* The literal's phase tells where the quads start. */
-	k = (ih % 4 + 4 - l->phase % 4) % 4;
-	for (; k + 1 < np; k += 4) {
-		size_t c = np - k < 4 ? np - k : 4;
-		uint32_t v = 0;
-		for (size_t j = 0; j < 4; j++)
-			v = v << 6 | (j < c ? (uint32_t)b64v(in[w->base + w->pos[k + j]]) : 0);
-		for (size_t j = 0; j + 1 < c; j++) {
-			w->out[w->n] = (unsigned char)(v >> (16 - 8 * j));
-			w->from[w->n] = w->pos[k + j];
-			w->to[w->n++] = w->pos[k + j + 1];
-		}
-	}
-	return "base64";
-}
-
-/* ---- UTF-16 ---- */
-
-#define ABS_UNKNOWN UINT64_MAX /* stream offset of decoded bytes */
-
-/* ASCII bytes interleaved with zeros; the trailing zero is left out so the
- * one literal serves little- and big-endian text. */
-static int derive_utf16(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self)
-{
-	unsigned char tmp[2 * SFMC_MAX_KEYWORD_LEN * 4];
-	int rc;
-
-	if (2 * n > sizeof(tmp))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!p[i] || p[i] >= 0x80)
-			return 0;
-		tmp[2 * i] = p[i];
-		tmp[2 * i + 1] = 0;
-	}
-	rc = add_chained(dc, tmp, 2 * n - 1, parent, self, 0);
-	return rc;
-}
-
-/* A non-zero byte before the hit rules out big-endian (whose ASCII units
- * are 0, c). Otherwise both orders decode the same text and the parity of
- * the stream offset decides: whole-file UTF-16, with or without BOM, has its
- * code units at even offsets. Inside decoded bytes (abs unknown) little-endian
- * is the usual case (PowerShell -EncodedCommand). */
-static bool utf16_le(const unsigned char *in, size_t hit, uint64_t abs)
-{
-	return hit == 0 || in[hit - 1] != 0 || abs == ABS_UNKNOWN || (abs & 1) == 0;
-}
-
-static const char *decode_utf16(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				uint64_t abs, window *w)
-{
-	bool le = utf16_le(in, hit, abs);
-	size_t u = le ? hit : hit - 1;
-
-	(void)l;
-	for (size_t p = lo + ((u - lo) & 1); p + 1 < hi; p += 2) {
-		unsigned char low = le ? in[p] : in[p + 1], high = le ? in[p + 1] : in[p];
-		w->out[w->n] = high == 0 && low < 0x80 ? low : 0xff; /* non-ASCII: never part of a token */
-		w->from[w->n] = (uint32_t)(p - w->base);
-		w->to[w->n++] = (uint32_t)(p + 1 - w->base);
-	}
-	return le ? "utf16le" : "utf16be";
-}
-
-/* ---- percent-encoding and string escapes ---- */
-
-static bool is_alnum(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The literal up to its first non-alphanumeric byte plus the escape
- * introducer: "SFMC_" -> "SFMC%" (covers %5F and %5f). */
-static int derive_prefix(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self,
-			 char introducer)
-{
-	unsigned char tmp[SFMC_MAX_KEYWORD_LEN * 4 + 1];
-	size_t i = 0;
-
-	while (i < n && is_alnum(p[i]))
-		i++;
-	if (i == n || i + 1 > sizeof(tmp))
-		return 0; /* nothing would be escaped */
-	memcpy(tmp, p, i);
-	tmp[i] = (unsigned char)introducer;
-	return add_chained(dc, tmp, i + 1, parent, self, 0);
-}
-
-static int derive_percent(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self)
-{
-	return derive_prefix(dc, p, n, parent, self, '%');
-}
-
-static int derive_escape(sfmc_decode *dc, const unsigned char *p, size_t n, const lit *parent, int self)
-{
-	return derive_prefix(dc, p, n, parent, self, '\\');
-}
-
-static void put(window *w, unsigned char c, size_t from, size_t to)
-{
-	w->out[w->n] = c;
-	w->from[w->n] = (uint32_t)(from - w->base);
-	w->to[w->n++] = (uint32_t)(to - w->base);
-}
-
-/* Value of n hex digits at p, or -1. */
-static long hex_run(const unsigned char *p, size_t n)
-{
-	long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		int h = hexv(p[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | h;
-	}
-	return v;
-}
-
-static const char *decode_percent(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				  uint64_t abs, window *w)
-{
-	(void)hit, (void)l, (void)abs;
-	for (size_t p = lo; p < hi; p++) {
-		long v = in[p] == '%' && hi - p >= 3 ? hex_run(in + p + 1, 2) : -1;
-		if (v >= 0) {
-			put(w, (unsigned char)v, p, p + 2);
-			p += 2;
-		} else {
-			put(w, in[p], p, p);
-		}
-	}
-	return "percent";
-}
-
-/* One escape at in[p] (a backslash): decoded byte and length, 0 if none. */
-static size_t escape_at(const unsigned char *in, size_t p, size_t hi, unsigned char *out)
-{
-	static const char simple[] = "\\\\//\"\"''n\nt\tr\rb\bf\f";
-	long v = -1;
-	size_t len = 0, i;
-
-	if (hi - p < 2)
-		return 0;
-	if (in[p + 1] == 'u' && hi - p >= 6 && (v = hex_run(in + p + 2, 4)) >= 0) {
-		len = 6;
-	} else if (in[p + 1] == 'u' && hi - p >= 4 && in[p + 2] == '{') { /* JS \u{5f} */
-		for (i = p + 3, v = 0; i < hi && i < p + 9 && hexv(in[i]) >= 0; i++)
-			v = v << 4 | hexv(in[i]);
-		len = i < hi && in[i] == '}' && i > p + 3 ? i - p + 1 : 0;
-	} else if (in[p + 1] == 'x' && hi - p >= 4 && (v = hex_run(in + p + 2, 2)) >= 0) {
-		len = 4;
-	} else {
-		for (i = 0; simple[i]; i += 2)
-			if (in[p + 1] == (unsigned char)simple[i]) {
-				*out = (unsigned char)simple[i + 1];
-				return 2;
-			}
-		return 0;
-	}
-	if (len)
-		*out = v < 0x80 ? (unsigned char)v : 0xff; /* non-ASCII: never part of a token */
-	return len;
-}
-
-static const char *decode_escape(const unsigned char *in, size_t lo, size_t hi, size_t hit, const lit *l,
-				 uint64_t abs, window *w)
-{
-	(void)hit, (void)l, (void)abs;
-	for (size_t p = lo; p < hi; p++) {
-		unsigned char c;
-		size_t len = in[p] == '\\' ? escape_at(in, p, hi, &c) : 0;
-		if (len) {
-			put(w, c, p, p + len - 1);
-			p += len - 1;
-		} else {
-			put(w, in[p], p, p);
-		}
-	}
-	return "escape";
-}
-
-/* One row per decoder. `inner`: chains derived for the top-level search. */
-static const struct decoder decoders[] = {
-	{ "base64", SFMC_DECODE_BASE64, SFMC_DECODE_BASE64 | SFMC_DECODE_UTF16, derive_base64, decode_base64 },
-	{ "utf16", SFMC_DECODE_UTF16, SFMC_DECODE_BASE64, derive_utf16, decode_utf16 },
-	{ "percent", SFMC_DECODE_PERCENT, 0, derive_percent, decode_percent },
-	{ "escape", SFMC_DECODE_ESCAPE, 0, derive_escape, decode_escape },
+/* THE decoder table: a new decoder is its file (decoder.h) and one row
+ * here. The row order is the bit order of rules' decoder sets. */
+static const struct decoder *const decoders[] = {
+	&sfmc_decoder_base64,
+	&sfmc_decoder_utf16,
+	&sfmc_decoder_percent,
+	&sfmc_decoder_escape,
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
+_Static_assert(NDECODERS < 8 * sizeof(unsigned), "a rule's decoder set (and all bits + 1) fits an unsigned");
+_Static_assert(NDECODERS <= MAX_WAYS, "way0 holds one entry per decoder");
+
+static unsigned bit(size_t row)
+{
+	return 1u << row;
+}
 
 static const char *decoder_name(int i)
 {
-	return decoders[i].name;
+	return decoders[i]->name;
+}
+
+unsigned sfmc_decoder_bit(const char *name)
+{
+	for (size_t i = 0; i < NDECODERS; i++)
+		if (!strcmp(decoders[i]->name, name))
+			return bit(i);
+	return 0;
+}
+
+unsigned sfmc_decoder_all(void)
+{
+	return bit(NDECODERS) - 1;
+}
+
+const char *sfmc_decoder_name(size_t i)
+{
+	return i < NDECODERS ? decoders[i]->name : NULL;
+}
+
+/* true when the space-separated list names decoder row d. */
+static bool lists(const char *list, size_t d)
+{
+	size_t n = strlen(decoders[d]->name);
+
+	for (const char *p = list; (p = strstr(p, decoders[d]->name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Gives every decoder row its first work-bound slot. */
+static int assign_ways(sfmc_decode *dc)
+{
+	unsigned next = 0;
+
+	for (size_t d = 0; d < NDECODERS; d++) {
+		dc->way0[d] = next;
+		next += decoders[d]->nways;
+	}
+	return next <= MAX_WAYS ? 0 : sfmc_error_set("decoders need more than %d work-bound slots", MAX_WAYS);
 }
 
 /* ---- derivation ---- */
+
+/* Derives, from the literals full.v[n0, n1) decoder d1 made, the forms an
+ * outer decoder of r gives them (base64 of a base64 form: base64>base64). */
+static int derive_outer(sfmc_decode *dc, const sfmc_rule *r, size_t d1, size_t n0, size_t n1)
+{
+	for (size_t j = n0; j < n1; j++)
+		for (size_t d0 = 0; d0 < NDECODERS && SFMC_DECODE_MAX_DEPTH > 1; d0++) {
+			lit parent = dc->full.v[j];
+			unsigned char *copy;
+			int rc;
+			if (!(r->decoders & bit(d0)) || !lists(decoders[d0]->inner, d1))
+				continue;
+			if (!(copy = malloc(parent.len)))
+				return sfmc_error_set("out of memory");
+			memcpy(copy, lit_bytes(dc, &parent), parent.len); /* the arena may move */
+			rc = decoders[d0]->derive(dc, copy, parent.len, &parent, (int)d0);
+			free(copy);
+			if (rc < 0)
+				return -1;
+		}
+	return 0;
+}
 
 static int derive_rule(sfmc_decode *dc, const sfmc_rule *r)
 {
 	for (size_t k = 0; k < r->nkeywords; k++) {
 		const unsigned char *kw = (const unsigned char *)r->keywords[k];
 		for (size_t d1 = 0; d1 < NDECODERS; d1++) {
-			size_t n0 = dc->full.n, n1;
-			if (!(r->decoders & decoders[d1].bit))
+			size_t n0 = dc->full.n;
+			if (!(r->decoders & bit(d1)))
 				continue;
-			if (decoders[d1].derive(dc, kw, strlen(r->keywords[k]), NULL, (int)d1) < 0)
+			if (decoders[d1]->derive(dc, kw, strlen(r->keywords[k]), NULL, (int)d1) < 0 ||
+			    derive_outer(dc, r, d1, n0, dc->full.n) < 0)
 				return -1;
-			n1 = dc->full.n;
-			for (size_t j = n0; j < n1; j++)
-				for (size_t d0 = 0; d0 < NDECODERS && SFMC_DECODE_MAX_DEPTH > 1; d0++) {
-					lit parent = dc->full.v[j];
-					unsigned char *copy;
-					int rc;
-					if (!(r->decoders & decoders[d0].bit) || !(decoders[d0].inner & decoders[d1].bit))
-						continue;
-					if (!(copy = malloc(parent.len)))
-						return sfmc_error_set("out of memory");
-					memcpy(copy, lit_bytes(dc, &parent), parent.len); /* the arena may move */
-					rc = decoders[d0].derive(dc, copy, parent.len, &parent, (int)d0);
-					free(copy);
-					if (rc < 0)
-						return -1;
-				}
 		}
 	}
 	return 0;
@@ -515,7 +257,8 @@ static int expand(sfmc_decode *dc)
 		const lit *l = &dc->full.v[i];
 		size_t h1 = (l->len + 1) / 2;
 		int rc;
-		if (l->chain[0] != 0 /* base64 */ || h1 < SFMC_PREFILTER_SET_MIN || l->len - h1 + 1 < SFMC_PREFILTER_SET_MIN)
+		if (!decoders[l->chain[0]]->split || h1 < SFMC_PREFILTER_SET_MIN ||
+		    l->len - h1 + 1 < SFMC_PREFILTER_SET_MIN)
 			rc = add_search(dc, l, 0, l->len, l->phase);
 		else if ((rc = add_search(dc, l, 0, h1, l->phase)) == 0)
 			rc = add_search(dc, l, h1 - 1, l->len - h1 + 1, l->phase + (unsigned)(h1 - 1));
@@ -639,6 +382,8 @@ int sfmc_decode_new(sfmc_decode **out, const sfmc_ruleset *rules)
 	dc->rules = rules;
 	dc->reach = sfmc_decode_reach(rules);
 	sfmc_buf_init(&dc->arena, 0);
+	if (assign_ways(dc) < 0)
+		goto fail;
 	for (size_t i = 0; i < rules->nrules; i++)
 		if (rules->rules[i].decoders && derive_rule(dc, &rules->rules[i]) < 0)
 			goto fail;
@@ -709,46 +454,82 @@ const unsigned char *sfmc_decode_literal(const sfmc_decode *dc, size_t i, size_t
 
 /* ---- scanning ---- */
 
-/* true when (offset, rule, encoding) was reported recently; else remembers it. */
-static bool seen(sfmc_decode *dc, uint64_t off, const sfmc_rule *rule, const char *enc)
+/* true when a match of rule over the encoded bytes [off, end] was reported
+ * recently (one secret at one place is one finding, whatever the chain);
+ * else remembers it. */
+static bool seen(sfmc_decode *dc, uint64_t off, uint64_t end, const sfmc_rule *rule)
 {
 	size_t n = dc->nrecent < SFMC_DECODE_RECENT ? dc->nrecent : SFMC_DECODE_RECENT;
 	recent *r;
 
 	for (size_t i = 0; i < n; i++)
-		if (dc->recent[i].off == off && dc->recent[i].rule == rule && !strcmp(dc->recent[i].enc, enc))
+		if (dc->recent[i].off == off && dc->recent[i].end == end && dc->recent[i].rule == rule)
 			return true;
 	r = &dc->recent[dc->nrecent++ % SFMC_DECODE_RECENT];
 	r->off = off;
+	r->end = end;
 	r->rule = rule;
-	snprintf(r->enc, sizeof(r->enc), "%s", enc);
 	return false;
+}
+
+/* The input layer k decoded (the scanned buffer or the layer above's output). */
+static const unsigned char *layer_input(const sfmc_decode *dc, int k)
+{
+	return k ? dc->w[k - 1].out : dc->top;
+}
+
+/* true when layer k gave out[a, b] by copying its input byte for byte. */
+static bool identity(const sfmc_decode *dc, int k, size_t a, size_t b)
+{
+	const window *w = &dc->w[k];
+	const unsigned char *in = layer_input(dc, k);
+
+	for (size_t i = a; i <= b; i++)
+		if (w->from[i] != w->to[i] || w->from[i] != w->from[a] + (i - a) ||
+		    in[w->base + w->from[i]] != w->out[i])
+			return false;
+	return true;
+}
+
+/* Maps out[*first, *last] of every layer back to the scanned buffer and
+ * names the chain by the layers that changed those bytes (percent-decoding
+ * around a base64 value that holds no escape is no part of its encoding);
+ * false when a layer it needs is not one the rule allows. */
+static bool trace(const sfmc_decode *dc, const sfmc_rule *rule, size_t *first, size_t *last, char *enc, size_t cap)
+{
+	bool keep[SFMC_DECODE_MAX_DEPTH];
+
+	for (int k = dc->level; k >= 0; k--) {
+		keep[k] = k == dc->level || !identity(dc, k, *first, *last);
+		if (keep[k] && !(rule->decoders & bit(dc->decs[k])))
+			return false;
+		*first = dc->w[k].base + dc->w[k].from[*first];
+		*last = dc->w[k].base + dc->w[k].to[*last];
+	}
+	enc[0] = '\0';
+	for (int k = 0; k <= dc->level; k++)
+		if (keep[k])
+			snprintf(enc + strlen(enc), cap - strlen(enc), "%s%s", *enc ? ">" : "", dc->names[k]);
+	return true;
 }
 
 static int on_match(const sfmc_match *m, void *payload)
 {
 	sfmc_decode *dc = payload;
-	int level = dc->level;
-	const window *w = &dc->w[level];
-	const unsigned char *in = level ? dc->w[level - 1].out : dc->top;
+	const window *w = &dc->w[dc->level];
+	const unsigned char *in = layer_input(dc, dc->level);
 	size_t first = (size_t)m->offset, last = first + m->length - 1, lf, lt;
-	char enc[SFMC_DECODE_MAX_NAME] = "";
+	char enc[SFMC_DECODE_MAX_NAME];
 	sfmc_decoded_match dm;
 
 	if (!m->length)
 		return 0;
-	for (int k = 0; k <= level; k++) /* the rule must allow every layer */
-		if (!(m->rule->decoders & decoders[dc->decs[k]].bit))
-			return 0;
 	/* The same bytes sit unencoded in the input: the level above reports them. */
 	lf = w->base + w->from[first], lt = w->base + w->to[last];
 	if (lt - lf + 1 == m->length && !memcmp(in + lf, m->bytes, m->length))
 		return 0;
-	for (int k = level; k >= 0; k--)
-		first = dc->w[k].base + dc->w[k].from[first], last = dc->w[k].base + dc->w[k].to[last];
-	for (int k = 0; k <= level; k++)
-		snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), "%s%s", k ? ">" : "", dc->names[k]);
-	if (seen(dc, dc->base + first, m->rule, enc))
+	if (!trace(dc, m->rule, &first, &last, enc, sizeof(enc)) ||
+	    seen(dc, dc->base + first, dc->base + last, m->rule))
 		return 0;
 	dm.match = m;
 	dm.offset = dc->base + first;
@@ -760,37 +541,15 @@ static int on_match(const sfmc_match *m, void *payload)
 static int scan_level(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t from, size_t limit,
 		      uint64_t abs);
 
-/* Counts base64 alphabet characters up to `to` (hits come in order, so the
- * whole input is counted once per level). */
-static void count_run(runcount *rc, const unsigned char *in, size_t to)
+/* The slot of this way of decoding the hit (and the run it counts from). */
+static slot *slot_for(sfmc_decode *dc, int level, const hitctx *h, size_t *run)
 {
-	for (; rc->at < to; rc->at++) {
-		if (b64v(in[rc->at]) >= 0)
-			rc->chars++;
-		else if (!is_wrap(in[rc->at]))
-			rc->run = rc->at + 1, rc->chars = 0;
-	}
-}
-
-/* The slot of this way of decoding the hit (and, for base64, its run). */
-static slot *slot_for(sfmc_decode *dc, int level, const unsigned char *in, size_t hit, const lit *l, uint64_t abs,
-		      size_t *run)
-{
-	slot *s = dc->slots[level];
-	bool le;
+	const struct decoder *d = decoders[h->l->chain[0]];
+	unsigned way;
 
 	*run = 0;
-	switch (l->chain[0]) {
-	case 0: /* base64: the quad phase, counted from the run's start */
-		count_run(&dc->runs[level], in, hit);
-		*run = dc->runs[level].run;
-		return &s[(dc->runs[level].chars % 4 + 4 - l->phase % 4) % 4];
-	case 1: /* UTF-16: byte order and code unit parity */
-		le = utf16_le(in, hit, abs);
-		return &s[4 + 2 * le + ((le ? hit : hit - 1) & 1)];
-	default:
-		return &s[8 + (l->chain[0] == 3)];
-	}
+	way = d->way ? d->way(&dc->runs[level], h, run) : 0;
+	return &dc->slots[level][dc->way0[h->l->chain[0]] + way];
 }
 
 static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core)
@@ -799,25 +558,12 @@ static bool covered(const slot *s, size_t run, size_t hit, size_t n, size_t core
 	return s->valid && s->run == run && s->lo <= lo && hi <= s->hi;
 }
 
-/* Decodes the window around one hit, scans it, and looks for a further layer. */
-static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t hit, const lit *l,
-		      uint64_t abs)
+/* Scans the window just decoded at `level`, and looks for a further layer in it. */
+static int scan_window(sfmc_decode *dc, int level)
 {
 	window *w = &dc->w[level];
-	size_t lo = hit > dc->reach ? hit - dc->reach : 0, hi = n - hit > dc->reach ? hit + dc->reach : n, run;
-	slot *sl = slot_for(dc, level, in, hit, l, abs, &run);
 	int rc;
 
-	if (covered(sl, run, hit, n, dc->reach / 2))
-		return 0;
-	if (windows_alloc(dc) < 0)
-		return -1;
-	sl->valid = true, sl->lo = lo, sl->hi = hi, sl->run = run;
-	dc->windows[level]++;
-	w->n = 0;
-	w->base = lo;
-	dc->names[level] = decoders[l->chain[0]].decode(in, lo, hi, hit, l, abs, w);
-	dc->decs[level] = l->chain[0];
 	if (!w->n)
 		return 0;
 	dc->level = level;
@@ -827,6 +573,38 @@ static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_
 	if (level + 1 < SFMC_DECODE_MAX_DEPTH)
 		return scan_level(dc, level + 1, w->out, w->n, 0, w->n, ABS_UNKNOWN);
 	return 0;
+}
+
+/* Decodes the window around one hit, each way the decoder reads it, and scans each. */
+static int decode_hit(sfmc_decode *dc, int level, const unsigned char *in, size_t n, size_t hit, const lit *l,
+		      uint64_t abs)
+{
+	window *w = &dc->w[level];
+	hitctx h = { .in = in, .n = n, .at = hit, .l = l, .abs = abs };
+	size_t run;
+	slot *sl;
+	const char *name;
+	int rc;
+
+	h.lo = hit > dc->reach ? hit - dc->reach : 0;
+	h.hi = n - hit > dc->reach ? hit + dc->reach : n;
+	sl = slot_for(dc, level, &h, &run);
+	if (covered(sl, run, hit, n, dc->reach / 2))
+		return 0;
+	if (windows_alloc(dc) < 0)
+		return -1;
+	sl->valid = true, sl->lo = h.lo, sl->hi = h.hi, sl->run = run;
+	dc->windows[level]++;
+	for (unsigned r = 0;; r++) {
+		w->n = 0;
+		w->base = h.lo;
+		if (!(name = decoders[l->chain[0]]->decode(&h, r, w)))
+			return 0;
+		dc->names[level] = name;
+		dc->decs[level] = l->chain[0];
+		if ((rc = scan_window(dc, level)) < 0)
+			return rc;
+	}
 }
 
 /* b[0,len) starts at in[p] (short literals: cheaper than a memcmp call). */
@@ -850,14 +628,8 @@ static int record_plain(sfmc_decode *dc, size_t p, const plainkw *k)
 		dc->hits_overflow = true;
 		return 0;
 	}
-	if (dc->nhits == dc->ahits) {
-		size_t na = dc->ahits ? 2 * dc->ahits : 256;
-		sfmc_keyword_hit *h = realloc(dc->hits, na * sizeof(*h));
-		if (!h)
-			return sfmc_error_set("out of memory");
-		dc->hits = h;
-		dc->ahits = na;
-	}
+	if (SFMC_ARRAY_GROW(dc->hits, dc->nhits, dc->ahits) < 0)
+		return -1;
 	dc->hits[dc->nhits++] = (sfmc_keyword_hit){ p, k->rule };
 	return 0;
 }

@@ -4,8 +4,11 @@
  * decoder (and chains of two, e.g. base64 in base64), searches those
  * literals in one pass, decodes only a bounded window around each hit into
  * scratch memory, runs its own detector on the decoded bytes and maps each
- * match back to where its encoded text starts. One sfmc_decode per thread;
- * it borrows the ruleset, which must outlive it. */
+ * match back to where its encoded text starts. Decoders are the rows of one
+ * static const table in decode.c (name, the decoders it chains over, ways
+ * of decoding a hit, keyword derivation, window decoding); rules name them
+ * through detect/decoders.h. One sfmc_decode per thread; it borrows the
+ * ruleset, which must outlive it. */
 #ifndef SFMC_DECODE_H
 #define SFMC_DECODE_H
 

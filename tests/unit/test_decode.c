@@ -190,6 +190,65 @@ static void base64_wrapped(void **state)
 	}
 }
 
+/* A base64 value on its own line next to an ordinary one (issue 13 item 2):
+ * the neighbour is not a wrapped continuation of the value. */
+static void base64_next_to_lines(void **state)
+{
+	char *tok = b64(T1), *cfg = b64("client_secret=" T1), text[400];
+	(void)state;
+	snprintf(text, sizeof(text), "echo\n%s\n", tok);
+	expect_one(text, strlen(text), "base64", 2, 1, T1);
+	snprintf(text, sizeof(text), "v: %s\nend\n", tok);
+	expect_one(text, strlen(text), "base64", 1, 4, T1);
+	/* "client_secret=" is 14 bytes: the token starts in base64 character 18. */
+	snprintf(text, sizeof(text), "CONFIG_B64=%s\ndb_host=localhost\n", cfg);
+	expect_one(text, strlen(text), "base64", 1, 12 + 18, T1);
+	/* A full 76-column line, then a short ordinary one. */
+	snprintf(text, sizeof(text), "echo\n%.76s\n%s\nend\n", cfg, cfg + 76);
+	expect_one(text, strlen(text), "base64", 2, 1 + 18, T1);
+	free(cfg);
+	/* After a longer base64 line of its own ("xxx..." in 100 characters). */
+	for (int i = 0; i < 25; i++)
+		memcpy(text + 4 * i, "eHh4", 4);
+	snprintf(text + 100, sizeof(text) - 100, "\n%s\n", tok);
+	expect_one(text, strlen(text), "base64", 2, 1, T1);
+	/* Values that end on a full line (96 and 114 bytes: two lines of 64 and
+	 * of 76), followed by a line as short as `end`. */
+	for (int width = 64; width <= 76; width += 12) {
+		char plain[200], *e;
+		size_t pre = width == 64 ? 32 : 50;
+		snprintf(plain, sizeof(plain), "%.*s=%s", (int)pre - 1,
+			 "client_secret_of_the_marketing_cloud_account_0123456", T1);
+		e = b64(plain);
+		assert_int_equal(strlen(e), 2 * (size_t)width);
+		snprintf(text, sizeof(text), "echo\n%.*s\n%s\nend\n", width, e, e + width);
+		/* Decoded byte d starts in base64 character floor(4d/3). */
+		expect_one(text, strlen(text), "base64", 2 + 4 * pre / 3 / width, 1 + 4 * pre / 3 % width, T1);
+		free(e);
+	}
+	free(tok);
+}
+
+/* One secret at one place is one finding, named by the layers that changed
+ * its bytes: a percent or escape window around a plain base64 value adds
+ * nothing to its chain (issue 13 item 3). */
+static void one_finding_per_place(void **state)
+{
+	static const char *const near[] = { "see SFMC%5Fdocs", "see SFMC\\x5Fdocs", "see SFMC\\u005fdocs" };
+	char *tok = b64(T1), text[400];
+	(void)state;
+	for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+		snprintf(text, sizeof(text), "%s\nv: %s\n", near[i], tok);
+		expect_one(text, strlen(text), "base64", 2, 4, T1);
+		snprintf(text, sizeof(text), "v: %s\n%s\n", tok, near[i]);
+		expect_one(text, strlen(text), "base64", 1, 4, T1);
+	}
+	/* The percent layer changed these bytes: it stays in the chain. */
+	snprintf(text, sizeof(text), "a=SFMC%%5F%s\n", T1_BODY);
+	expect_one(text, strlen(text), "percent", 1, 3, T1);
+	free(tok);
+}
+
 static void base64url_and_nested(void **state)
 {
 	char *inner = b64(T2), *outer = b64(inner), text[400], *u, *p;
@@ -430,6 +489,8 @@ int main(void)
 		cmocka_unit_test(derived_literals),
 		cmocka_unit_test(base64_alignments),
 		cmocka_unit_test(base64_wrapped),
+		cmocka_unit_test(base64_next_to_lines),
+		cmocka_unit_test(one_finding_per_place),
 		cmocka_unit_test(base64url_and_nested),
 		cmocka_unit_test(utf16_both_orders),
 		cmocka_unit_test(percent_and_escapes),

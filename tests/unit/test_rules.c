@@ -12,6 +12,7 @@
 
 #include "core/bounds.h"
 #include "core/rules.h"
+#include "detect/decoders.h"
 #include "util/error.h"
 
 #define RULE_HEAD "rules:\n  - id: r1\n"
@@ -114,7 +115,7 @@ static void minimal_rule_defaults(void **state)
 	assert_int_equal(r->placeholder_min_distinct, 8);
 	assert_int_equal(r->max_lifetime_days, 0);
 	assert_int_equal(r->window, SFMC_DEFAULT_WINDOW);
-	assert_int_equal(r->decoders, SFMC_DECODE_ALL);
+	assert_int_equal(r->decoders, sfmc_decoder_all());
 	assert_int_equal(r->body_group, -1);
 	assert_string_equal(r->file, "t.yaml");
 	assert_int_equal(r->line, 2);
