@@ -24,6 +24,7 @@
 #include "source/dir.h"
 #include "source/git.h"
 #include "source/staged.h"
+#include "git/repo.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/text.h"
@@ -171,6 +172,7 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 	sfmc_scan_meta meta = { 0 };
 	char head[GIT_OID_HEXSZ + 1];
 	FILE *out = NULL;
+	char *workdir = NULL;
 	int64_t t0 = now_ms();
 	int rc = SFMC_EXIT_ERROR;
 
@@ -183,6 +185,14 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 		goto cleanup;
 	}
 	meta.mode = mode;
+	meta.git = git_mode(mode);
+	meta.unit = strcmp(mode, "dir") ? "blob" : "file";
+	meta.units = strcmp(mode, "dir") ? "blobs" : "files";
+	if (meta.git && sfmc_gitrepo_workdir(&workdir, cli->nargs ? cli->args[0] : NULL) < 0) {
+		fail(sfmc_error_last());
+		goto cleanup;
+	}
+	meta.workdir = workdir;
 	meta.roots = (const char *const *)cli->args;
 	meta.nroots = (size_t)cli->nargs;
 	meta.rules = &rules;
@@ -238,6 +248,7 @@ cleanup:
 	sfmc_groups_dispose(&groups);
 	sfmc_filter_dispose(&filter);
 	sfmc_config_dispose(&cfg);
+	free(workdir);
 	return rc;
 }
 

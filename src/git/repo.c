@@ -135,6 +135,25 @@ int sfmc_gitrepo_open(git_repository **out, const char *path)
 	return 0;
 }
 
+int sfmc_gitrepo_workdir(char **out, const char *path)
+{
+	git_repository *repo = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	pthread_once(&init_once, init_libgit2);
+	if (init_rc < 0)
+		return 0;
+	/* A path given: discovered from it, ignoring GIT_DIR (as the git sources do for it). Not FROM_ENV: under
+	 * a hook libgit2 would load GIT_INDEX_FILE's whole index. */
+	if ((path ? git_repository_open_ext(&repo, path, 0, NULL) : open_from_env(&repo, NULL)) == 0 &&
+	    git_repository_workdir(repo) && !(*out = strdup(git_repository_workdir(repo))))
+		rc = sfmc_error_set("out of memory");
+	git_error_clear();
+	git_repository_free(repo);
+	return rc;
+}
+
 int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path)
 {
 	const char *env = getenv("GIT_INDEX_FILE");

@@ -18,6 +18,12 @@
 int sfmc_gitrepo_open(git_repository **out, const char *path);
 void sfmc_gitrepo_close(git_repository *repo);
 
+/* *out: the top of the work tree of the repository at path (NULL: as
+ * sfmc_gitrepo_open finds it) with a trailing '/', malloc'd; NULL when the
+ * repository is bare or cannot be opened (not an error: callers fall back).
+ * Returns 0, or -1 only when out of memory. */
+int sfmc_gitrepo_workdir(char **out, const char *path);
+
 /* Appends the path of the index git would use to path: GIT_INDEX_FILE (as
  * given: relative to the current directory), else <gitdir>/index. */
 int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path);

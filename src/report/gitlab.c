@@ -1,4 +1,4 @@
-/* report_gitlab.c - --format gitlab: a GitLab secret-detection report
+/* gitlab.c - --format gitlab: a GitLab secret-detection report
  * (schema 15.2.1, gl-secret-detection-report.json), built with jansson.
  * Suppressed findings are left out: GitLab has no way to mark them. */
 #include <stdlib.h>
@@ -35,7 +35,7 @@ static void local_time(int64_t t, char out[32])
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm))
-		strcpy(out, "1970-01-01T00:00:00");
+		snprintf(out, 32, "%s", "1970-01-01T00:00:00");
 }
 
 static const char *severity(const sfmc_finding *f)
@@ -181,21 +181,18 @@ static int gitlab_begin(sfmc_reporter *r)
 	return (st->vulns = json_array()) ? 0 : sfmc_error_set("out of memory");
 }
 
-static void gitlab_free(sfmc_reporter *r)
+static void gitlab_dispose(sfmc_reporter *r)
 {
 	gitlab_state *st = r->state;
-	if (st)
-		json_decref(st->vulns);
-	free(st);
+
+	json_decref(st->vulns);
 }
 
-int sfmc_report_gitlab_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(gitlab_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = gitlab_begin;
-	r->finding = gitlab_finding;
-	r->end = gitlab_end;
-	r->free = gitlab_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_gitlab = {
+	.name = "gitlab",
+	.state_size = sizeof(gitlab_state),
+	.begin = gitlab_begin,
+	.finding = gitlab_finding,
+	.end = gitlab_end,
+	.dispose = gitlab_dispose,
+};

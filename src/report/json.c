@@ -1,4 +1,4 @@
-/* report_json.c - --format json: one object with findings, stats, skips and
+/* json.c - --format json: one object with findings, stats, skips and
  * errors, built with jansson. */
 #include "report/json.h"
 
@@ -238,23 +238,19 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
-static void json_free(sfmc_reporter *r)
+static void json_dispose(sfmc_reporter *r)
 {
 	json_state *st = r->state;
-	if (st) {
-		json_decref(st->findings);
-		json_decref(st->suppressed);
-	}
-	free(st);
+
+	json_decref(st->findings);
+	json_decref(st->suppressed);
 }
 
-int sfmc_report_json_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(json_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = json_begin;
-	r->finding = json_finding;
-	r->end = json_end;
-	r->free = json_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_json = {
+	.name = "json",
+	.state_size = sizeof(json_state),
+	.begin = json_begin,
+	.finding = json_finding,
+	.end = json_end,
+	.dispose = json_dispose,
+};

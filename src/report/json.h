@@ -1,4 +1,4 @@
-/* report_json.h - JSON building blocks shared by the JSON-based formats
+/* json.h - JSON building blocks shared by the JSON-based formats
  * (json, jsonl, sarif, gitlab). Returned objects are new references. */
 #ifndef SFMC_REPORT_JSON_H
 #define SFMC_REPORT_JSON_H

@@ -1,4 +1,4 @@
-/* report_sarif.c - --format sarif: SARIF 2.1.0 for GitHub code scanning and
+/* sarif.c - --format sarif: SARIF 2.1.0 for GitHub code scanning and
  * other SARIF viewers, built with jansson. One run; every rule described;
  * locations relative to %SRCROOT% (the scanned root); errors become tool
  * execution notifications and executionSuccessful=false. */
@@ -7,9 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <git2.h>
-
-#include "git/repo.h"
 #include "core/bounds.h"
 #include "report/json.h"
 #include "util/buf.h"
@@ -83,43 +80,24 @@ static json_t *driver(const sfmc_ruleset *rules)
 			 SFMC_VERSION, "rules", arr);
 }
 
-/* git modes: the top of the work tree (paths are relative to it), or NULL. */
-static char *git_workdir(const sfmc_scan_meta *meta)
-{
-	git_repository *repo = NULL;
-	char *dir = NULL;
-	int rc;
-
-	git_libgit2_init();
-	/* Not FROM_ENV: under a hook libgit2 would load GIT_INDEX_FILE's whole index. */
-	rc = meta->nroots ? git_repository_open_ext(&repo, meta->roots[0], 0, NULL) : sfmc_gitrepo_open(&repo, NULL);
-	sfmc_error_clear();
-	if (rc == 0 && git_repository_workdir(repo))
-		dir = strdup(git_repository_workdir(repo));
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return dir;
-}
-
 /* The file URI of the directory paths are relative to, with a trailing
  * slash: the work tree in git modes, a single directory root of `dir`, else
  * the working directory (file roots and several roots are reported as given). */
 static json_t *srcroot(const sfmc_scan_meta *meta)
 {
-	char *real = NULL, *uri = NULL, *top = NULL;
+	char *real = NULL, *uri = NULL;
 	const char *base = ".";
 	struct stat st;
 	sfmc_buf b = SFMC_BUF_INIT;
 	json_t *j = NULL;
 
-	if (strcmp(meta->mode, "dir") && strcmp(meta->mode, "stdin") && (top = git_workdir(meta)))
-		base = top;
+	if (meta->git && meta->workdir)
+		base = meta->workdir;
 	else if (meta->nroots == 1 && stat(meta->roots[0], &st) == 0 && S_ISDIR(st.st_mode))
 		base = meta->roots[0];
 	if ((real = realpath(base, NULL)))
 		uri = sfmc_text_uri_path(real, strlen(real));
 	free(real);
-	free(top);
 	if (!uri)
 		return NULL;
 	sfmc_buf_init(&b, 0);
@@ -333,23 +311,19 @@ static int sarif_end(sfmc_reporter *r, const sfmc_results *res)
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
-static void sarif_free(sfmc_reporter *r)
+static void sarif_dispose(sfmc_reporter *r)
 {
 	sarif_state *st = r->state;
-	if (st) {
-		json_decref(st->results);
-		json_decref(st->seen);
-	}
-	free(st);
+
+	json_decref(st->results);
+	json_decref(st->seen);
 }
 
-int sfmc_report_sarif_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(sarif_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = sarif_begin;
-	r->finding = sarif_finding;
-	r->end = sarif_end;
-	r->free = sarif_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_sarif = {
+	.name = "sarif",
+	.state_size = sizeof(sarif_state),
+	.begin = sarif_begin,
+	.finding = sarif_finding,
+	.end = sarif_end,
+	.dispose = sarif_dispose,
+};
