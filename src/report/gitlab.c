@@ -74,15 +74,19 @@ static int finding_uuid(const sfmc_finding *f, const char *sha, char out[37])
 	return rc;
 }
 
-static json_t *lossy(const char *s, size_t len)
+/* A string from scanned content or history as r shows it, in valid UTF-8. */
+static json_t *lossy(const sfmc_reporter *r, const char *s, size_t len)
 {
-	char *u = sfmc_text_lossy_utf8(s ? s : "", s ? len : 0);
+	size_t n;
+	char *red = sfmc_report_str(r, s, s ? len : 0, &n), *u = red ? sfmc_text_lossy_utf8(red, n) : NULL;
 	json_t *j = u ? json_string(u) : NULL;
+
+	free(red);
 	free(u);
 	return j;
 }
 
-static json_t *commit_object(const sfmc_finding *f, const char *sha)
+static json_t *commit_object(const sfmc_reporter *r, const sfmc_finding *f, const char *sha)
 {
 	const sfmc_commit_info *c = f->commit;
 	char when[32];
@@ -91,9 +95,9 @@ static json_t *commit_object(const sfmc_finding *f, const char *sha)
 	if (!o || !c || !c->commit[0])
 		return o;
 	sfmc_report_time(c->time, when);
-	if (json_object_set_new(o, "author", lossy(c->author_name, c->author_name ? strlen(c->author_name) : 0)) ||
+	if (json_object_set_new(o, "author", lossy(r, c->author_name, c->author_name ? strlen(c->author_name) : 0)) ||
 	    json_object_set_new(o, "date", json_string(when)) ||
-	    json_object_set_new(o, "message", lossy(c->summary, c->summary ? strlen(c->summary) : 0))) {
+	    json_object_set_new(o, "message", lossy(r, c->summary, c->summary ? strlen(c->summary) : 0))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -122,16 +126,16 @@ static int gitlab_finding(sfmc_reporter *r, const sfmc_finding *f)
 						       GITLAB_SOLUTION_MAX),
 		      "identifiers", "type", "sfmc_scan_rule_id", "name", sfmc_json_string_max(name, GITLAB_NAME_MAX),
 		      "value", f->rule->id,
-		      "location", "file", lossy(f->path, f->path_len), "start_line", (json_int_t)f->line,
-		      "end_line", (json_int_t)f->line, "commit", commit_object(f, sha),
-		      "raw_source_code_extract", lossy(secret, strlen(secret)));
+		      "location", "file", lossy(r, f->path, f->path_len), "start_line", (json_int_t)f->line,
+		      "end_line", (json_int_t)f->line, "commit", commit_object(r, f, sha),
+		      "raw_source_code_extract", lossy(r, secret, strlen(secret)));
 	free(secret);
 	if (!v || json_array_append_new(st->vulns, v))
 		return sfmc_error_set("out of memory building the GitLab report");
 	return 0;
 }
 
-static json_t *messages(const sfmc_results *res)
+static json_t *messages(const sfmc_reporter *r, const sfmc_results *res)
 {
 	json_t *a = json_array();
 	sfmc_buf b = SFMC_BUF_INIT;
@@ -141,12 +145,12 @@ static json_t *messages(const sfmc_results *res)
 	for (size_t i = 0; a && i < res->nerrors; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "not scanned %s: %s", res->errors[i].path, res->errors[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(b.ptr, b.size)));
+		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
 	}
 	for (size_t i = 0; a && i < res->nskipped; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "skipped %s: %s", res->skipped[i].path, res->skipped[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(b.ptr, b.size)));
+		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
 	}
 	sfmc_buf_dispose(&b);
 	if (rc) {
@@ -169,7 +173,7 @@ static int gitlab_end(sfmc_reporter *r, const sfmc_results *res)
 	root = json_pack("{s:s, s:s, s:{s:O, s:o, s:s, s:s, s:s, s:s, s:o}, s:O}", "version", GITLAB_VERSION, "schema",
 			 GITLAB_SCHEMA, "scan", "analyzer", tool, "scanner", tool, "type", "secret_detection",
 			 "start_time", t0, "end_time", t1, "status", res->nerrors ? "failure" : "success", "messages",
-			 messages(res), "vulnerabilities", st->vulns);
+			 messages(r, res), "vulnerabilities", st->vulns);
 	if (!root)
 		return sfmc_error_set("out of memory building the GitLab report");
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

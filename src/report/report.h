@@ -79,6 +79,19 @@ int sfmc_report_write(const char *format, FILE *out, const sfmc_scan_meta *meta,
 /* The stderr summary (errors always; counts unless quiet); summary.c. */
 void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res);
 
+/* The redaction choke point (redact.c). Every string that comes from scanned
+ * content or history - paths, labels, author names and emails, commit
+ * summaries, ref and tag names, suppression reasons, error and skip messages
+ * - is printed through it, by every format, the summary, the baseline and
+ * the hook advice. sfmc_redact shows each substring a rule of `rules`
+ * matches as sfmc_finding_redact shows a secret (keyword, a few characters,
+ * "…"); s may be NULL (""), is not NUL-terminated (len bytes). Returns a
+ * malloc'd NUL-terminated string, its length in *out_len (may be NULL), or
+ * NULL (message set). */
+char *sfmc_redact(const sfmc_ruleset *rules, const char *s, size_t len, size_t *out_len);
+/* s as r shows it: whole with --show-secrets, else sfmc_redact with the run's rules. */
+char *sfmc_report_str(const sfmc_reporter *r, const char *s, size_t len, size_t *out_len);
+
 /* Shared by formats: the secret as shown (redacted unless asked). malloc'd. */
 char *sfmc_report_secret(const sfmc_reporter *r, const sfmc_finding *f);
 /* ISO 8601 UTC, "2026-01-02T03:04:05Z". */

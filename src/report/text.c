@@ -15,6 +15,21 @@ static const char *col(const sfmc_reporter *r, const char *code)
 	return r->opts->color ? code : "";
 }
 
+/* A string from scanned content or history, redacted and escaped for a terminal. */
+static char *shown(const sfmc_reporter *r, const char *s, size_t len)
+{
+	size_t n;
+	char *red = sfmc_report_str(r, s, len, &n), *esc = red ? sfmc_text_escape(red, n) : NULL;
+
+	free(red);
+	return esc;
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
 static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
@@ -23,7 +38,7 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 
 	if (f->suppressed || r->opts->groups)
 		return 0; /* groups are printed at the end */
-	path = sfmc_text_escape(f->path, f->path_len);
+	path = shown(r, f->path, f->path_len);
 	secret = sfmc_report_secret(r, f);
 	if (secret)
 		enc = sfmc_text_escape(secret, strlen(secret));
@@ -38,10 +53,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		f->rule->has_checksum ? (f->checksum_valid ? "checksum valid" : "checksum mismatch") : "no checksum",
 		f->rule->id, f->encoding ? " encoding " : "", f->encoding ? f->encoding : "", enc);
 	if (f->commit) {
-		char *name = sfmc_text_escape(f->commit->author_name ? f->commit->author_name : "",
-					      f->commit->author_name ? strlen(f->commit->author_name) : 0);
-		char *email = sfmc_text_escape(f->commit->author_email ? f->commit->author_email : "",
-					       f->commit->author_email ? strlen(f->commit->author_email) : 0);
+		char *name = shown(r, f->commit->author_name, len0(f->commit->author_name));
+		char *email = shown(r, f->commit->author_email, len0(f->commit->author_email));
 		sfmc_report_time(f->commit->time, when);
 		fprintf(r->out, "    commit %.12s by %s <%s> on %s%s\n", f->commit->commit, name ? name : "?",
 			email ? email : "?", when,
@@ -59,8 +72,8 @@ cleanup:
 /* One location of a group: path:line:column, commit, suppression. */
 static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 {
-	char *path = sfmc_text_escape(f->path, f->path_len);
-	char *why = f->suppress_reason ? sfmc_text_escape(f->suppress_reason, strlen(f->suppress_reason)) : NULL;
+	char *path = shown(r, f->path, f->path_len);
+	char *why = f->suppress_reason ? shown(r, f->suppress_reason, strlen(f->suppress_reason)) : NULL;
 
 	if (!path || (f->suppress_reason && !why)) {
 		free(path);
