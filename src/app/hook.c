@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/bounds.h"
+#include "report/report.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -508,16 +509,24 @@ int sfmc_hook_pre_receive_scan(FILE *in, const sfmc_ruleset *rules, const sfmc_g
 
 /* ---- advice ---- */
 
-static void print_finding(const sfmc_finding *f, FILE *out)
+/* A path or commit summary as the reports show it: redacted (report.h), escaped. */
+static char *shown(const sfmc_ruleset *rules, const char *s, size_t len)
 {
-	sfmc_finding shown = *f;
-	char *path = sfmc_text_escape(f->path, f->path_len), *secret = sfmc_finding_redact(&shown), *summary = NULL;
+	size_t n;
+	char *red = sfmc_redact(rules, s, len, &n), *esc = red ? sfmc_text_escape(red, n) : NULL;
+
+	free(red);
+	return esc;
+}
+
+static void print_finding(const sfmc_ruleset *rules, const sfmc_finding *f, FILE *out)
+{
+	char *path = shown(rules, f->path, f->path_len), *secret = sfmc_finding_redact(f), *summary = NULL;
 
 	fprintf(out, "  %s:%llu:%llu  %s  %s", path ? path : "?", (unsigned long long)f->line,
 		(unsigned long long)f->column, secret ? secret : "?", f->rule->name ? f->rule->name : f->rule->id);
 	if (f->commit && f->commit->commit[0]) {
-		summary = sfmc_text_escape(f->commit->summary ? f->commit->summary : "",
-					   f->commit->summary ? strlen(f->commit->summary) : 0);
+		summary = shown(rules, f->commit->summary, f->commit->summary ? strlen(f->commit->summary) : 0);
 		fprintf(out, "\n      in commit %.12s \"%s\"", f->commit->commit, summary ? summary : "");
 	}
 	fputc('\n', out);
@@ -584,7 +593,8 @@ static void print_allow_steps(const char *hook, const sfmc_finding *f, FILE *out
 		     "     (README, \"Suppressing findings\"; a baseline works too).\n", f->fingerprint);
 }
 
-void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+void sfmc_hook_advice(const char *hook, const sfmc_ruleset *rules, const sfmc_results *res, sfmc_level fail_on,
+		      FILE *out)
 {
 	size_t n = 0;
 	const sfmc_finding *first = NULL;
@@ -601,7 +611,7 @@ void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail
 		strcmp(hook, "pre-commit") ? " in commits the remote does not have yet" : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
-			print_finding(&res->findings[i], out);
+			print_finding(rules, &res->findings[i], out);
 			first = first ? first : &res->findings[i];
 		}
 	fprintf(out, "What to do now:\n");

@@ -47,8 +47,10 @@ int sfmc_hook_pre_push_scan(const char *remote, FILE *in, const sfmc_ruleset *ru
 int sfmc_hook_pre_receive_scan(FILE *in, const sfmc_ruleset *rules, const sfmc_git_opts *gopts, sfmc_results *out);
 
 /* After a blocked run of `hook` ("pre-commit", "pre-push", "pre-receive"):
- * each finding at or above fail_on (redacted, file:line, commit) and what to
- * do next: rotate, remove, or mark a false positive. */
-void sfmc_hook_advice(const char *hook, const sfmc_results *res, sfmc_level fail_on, FILE *out);
+ * each finding at or above fail_on (redacted, file:line, commit; tokens of
+ * `rules` in paths and summaries redacted too) and what to do next: rotate,
+ * remove, or mark a false positive. */
+void sfmc_hook_advice(const char *hook, const sfmc_ruleset *rules, const sfmc_results *res, sfmc_level fail_on,
+		      FILE *out);
 
 #endif

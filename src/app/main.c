@@ -237,7 +237,7 @@ static int run_scan(const sfmc_cli *cli_given, const char *mode, source_fn sourc
 		goto cleanup;
 	rc = exit_code(cli, &res);
 	if (cli->hook && rc == SFMC_EXIT_FINDINGS)
-		sfmc_hook_advice(cli->hook, &res, cli->fail_on, stderr);
+		sfmc_hook_advice(cli->hook, &rules, &res, cli->fail_on, stderr);
 cleanup:
 	if (out && out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR) {
 		fail("cannot write the report");
