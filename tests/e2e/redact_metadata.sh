@@ -2,9 +2,10 @@
 # No whole token from history metadata or names in any output by default:
 # a token in the author name and email, the commit message, a tag's name and
 # message, a branch name, a file path and a stdin --label is redacted like a
-# secret in every report format, the stderr summary and errors, the hook
-# advice and the --write-baseline file; the baseline still suppresses the
-# finding it was written for. --show-secrets shows the secret whole.
+# secret (also inside a longer word, "inSFMC_…x") in every report format,
+# the stderr summary and errors, the hook advice and the --write-baseline
+# file; the baseline still suppresses the finding it was written for.
+# --show-secrets shows the secret whole.
 . "$(dirname "$0")/lib.sh"
 O="$T/outs"
 R="$T/repo"
@@ -22,7 +23,7 @@ git -C "$R" tag -a "v1-$t_tag" -m "release $t_tagmsg"
 git -C "$R" checkout -qb "feature/$t_branch"
 printf 'again=%s\n' "$secret" >"$R/conf-$t_path/more-$t_path.txt"
 git -C "$R" add . && git -C "$R" commit -qm "more $t_msg"
-printf 'staged=%s\n' "$secret" >"$R/conf-$t_path/staged-$t_path.txt"
+printf 'staged=%s\n' "$secret" >"$R/conf-$t_path/staged${t_path}0.txt"
 git -C "$R" add .
 
 n=0
@@ -42,7 +43,7 @@ for fmt in text json jsonl sarif gitlab; do
 	out 1 "$SFMC" git "$R" -f "$fmt" --report "$fmt:$O/extra-$fmt" --write-baseline "$O/git-$fmt.baseline"
 	out 1 "$SFMC" dir "$R" -f "$fmt" --write-baseline "$O/dir-$fmt.baseline"
 	out 1 "$SFMC" staged "$R" -f "$fmt"
-	out 1 "$SFMC" stdin --label "in-$t_label" -f "$fmt"
+	out 1 "$SFMC" stdin --label "in${t_label}x" -f "$fmt"
 	out 1 "$SFMC" git "$R" -f "$fmt" --range "v1-$t_tag..feature/$t_branch"
 	out 1 "$SFMC" git "$R" -f "$fmt" --all-objects
 	out 2 "$SFMC" git "$R" -f "$fmt" --range "v1-$t_tag..missing-$t_ref"
@@ -57,7 +58,7 @@ for fmt in text json sarif gitlab; do
 done
 grep -qF 'conf-SFMC_' "$O/$n.out" || fail "the skipped file is not in the report"
 [ "$(cat "$O"/*.out | wc -c)" -gt 10000 ] || fail "suspiciously little output to search"
-for needle in "Dev SFMC_" "SFMC_" "in-SFMC_"; do
+for needle in "Dev SFMC_" "SFMC_" "inSFMC_"; do
 	grep -rqF -- "$needle" "$O" || fail "'$needle' (a redacted name) is nowhere: nothing was reported?"
 done
 for t in "${tokens[@]}" "$secret"; do
@@ -87,6 +88,6 @@ expect_rc 1 "--show-secrets"
 expect_out_has "$secret"
 expect_out_has "$t_name"
 expect_out_has "$t_path"
-run "$SFMC" stdin --label "in-$t_label" --show-secrets <"$T/in"
-expect_out_has "in-$t_label"
+run "$SFMC" stdin --label "in${t_label}x" --show-secrets <"$T/in"
+expect_out_has "in${t_label}x"
 finish
