@@ -145,12 +145,14 @@ static json_t *messages(const sfmc_reporter *r, const sfmc_results *res)
 	for (size_t i = 0; a && i < res->nerrors; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "not scanned %s: %s", res->errors[i].path, res->errors[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
+		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value",
+							 lossy(r, b.ptr, b.size)));
 	}
 	for (size_t i = 0; a && i < res->nskipped; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "skipped %s: %s", res->skipped[i].path, res->skipped[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
+		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value",
+							 lossy(r, b.ptr, b.size)));
 	}
 	sfmc_buf_dispose(&b);
 	if (rc) {

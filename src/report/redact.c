@@ -13,6 +13,7 @@
 #include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/text.h"
 
 /* Bounds of the keyword pass: bytes a cut may reach past a keyword, and
  * tries per rule and string (then the rest is hidden: fail closed). */
@@ -250,4 +251,13 @@ char *sfmc_report_str(const sfmc_reporter *r, const char *s, size_t len, size_t 
 			*out_len = len;
 	}
 	return out;
+}
+
+char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len)
+{
+	size_t n;
+	char *shown = sfmc_report_str(r, s, len, &n), *esc = shown ? sfmc_text_escape(shown, n) : NULL;
+
+	free(shown);
+	return esc;
 }

@@ -35,7 +35,8 @@ const char *sfmc_report_names(void)
 
 	if (!names[0])
 		for (size_t i = 0; i < NFORMATS && len < sizeof(names); i++)
-			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? "|" : "", formats[i]->name);
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? "|" : "",
+						formats[i]->name);
 	return names;
 }
 

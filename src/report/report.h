@@ -92,6 +92,9 @@ char *sfmc_redact(const sfmc_ruleset *rules, const char *s, size_t len, size_t *
 /* s as r shows it: whole with --show-secrets, else sfmc_redact with the run's rules. */
 char *sfmc_report_str(const sfmc_reporter *r, const char *s, size_t len, size_t *out_len);
 
+/* sfmc_report_str, then escaped for a terminal (sfmc_text_escape): text, summary. */
+char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len);
+
 /* Shared by formats: the secret as shown (redacted unless asked). malloc'd. */
 char *sfmc_report_secret(const sfmc_reporter *r, const sfmc_finding *f);
 /* ISO 8601 UTC, "2026-01-02T03:04:05Z". */

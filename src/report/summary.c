@@ -18,16 +18,6 @@ static void human_bytes(uint64_t n, char out[32])
 	snprintf(out, 32, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
-/* An error's path or message (they may quote paths and ref names), redacted and escaped. */
-static char *shown(const sfmc_reporter *r, const char *s)
-{
-	size_t n;
-	char *red = sfmc_report_str(r, s, strlen(s), &n), *esc = red ? sfmc_text_escape(red, n) : NULL;
-
-	free(red);
-	return esc;
-}
-
 void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res)
 {
 	const sfmc_reporter r = { .out = stderr, .meta = meta, .opts = opts };
@@ -36,7 +26,9 @@ void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opt
 
 	/* Errors are never hidden, not even by --quiet: they change the verdict. */
 	for (size_t i = 0; i < res->nerrors; i++) {
-		char *p = shown(&r, res->errors[i].path), *m = shown(&r, res->errors[i].text);
+		/* They may quote paths and ref names. */
+		char *p = sfmc_report_str_escaped(&r, res->errors[i].path, strlen(res->errors[i].path));
+		char *m = sfmc_report_str_escaped(&r, res->errors[i].text, strlen(res->errors[i].text));
 		fprintf(stderr, "sfmc-scan: error: %s: %s\n", p ? p : "?", m ? m : "?");
 		free(p);
 		free(m);

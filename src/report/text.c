@@ -15,16 +15,6 @@ static const char *col(const sfmc_reporter *r, const char *code)
 	return r->opts->color ? code : "";
 }
 
-/* A string from scanned content or history, redacted and escaped for a terminal. */
-static char *shown(const sfmc_reporter *r, const char *s, size_t len)
-{
-	size_t n;
-	char *red = sfmc_report_str(r, s, len, &n), *esc = red ? sfmc_text_escape(red, n) : NULL;
-
-	free(red);
-	return esc;
-}
-
 static size_t len0(const char *s)
 {
 	return s ? strlen(s) : 0;
@@ -38,7 +28,7 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 
 	if (f->suppressed || r->opts->groups)
 		return 0; /* groups are printed at the end */
-	path = shown(r, f->path, f->path_len);
+	path = sfmc_report_str_escaped(r, f->path, f->path_len);
 	secret = sfmc_report_secret(r, f);
 	if (secret)
 		enc = sfmc_text_escape(secret, strlen(secret));
@@ -53,8 +43,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		f->rule->has_checksum ? (f->checksum_valid ? "checksum valid" : "checksum mismatch") : "no checksum",
 		f->rule->id, f->encoding ? " encoding " : "", f->encoding ? f->encoding : "", enc);
 	if (f->commit) {
-		char *name = shown(r, f->commit->author_name, len0(f->commit->author_name));
-		char *email = shown(r, f->commit->author_email, len0(f->commit->author_email));
+		char *name = sfmc_report_str_escaped(r, f->commit->author_name, len0(f->commit->author_name));
+		char *email = sfmc_report_str_escaped(r, f->commit->author_email, len0(f->commit->author_email));
 		sfmc_report_time(f->commit->time, when);
 		fprintf(r->out, "    commit %.12s by %s <%s> on %s%s\n", f->commit->commit, name ? name : "?",
 			email ? email : "?", when,
@@ -72,8 +62,9 @@ cleanup:
 /* One location of a group: path:line:column, commit, suppression. */
 static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 {
-	char *path = shown(r, f->path, f->path_len);
-	char *why = f->suppress_reason ? shown(r, f->suppress_reason, strlen(f->suppress_reason)) : NULL;
+	char *path = sfmc_report_str_escaped(r, f->path, f->path_len);
+	char *why = f->suppress_reason ? sfmc_report_str_escaped(r, f->suppress_reason, strlen(f->suppress_reason))
+					: NULL;
 
 	if (!path || (f->suppress_reason && !why)) {
 		free(path);
