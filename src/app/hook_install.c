@@ -12,6 +12,7 @@
 
 #include "core/bounds.h"
 #include "git/repo.h"
+#include "report/report.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -280,16 +281,24 @@ int sfmc_hook_uninstall(const char *repo_path, const sfmc_hook_opts *o, FILE *lo
 
 /* ---- advice ---- */
 
-static void print_finding(const sfmc_finding *f, FILE *out)
+/* A path or commit summary as the reports show it: redacted (report.h), escaped. */
+static char *shown(const sfmc_ruleset *rules, const char *s, size_t len)
 {
-	sfmc_finding shown = *f;
-	char *path = sfmc_text_escape(f->path, f->path_len), *secret = sfmc_finding_redact(&shown), *summary = NULL;
+	size_t n;
+	char *red = sfmc_redact(rules, s, len, &n), *esc = red ? sfmc_text_escape(red, n) : NULL;
+
+	free(red);
+	return esc;
+}
+
+static void print_finding(const sfmc_ruleset *rules, const sfmc_finding *f, FILE *out)
+{
+	char *path = shown(rules, f->path, f->path_len), *secret = sfmc_finding_redact(f), *summary = NULL;
 
 	fprintf(out, "  %s:%llu:%llu  %s  %s", path ? path : "?", (unsigned long long)f->line,
 		(unsigned long long)f->column, secret ? secret : "?", f->rule->name ? f->rule->name : f->rule->id);
 	if (f->commit && f->commit->commit[0]) {
-		summary = sfmc_text_escape(f->commit->summary ? f->commit->summary : "",
-					   f->commit->summary ? strlen(f->commit->summary) : 0);
+		summary = shown(rules, f->commit->summary, f->commit->summary ? strlen(f->commit->summary) : 0);
 		fprintf(out, "\n      in commit %.12s \"%s\"", f->commit->commit, summary ? summary : "");
 	}
 	fputc('\n', out);
@@ -356,7 +365,8 @@ static void print_allow_steps(sfmc_hook_kind kind, const sfmc_finding *f, FILE *
 		     "     (README, \"Suppressing findings\"; a baseline works too).\n", f->fingerprint);
 }
 
-void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
+void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_ruleset *rules, const sfmc_results *res, sfmc_level fail_on,
+		      FILE *out)
 {
 	size_t n = 0;
 	const sfmc_finding *first = NULL;
@@ -373,7 +383,7 @@ void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level f
 		kind != SFMC_HOOK_PRE_COMMIT ? " in commits the remote does not have yet" : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
-			print_finding(&res->findings[i], out);
+			print_finding(rules, &res->findings[i], out);
 			first = first ? first : &res->findings[i];
 		}
 	fprintf(out, "What to do now:\n");

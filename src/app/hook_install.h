@@ -34,8 +34,10 @@ int sfmc_hook_install(const char *repo_path, const sfmc_hook_opts *o, FILE *log)
 int sfmc_hook_uninstall(const char *repo_path, const sfmc_hook_opts *o, FILE *log);
 
 /* After a blocked run of the hook of that kind:
- * each finding at or above fail_on (redacted, file:line, commit) and what to
- * do next: rotate, remove, or mark a false positive. */
-void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out);
+ * each finding at or above fail_on (redacted, file:line, commit; tokens of
+ * `rules` in paths and summaries redacted too) and what to do next: rotate,
+ * remove, or mark a false positive. */
+void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_ruleset *rules, const sfmc_results *res, sfmc_level fail_on,
+		      FILE *out);
 
 #endif

@@ -279,7 +279,7 @@ static int report(scan_run *r)
 		goto cleanup;
 	}
 	if (r->cmd->hook && rc == SFMC_EXIT_FINDINGS)
-		sfmc_hook_advice((sfmc_hook_kind)r->cmd->hook, &r->res, r->fail_on, stderr);
+		sfmc_hook_advice((sfmc_hook_kind)r->cmd->hook, &r->rules, &r->res, r->fail_on, stderr);
 cleanup:
 	if (out != stdout && fclose(out) != 0 && rc != SFMC_EXIT_ERROR)
 		rc = sfmc_app_fail("cannot write the report");

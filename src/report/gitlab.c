@@ -1,4 +1,4 @@
-/* report_gitlab.c - --format gitlab: a GitLab secret-detection report
+/* gitlab.c - --format gitlab: a GitLab secret-detection report
  * (schema 15.2.1, gl-secret-detection-report.json), built with jansson.
  * Suppressed findings are left out: GitLab has no way to mark them. */
 #include <stdlib.h>
@@ -74,15 +74,19 @@ static int finding_uuid(const sfmc_finding *f, const char *sha, char out[37])
 	return rc;
 }
 
-static json_t *lossy(const char *s, size_t len)
+/* A string from scanned content or history as r shows it, in valid UTF-8. */
+static json_t *lossy(const sfmc_reporter *r, const char *s, size_t len)
 {
-	char *u = sfmc_text_lossy_utf8(s ? s : "", s ? len : 0);
+	size_t n;
+	char *red = sfmc_report_str(r, s, s ? len : 0, &n), *u = red ? sfmc_text_lossy_utf8(red, n) : NULL;
 	json_t *j = u ? json_string(u) : NULL;
+
+	free(red);
 	free(u);
 	return j;
 }
 
-static json_t *commit_object(const sfmc_finding *f, const char *sha)
+static json_t *commit_object(const sfmc_reporter *r, const sfmc_finding *f, const char *sha)
 {
 	const sfmc_commit_info *c = f->commit;
 	char when[32];
@@ -91,9 +95,9 @@ static json_t *commit_object(const sfmc_finding *f, const char *sha)
 	if (!o || !c || !c->commit[0])
 		return o;
 	sfmc_report_time(c->time, when);
-	if (json_object_set_new(o, "author", lossy(c->author_name, c->author_name ? strlen(c->author_name) : 0)) ||
+	if (json_object_set_new(o, "author", lossy(r, c->author_name, c->author_name ? strlen(c->author_name) : 0)) ||
 	    json_object_set_new(o, "date", json_string(when)) ||
-	    json_object_set_new(o, "message", lossy(c->summary, c->summary ? strlen(c->summary) : 0))) {
+	    json_object_set_new(o, "message", lossy(r, c->summary, c->summary ? strlen(c->summary) : 0))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -113,25 +117,24 @@ static int gitlab_finding(sfmc_reporter *r, const sfmc_finding *f)
 		return 0;
 	if (finding_uuid(f, sha, uuid) < 0 || !(secret = sfmc_report_secret(r, f)))
 		return sfmc_error_set("out of memory building the GitLab report");
-	v = json_pack("{s:s, s:o, s:o, s:s, s:o, s:[{s:s, s:o, s:s}], s:{s:o, s:I, s:I, s:o}, s:o}",
-		      "id", uuid, "name", sfmc_json_string_max(name, GITLAB_NAME_MAX),
-		      "description", sfmc_json_string_max(f->rule->description && *f->rule->description ? f->rule->description
-													  : name, GITLAB_DESCRIPTION_MAX),
-		      "severity", severity(f),
-		      "solution", sfmc_json_string_max(f->rule->remediation ? f->rule->remediation : "Rotate the secret.",
-						       GITLAB_SOLUTION_MAX),
+	v = json_pack("{s:s, s:o, s:o, s:s, s:o, s:[{s:s, s:o, s:s}], s:{s:o, s:I, s:I, s:o}, s:o}", "id", uuid, "name",
+		      sfmc_json_string_max(name, GITLAB_NAME_MAX), "description",
+		      sfmc_json_string_max(f->rule->description && *f->rule->description ? f->rule->description : name,
+					   GITLAB_DESCRIPTION_MAX),
+		      "severity", severity(f), "solution",
+		      sfmc_json_string_max(f->rule->remediation ? f->rule->remediation : "Rotate the secret.",
+					   GITLAB_SOLUTION_MAX),
 		      "identifiers", "type", "sfmc_scan_rule_id", "name", sfmc_json_string_max(name, GITLAB_NAME_MAX),
-		      "value", f->rule->id,
-		      "location", "file", lossy(f->path, f->path_len), "start_line", (json_int_t)f->line,
-		      "end_line", (json_int_t)f->line, "commit", commit_object(f, sha),
-		      "raw_source_code_extract", lossy(secret, strlen(secret)));
+		      "value", f->rule->id, "location", "file", lossy(r, f->path, f->path_len), "start_line",
+		      (json_int_t)f->line, "end_line", (json_int_t)f->line, "commit", commit_object(r, f, sha),
+		      "raw_source_code_extract", lossy(r, secret, strlen(secret)));
 	free(secret);
 	if (!v || json_array_append_new(st->vulns, v))
 		return sfmc_error_set("out of memory building the GitLab report");
 	return 0;
 }
 
-static json_t *messages(const sfmc_results *res)
+static json_t *messages(const sfmc_reporter *r, const sfmc_results *res)
 {
 	json_t *a = json_array();
 	sfmc_buf b = SFMC_BUF_INIT;
@@ -141,12 +144,14 @@ static json_t *messages(const sfmc_results *res)
 	for (size_t i = 0; a && i < res->nerrors; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "not scanned %s: %s", res->errors[i].path, res->errors[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(b.ptr, b.size)));
+		rc |= json_array_append_new(a,
+					    json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
 	}
 	for (size_t i = 0; a && i < res->nskipped; i++) {
 		sfmc_buf_clear(&b);
 		rc |= sfmc_buf_printf(&b, "skipped %s: %s", res->skipped[i].path, res->skipped[i].text);
-		rc |= json_array_append_new(a, json_pack("{s:s, s:o}", "level", "warn", "value", lossy(b.ptr, b.size)));
+		rc |= json_array_append_new(a,
+					    json_pack("{s:s, s:o}", "level", "warn", "value", lossy(r, b.ptr, b.size)));
 	}
 	sfmc_buf_dispose(&b);
 	if (rc) {
@@ -169,7 +174,7 @@ static int gitlab_end(sfmc_reporter *r, const sfmc_results *res)
 	root = json_pack("{s:s, s:s, s:{s:O, s:o, s:s, s:s, s:s, s:s, s:o}, s:O}", "version", GITLAB_VERSION, "schema",
 			 GITLAB_SCHEMA, "scan", "analyzer", tool, "scanner", tool, "type", "secret_detection",
 			 "start_time", t0, "end_time", t1, "status", res->nerrors ? "failure" : "success", "messages",
-			 messages(res), "vulnerabilities", st->vulns);
+			 messages(r, res), "vulnerabilities", st->vulns);
 	if (!root)
 		return sfmc_error_set("out of memory building the GitLab report");
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -181,21 +186,18 @@ static int gitlab_begin(sfmc_reporter *r)
 	return (st->vulns = json_array()) ? 0 : sfmc_error_set("out of memory");
 }
 
-static void gitlab_free(sfmc_reporter *r)
+static void gitlab_dispose(sfmc_reporter *r)
 {
 	gitlab_state *st = r->state;
-	if (st)
-		json_decref(st->vulns);
-	free(st);
+
+	json_decref(st->vulns);
 }
 
-int sfmc_report_gitlab_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(gitlab_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = gitlab_begin;
-	r->finding = gitlab_finding;
-	r->end = gitlab_end;
-	r->free = gitlab_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_gitlab = {
+	.name = "gitlab",
+	.state_size = sizeof(gitlab_state),
+	.begin = gitlab_begin,
+	.finding = gitlab_finding,
+	.end = gitlab_end,
+	.dispose = gitlab_dispose,
+};

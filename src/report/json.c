@@ -1,4 +1,4 @@
-/* report_json.c - --format json: one object with findings, stats, skips and
+/* json.c - --format json: one object with findings, stats, skips and
  * errors, built with jansson. */
 #include "report/json.h"
 
@@ -31,7 +31,22 @@ int sfmc_json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
 	return rc;
 }
 
-static int add_commit(json_t *o, const sfmc_finding *f)
+int sfmc_json_set_shown(const sfmc_reporter *r, json_t *obj, const char *key, const char *s, size_t len)
+{
+	size_t n;
+	char *shown = sfmc_report_str(r, s, len, &n);
+	int rc = shown ? sfmc_json_set_bytes(obj, key, shown, n) : -1;
+
+	free(shown);
+	return rc;
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+static int add_commit(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
 {
 	const sfmc_commit_info *c = f->commit;
 	char when[32];
@@ -39,12 +54,10 @@ static int add_commit(json_t *o, const sfmc_finding *f)
 
 	sfmc_report_time(c->time, when);
 	rc |= json_object_set_new(o, "commit", json_string(c->commit));
-	rc |= sfmc_json_set_bytes(o, "author_name", c->author_name ? c->author_name : "",
-				  c->author_name ? strlen(c->author_name) : 0);
-	rc |= sfmc_json_set_bytes(o, "author_email", c->author_email ? c->author_email : "",
-				  c->author_email ? strlen(c->author_email) : 0);
+	rc |= sfmc_json_set_shown(r, o, "author_name", c->author_name, len0(c->author_name));
+	rc |= sfmc_json_set_shown(r, o, "author_email", c->author_email, len0(c->author_email));
 	rc |= json_object_set_new(o, "commit_time", json_string(when));
-	rc |= sfmc_json_set_bytes(o, "summary", c->summary ? c->summary : "", c->summary ? strlen(c->summary) : 0);
+	rc |= sfmc_json_set_shown(r, o, "summary", c->summary, len0(c->summary));
 	rc |= json_object_set_new(o, "likely_expired", json_boolean(sfmc_report_likely_expired(f, (int64_t)time(NULL))));
 	return rc ? -1 : 0;
 }
@@ -60,7 +73,7 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	rc |= json_object_set_new(o, "rule_id", json_string(f->rule->id));
 	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
 	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
-	rc |= sfmc_json_set_bytes(o, "path", f->path, f->path_len);
+	rc |= sfmc_json_set_shown(r, o, "path", f->path, f->path_len);
 	rc |= json_object_set_new(o, "line", json_integer((json_int_t)f->line));
 	rc |= json_object_set_new(o, "column", json_integer((json_int_t)f->column));
 	rc |= json_object_set_new(o, "end_column", json_integer((json_int_t)f->end_column));
@@ -70,10 +83,10 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	if (f->blob[0])
 		rc |= json_object_set_new(o, "blob", json_string(f->blob));
 	if (f->commit)
-		rc |= add_commit(o, f);
+		rc |= add_commit(r, o, f);
 	if (f->suppressed) {
-		json_t *s = json_pack("{s:s, s:s}", "kind", sfmc_suppress_kind_name(f->suppressed), "reason",
-				      f->suppress_reason ? f->suppress_reason : "");
+		json_t *s = json_pack("{s:s}", "kind", sfmc_suppress_kind_name(f->suppressed));
+		rc |= !s || sfmc_json_set_shown(r, s, "reason", f->suppress_reason, len0(f->suppress_reason));
 		rc |= json_object_set_new(o, "suppression", s);
 	}
 	free(secret);
@@ -88,13 +101,17 @@ fail:
 	return NULL;
 }
 
-json_t *sfmc_json_issues(const sfmc_issue *v, size_t n, const char *textkey)
+json_t *sfmc_json_issues(const sfmc_reporter *r, const sfmc_issue *v, size_t n, const char *textkey)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++) {
 		json_t *o = json_object();
-		if (!o || sfmc_json_set_bytes(o, "path", v[i].path, strlen(v[i].path)) ||
-		    sfmc_json_set_bytes(o, textkey, v[i].text, strlen(v[i].text)) || json_array_append_new(a, o)) {
+		if (!o || sfmc_json_set_shown(r, o, "path", v[i].path, strlen(v[i].path)) ||
+		    sfmc_json_set_shown(r, o, textkey, v[i].text, strlen(v[i].text))) {
+			json_decref(o);
+			o = NULL; /* append_new(NULL) fails without freeing a */
+		}
+		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
 		}
@@ -240,8 +257,8 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	    json_object_set_new(root, "mode", json_string(r->meta->mode)) ||
 	    json_object_set(root, "findings", st->findings) || json_object_set(root, "suppressed", st->suppressed) ||
 	    json_object_set_new(root, "stats", stats) ||
-	    json_object_set_new(root, "skipped", sfmc_json_issues(res->skipped, res->nskipped, "reason")) ||
-	    json_object_set_new(root, "errors", sfmc_json_issues(res->errors, res->nerrors, "message")) ||
+	    json_object_set_new(root, "skipped", sfmc_json_issues(r, res->skipped, res->nskipped, "reason")) ||
+	    json_object_set_new(root, "errors", sfmc_json_issues(r, res->errors, res->nerrors, "message")) ||
 	    (res->shallow && (json_object_set_new(root, "shallow", json_true()) ||
 			      json_object_set_new(root, "shallow_commits", shallow_commits(res)))) ||
 	    (r->opts->groups && json_groups(r, root) < 0)) {
@@ -251,23 +268,19 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
-static void json_free(sfmc_reporter *r)
+static void json_dispose(sfmc_reporter *r)
 {
 	json_state *st = r->state;
-	if (st) {
-		json_decref(st->findings);
-		json_decref(st->suppressed);
-	}
-	free(st);
+
+	json_decref(st->findings);
+	json_decref(st->suppressed);
 }
 
-int sfmc_report_json_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(json_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = json_begin;
-	r->finding = json_finding;
-	r->end = json_end;
-	r->free = json_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_json = {
+	.name = "json",
+	.state_size = sizeof(json_state),
+	.begin = json_begin,
+	.finding = json_finding,
+	.end = json_end,
+	.dispose = json_dispose,
+};

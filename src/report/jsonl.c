@@ -1,4 +1,4 @@
-/* report_jsonl.c - --format jsonl: one finding per line (the object of
+/* jsonl.c - --format jsonl: one finding per line (the object of
  * --format json), written as each finding arrives, for piping into other
  * tools. Suppressed findings are included with their "suppression". */
 #include "report/json.h"
@@ -13,8 +13,7 @@ static int jsonl_finding(sfmc_reporter *r, const sfmc_finding *f)
 	return fflush(r->out) == 0 ? 0 : -1;
 }
 
-int sfmc_report_jsonl_new(sfmc_reporter *r)
-{
-	r->finding = jsonl_finding;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_jsonl = {
+	.name = "jsonl",
+	.finding = jsonl_finding,
+};

@@ -1,75 +1,76 @@
 #include "report/report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "util/error.h"
 
-static const struct {
-	const char *name;
-	sfmc_report_ctor ctor;
-} formats[] = {
-	{ "text", sfmc_report_text_new },
-	{ "json", sfmc_report_json_new },
-	{ "jsonl", sfmc_report_jsonl_new },
-	{ "sarif", sfmc_report_sarif_new },
-	{ "gitlab", sfmc_report_gitlab_new },
+/* Every format, once: a new one is a file and a row here. */
+static const sfmc_report_type *const formats[] = {
+	&sfmc_report_type_text,  &sfmc_report_type_json,   &sfmc_report_type_jsonl,
+	&sfmc_report_type_sarif, &sfmc_report_type_gitlab,
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-bool sfmc_report_known(const char *name)
+static const sfmc_report_type *find_type(const char *name)
 {
 	for (size_t i = 0; i < NFORMATS; i++)
-		if (!strcmp(formats[i].name, name))
-			return true;
-	return false;
+		if (!strcmp(formats[i]->name, name))
+			return formats[i];
+	return NULL;
+}
+
+bool sfmc_report_known(const char *name)
+{
+	return find_type(name) != NULL;
 }
 
 const char *sfmc_report_names(void)
 {
 	static char names[256];
+	size_t len = 0;
+
 	if (!names[0])
-		for (size_t i = 0; i < NFORMATS; i++) {
-			size_t len = strlen(names);
-			snprintf(names + len, sizeof(names) - len, "%s%s", i ? "|" : "", formats[i].name);
-		}
+		for (size_t i = 0; i < NFORMATS && len < sizeof(names); i++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? "|" : "",
+						formats[i]->name);
 	return names;
+}
+
+/* begin, every finding, end: the calls one run of a format makes. */
+static int run(sfmc_reporter *r, const sfmc_results *res)
+{
+	const sfmc_report_type *t = r->type;
+
+	if (t->begin && t->begin(r) < 0)
+		return -1;
+	for (size_t k = 0; k < res->nfindings; k++)
+		if (t->finding(r, &res->findings[k]) < 0)
+			return -1;
+	if (t->end && t->end(r, res) < 0)
+		return -1;
+	if (fflush(r->out) != 0 || ferror(r->out))
+		return sfmc_error_set_errno("cannot write the %s report", t->name);
+	return 0;
 }
 
 int sfmc_report_write(const char *format, FILE *out, const sfmc_scan_meta *meta, const sfmc_report_opts *opts,
 		      const sfmc_results *res)
 {
-	sfmc_reporter r;
-	size_t i;
-	int rc = -1;
+	sfmc_reporter r = { .out = out, .meta = meta, .opts = opts, .type = find_type(format) };
+	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.out = out;
-	r.meta = meta;
-	r.opts = opts;
-	for (i = 0; i < NFORMATS && strcmp(formats[i].name, format); i++)
-		;
-	if (i == NFORMATS)
+	if (!r.type)
 		return sfmc_error_set("unknown format '%s' (expected %s)", format, sfmc_report_names());
-	if (formats[i].ctor(&r) < 0)
-		return -1;
-	if (r.begin && r.begin(&r) < 0)
-		goto cleanup;
-	for (size_t k = 0; k < res->nfindings; k++)
-		if (r.finding(&r, &res->findings[k]) < 0)
-			goto cleanup;
-	if (r.end && r.end(&r, res) < 0)
-		goto cleanup;
-	if (fflush(out) != 0 || ferror(out)) {
-		sfmc_error_set_errno("cannot write the %s report", format);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	if (r.free)
-		r.free(&r);
+	if (r.type->state_size && !(r.state = calloc(1, r.type->state_size)))
+		return sfmc_error_set("out of memory");
+	rc = run(&r, res);
+	if (r.type->dispose)
+		r.type->dispose(&r);
+	free(r.state);
 	return rc;
 }
 

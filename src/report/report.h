@@ -1,5 +1,5 @@
 /* report.h - reporters are sinks: begin, one call per finding, end.
- * A new format is one new report_<name>.c and one row in report.c. */
+ * A new format is one new file defining a sfmc_report_type and one row in report.c. */
 #ifndef SFMC_REPORT_H
 #define SFMC_REPORT_H
 
@@ -36,24 +36,37 @@ typedef struct sfmc_report_opts {
 } sfmc_report_opts;
 
 typedef struct sfmc_reporter sfmc_reporter;
+
+/* A report format: constant operations, one `const sfmc_report_type` per
+ * format file (like curl's Curl_cftype). report.c allocates state_size bytes
+ * (zeroed) for each run and calls begin, finding (for every finding,
+ * suppressed ones too), end, then dispose (always, even after a failure).
+ * begin, end and dispose may be NULL. Returns 0 or -1 (message set). */
+typedef struct sfmc_report_type {
+	const char *name;  /* as given to --format */
+	size_t state_size; /* bytes of r->state; 0: none */
+	int (*begin)(sfmc_reporter *r);
+	int (*finding)(sfmc_reporter *r, const sfmc_finding *f);
+	int (*end)(sfmc_reporter *r, const sfmc_results *res);
+	void (*dispose)(sfmc_reporter *r); /* releases what state points to, not state itself */
+} sfmc_report_type;
+
+/* One run of a format: where it writes, what it knows, its own state.
+ * Everything borrowed except state (owned by report.c). */
 struct sfmc_reporter {
 	FILE *out;
 	const sfmc_scan_meta *meta;
 	const sfmc_report_opts *opts;
-	int (*begin)(sfmc_reporter *r);
-	int (*finding)(sfmc_reporter *r, const sfmc_finding *f); /* suppressed ones too */
-	int (*end)(sfmc_reporter *r, const sfmc_results *res);
-	void (*free)(sfmc_reporter *r);
+	const sfmc_report_type *type;
 	void *state;
 };
 
-/* Each format's constructor fills the callbacks (and state) of r. */
-typedef int (*sfmc_report_ctor)(sfmc_reporter *r);
-int sfmc_report_text_new(sfmc_reporter *r);
-int sfmc_report_json_new(sfmc_reporter *r);
-int sfmc_report_jsonl_new(sfmc_reporter *r);
-int sfmc_report_sarif_new(sfmc_reporter *r);
-int sfmc_report_gitlab_new(sfmc_reporter *r);
+/* The formats; report.c lists them once. */
+extern const sfmc_report_type sfmc_report_type_text;
+extern const sfmc_report_type sfmc_report_type_json;
+extern const sfmc_report_type sfmc_report_type_jsonl;
+extern const sfmc_report_type sfmc_report_type_sarif;
+extern const sfmc_report_type sfmc_report_type_gitlab;
 
 /* true when name is a known format. */
 bool sfmc_report_known(const char *name);
@@ -63,8 +76,24 @@ const char *sfmc_report_names(void);
 int sfmc_report_write(const char *format, FILE *out, const sfmc_scan_meta *meta, const sfmc_report_opts *opts,
 		      const sfmc_results *res);
 
-/* The stderr summary (errors always; counts unless quiet). */
+/* The stderr summary (errors always; counts unless quiet); summary.c. */
 void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res);
+
+/* The redaction choke point (redact.c). Every string that comes from scanned
+ * content or history - paths, labels, author names and emails, commit
+ * summaries, ref and tag names, suppression reasons, error and skip messages
+ * - is printed through it, by every format, the summary, the baseline and
+ * the hook advice. sfmc_redact shows each substring a rule of `rules`
+ * matches as sfmc_finding_redact shows a secret (keyword, a few characters,
+ * "…"); s may be NULL (""), is not NUL-terminated (len bytes). Returns a
+ * malloc'd NUL-terminated string, its length in *out_len (may be NULL), or
+ * NULL (message set). */
+char *sfmc_redact(const sfmc_ruleset *rules, const char *s, size_t len, size_t *out_len);
+/* s as r shows it: whole with --show-secrets, else sfmc_redact with the run's rules. */
+char *sfmc_report_str(const sfmc_reporter *r, const char *s, size_t len, size_t *out_len);
+
+/* sfmc_report_str, then escaped for a terminal (sfmc_text_escape): text, summary. */
+char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len);
 
 /* Shared by formats: the secret as shown (redacted unless asked). malloc'd. */
 char *sfmc_report_secret(const sfmc_reporter *r, const sfmc_finding *f);

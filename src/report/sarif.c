@@ -1,4 +1,4 @@
-/* report_sarif.c - --format sarif: SARIF 2.1.0 for GitHub code scanning and
+/* sarif.c - --format sarif: SARIF 2.1.0 for GitHub code scanning and
  * other SARIF viewers, built with jansson. One run; every rule described;
  * locations relative to %SRCROOT% (the scanned root); errors become tool
  * execution notifications and executionSuccessful=false. */
@@ -7,9 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <git2.h>
-
-#include "git/repo.h"
 #include "core/bounds.h"
 #include "report/json.h"
 #include "util/buf.h"
@@ -83,43 +80,27 @@ static json_t *driver(const sfmc_ruleset *rules)
 			 SFMC_VERSION, "rules", arr);
 }
 
-/* git modes: the top of the work tree (paths are relative to it), or NULL. */
-static char *git_workdir(const sfmc_scan_meta *meta)
-{
-	git_repository *repo = NULL;
-	char *dir = NULL;
-	int rc;
-
-	git_libgit2_init();
-	/* Not FROM_ENV: under a hook libgit2 would load GIT_INDEX_FILE's whole index. */
-	rc = meta->nroots ? git_repository_open_ext(&repo, meta->roots[0], 0, NULL) : sfmc_gitrepo_open(&repo, NULL);
-	sfmc_error_clear();
-	if (rc == 0 && git_repository_workdir(repo))
-		dir = strdup(git_repository_workdir(repo));
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return dir;
-}
-
 /* The file URI of the directory paths are relative to, with a trailing
  * slash: the work tree in git modes, a single directory root of `dir`, else
  * the working directory (file roots and several roots are reported as given). */
-static json_t *srcroot(const sfmc_scan_meta *meta)
+static json_t *srcroot(const sfmc_reporter *r)
 {
-	char *real = NULL, *uri = NULL, *top = NULL;
+	const sfmc_scan_meta *meta = r->meta;
+	char *real = NULL, *uri = NULL, *red = NULL;
+	size_t n;
 	const char *base = ".";
 	struct stat st;
 	sfmc_buf b = SFMC_BUF_INIT;
 	json_t *j = NULL;
 
-	if (strcmp(meta->mode, "dir") && strcmp(meta->mode, "stdin") && (top = git_workdir(meta)))
-		base = top;
+	if (meta->git && meta->workdir)
+		base = meta->workdir;
 	else if (meta->nroots == 1 && stat(meta->roots[0], &st) == 0 && S_ISDIR(st.st_mode))
 		base = meta->roots[0];
-	if ((real = realpath(base, NULL)))
-		uri = sfmc_text_uri_path(real, strlen(real));
+	if ((real = realpath(base, NULL)) && (red = sfmc_report_str(r, real, strlen(real), &n)))
+		uri = sfmc_text_uri_path(red, n);
 	free(real);
-	free(top);
+	free(red);
 	if (!uri)
 		return NULL;
 	sfmc_buf_init(&b, 0);
@@ -130,14 +111,16 @@ static json_t *srcroot(const sfmc_scan_meta *meta)
 	return j;
 }
 
-/* {"uri": ..., "uriBaseId": "%SRCROOT%"} for a path; absolute paths become file URIs. */
-static json_t *artifact_location(const char *path, size_t len)
+/* {"uri": ..., "uriBaseId": "%SRCROOT%"} for a path (redacted); absolute paths become file URIs. */
+static json_t *artifact_location(const sfmc_reporter *r, const char *path, size_t len)
 {
-	char *enc = sfmc_text_uri_path(path, len);
+	size_t n;
+	char *red = sfmc_report_str(r, path, len, &n), *enc = red ? sfmc_text_uri_path(red, n) : NULL;
 	const char *colon, *slash;
 	sfmc_buf b = SFMC_BUF_INIT;
 	json_t *j = NULL;
 
+	free(red);
 	if (!enc)
 		return NULL;
 	sfmc_buf_init(&b, 0);
@@ -193,12 +176,18 @@ static json_t *result_properties(const sfmc_reporter *r, const sfmc_finding *f)
 	return p;
 }
 
-static json_t *suppressions(const sfmc_finding *f)
+static json_t *suppressions(const sfmc_reporter *r, const sfmc_finding *f)
 {
-	if (!f->suppressed)
+	const char *why = nonempty(f->suppress_reason, "suppressed");
+	char *shown;
+	json_t *j;
+
+	if (!f->suppressed || !(shown = sfmc_report_str(r, why, strlen(why), NULL)))
 		return NULL;
-	return json_pack("[{s:s, s:s, s:s}]", "kind", f->suppressed == SFMC_SUPPRESS_INLINE ? "inSource" : "external",
-			 "status", "accepted", "justification", nonempty(f->suppress_reason, "suppressed"));
+	j = json_pack("[{s:s, s:s, s:s}]", "kind", f->suppressed == SFMC_SUPPRESS_INLINE ? "inSource" : "external",
+		      "status", "accepted", "justification", shown);
+	free(shown);
+	return j;
 }
 
 static json_t *message(const sfmc_reporter *r, const sfmc_finding *f)
@@ -250,16 +239,14 @@ static int sarif_finding(sfmc_reporter *r, const sfmc_finding *f)
 		st->dropped++;
 		return 0;
 	}
-	res = json_pack("{s:s, s:s, s:o, s:[{s:{s:o, s:{s:I, s:I, s:I, s:I}}}], s:{s:s, s:o}, s:o, s:o*}",
-			"ruleId", f->rule->id, "level", f->level == SFMC_LEVEL_ERROR ? "error" : "warning",
-			"message", message(r, f),
-			"locations", "physicalLocation", "artifactLocation", artifact_location(f->path, f->path_len),
-			"region", "startLine", (json_int_t)f->line, "startColumn", (json_int_t)f->column,
-			"endLine", (json_int_t)f->line, "endColumn", (json_int_t)f->end_column + 1,
-			"partialFingerprints", "sfmcSecretSha256/v1", f->fingerprint,
-			"primaryLocationLineHash", line_hash(st, f),
-			"properties", result_properties(r, f),
-			"suppressions", suppressions(f));
+	res = json_pack("{s:s, s:s, s:o, s:[{s:{s:o, s:{s:I, s:I, s:I, s:I}}}], s:{s:s, s:o}, s:o, s:o*}", "ruleId",
+			f->rule->id, "level", f->level == SFMC_LEVEL_ERROR ? "error" : "warning", "message",
+			message(r, f), "locations", "physicalLocation", "artifactLocation",
+			artifact_location(r, f->path, f->path_len), "region", "startLine", (json_int_t)f->line,
+			"startColumn", (json_int_t)f->column, "endLine", (json_int_t)f->line, "endColumn",
+			(json_int_t)f->end_column + 1, "partialFingerprints", "sfmcSecretSha256/v1", f->fingerprint,
+			"primaryLocationLineHash", line_hash(st, f), "properties", result_properties(r, f),
+			"suppressions", suppressions(r, f));
 	if (!res || (idx >= 0 && json_object_set_new(res, "ruleIndex", json_integer(idx))) ||
 	    json_array_append_new(st->results, res))
 		return sfmc_error_set("out of memory building SARIF");
@@ -267,17 +254,20 @@ static int sarif_finding(sfmc_reporter *r, const sfmc_finding *f)
 	return 0;
 }
 
-static json_t *notification(const char *level, const char *path, const char *text)
+static json_t *notification(const sfmc_reporter *r, const char *level, const sfmc_issue *is)
 {
 	sfmc_buf b = SFMC_BUF_INIT;
-	char *lossy = NULL;
+	char *lossy = NULL, *shown = NULL;
+	size_t n;
 	json_t *j = NULL;
 
 	sfmc_buf_init(&b, 0);
-	if (sfmc_buf_printf(&b, "%s: %s", path, text) == 0 && (lossy = sfmc_text_lossy_utf8(b.ptr, b.size)))
+	if (sfmc_buf_printf(&b, "%s: %s", is->path, is->text) == 0 && (shown = sfmc_report_str(r, b.ptr, b.size, &n)) &&
+	    (lossy = sfmc_text_lossy_utf8(shown, n)))
 		j = json_pack("{s:s, s:{s:s}, s:[{s:{s:o}}]}", "level", level, "message", "text", lossy, "locations",
-			      "physicalLocation", "artifactLocation", artifact_location(path, strlen(path)));
+			      "physicalLocation", "artifactLocation", artifact_location(r, is->path, strlen(is->path)));
 	free(lossy);
+	free(shown);
 	sfmc_buf_dispose(&b);
 	return j;
 }
@@ -289,9 +279,9 @@ static json_t *invocation(const sfmc_reporter *r, const sfmc_results *res, size_
 	int rc = 0;
 
 	for (size_t i = 0; notes && i < res->nerrors; i++)
-		rc |= json_array_append_new(notes, notification("error", res->errors[i].path, res->errors[i].text));
+		rc |= json_array_append_new(notes, notification(r, "error", &res->errors[i]));
 	for (size_t i = 0; notes && i < res->nskipped; i++)
-		rc |= json_array_append_new(notes, notification("warning", res->skipped[i].path, res->skipped[i].text));
+		rc |= json_array_append_new(notes, notification(r, "warning", &res->skipped[i]));
 	if (dropped) {
 		snprintf(msg, sizeof(msg), "%zu more results were left out: GitHub accepts at most %d per run", dropped,
 			 SFMC_SARIF_MAX_RESULTS);
@@ -325,7 +315,7 @@ static int sarif_end(sfmc_reporter *r, const sfmc_results *res)
 	/* One category per mode, so a dir scan and a git scan of one commit do not replace each other. */
 	snprintf(category, sizeof(category), "sfmc-scan/%s/", r->meta->mode);
 	run = json_pack("{s:{s:o}, s:{s:s}, s:o*, s:[o], s:O}", "tool", "driver", driver(r->meta->rules),
-			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r->meta), "invocations",
+			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r), "invocations",
 			invocation(r, res, st->dropped), "results", st->results);
 	root = json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA, "version", "2.1.0", "runs", run);
 	if (!root)
@@ -333,23 +323,19 @@ static int sarif_end(sfmc_reporter *r, const sfmc_results *res)
 	return sfmc_json_dump(root, r->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
-static void sarif_free(sfmc_reporter *r)
+static void sarif_dispose(sfmc_reporter *r)
 {
 	sarif_state *st = r->state;
-	if (st) {
-		json_decref(st->results);
-		json_decref(st->seen);
-	}
-	free(st);
+
+	json_decref(st->results);
+	json_decref(st->seen);
 }
 
-int sfmc_report_sarif_new(sfmc_reporter *r)
-{
-	if (!(r->state = calloc(1, sizeof(sarif_state))))
-		return sfmc_error_set("out of memory");
-	r->begin = sarif_begin;
-	r->finding = sarif_finding;
-	r->end = sarif_end;
-	r->free = sarif_free;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_sarif = {
+	.name = "sarif",
+	.state_size = sizeof(sarif_state),
+	.begin = sarif_begin,
+	.finding = sarif_finding,
+	.end = sarif_end,
+	.dispose = sarif_dispose,
+};

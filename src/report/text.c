@@ -1,5 +1,6 @@
-/* report_text.c - one "path:line:column: level: message" line per finding
- * (editors jump to it), git provenance below it, a summary on stderr. */
+/* text.c - --format text: one "path:line:column: level: message" line per
+ * finding (editors jump to it), git provenance below it; with --group, one
+ * block per secret. The stderr summary is summary.c's. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,11 @@ static const char *col(const sfmc_reporter *r, const char *code)
 	return r->opts->color ? code : "";
 }
 
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
 static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
@@ -22,7 +28,7 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 
 	if (f->suppressed || r->opts->groups)
 		return 0; /* groups are printed at the end */
-	path = sfmc_text_escape(f->path, f->path_len);
+	path = sfmc_report_str_escaped(r, f->path, f->path_len);
 	secret = sfmc_report_secret(r, f);
 	if (secret)
 		enc = sfmc_text_escape(secret, strlen(secret));
@@ -37,10 +43,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		f->rule->has_checksum ? (f->checksum_valid ? "checksum valid" : "checksum mismatch") : "no checksum",
 		f->rule->id, f->encoding ? " encoding " : "", f->encoding ? f->encoding : "", enc);
 	if (f->commit) {
-		char *name = sfmc_text_escape(f->commit->author_name ? f->commit->author_name : "",
-					      f->commit->author_name ? strlen(f->commit->author_name) : 0);
-		char *email = sfmc_text_escape(f->commit->author_email ? f->commit->author_email : "",
-					       f->commit->author_email ? strlen(f->commit->author_email) : 0);
+		char *name = sfmc_report_str_escaped(r, f->commit->author_name, len0(f->commit->author_name));
+		char *email = sfmc_report_str_escaped(r, f->commit->author_email, len0(f->commit->author_email));
 		sfmc_report_time(f->commit->time, when);
 		fprintf(r->out, "    commit %.12s by %s <%s> on %s%s\n", f->commit->commit, name ? name : "?",
 			email ? email : "?", when,
@@ -55,64 +59,12 @@ cleanup:
 	return rc;
 }
 
-static void human_bytes(uint64_t n, char out[32])
-{
-	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int i = 0;
-	while (v >= 1024 && i < 4)
-		v /= 1024, i++;
-	snprintf(out, 32, i ? "%.1f %s" : "%.0f %s", v, u[i]);
-}
-
-void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res)
-{
-	size_t errors = 0, warnings = 0, suppressed = 0;
-	char bytes[32];
-
-	/* Errors are never hidden, not even by --quiet: they change the verdict. */
-	for (size_t i = 0; i < res->nerrors; i++) {
-		char *p = sfmc_text_escape(res->errors[i].path, strlen(res->errors[i].path));
-		char *m = sfmc_text_escape(res->errors[i].text, strlen(res->errors[i].text));
-		fprintf(stderr, "sfmc-scan: error: %s: %s\n", p ? p : "?", m ? m : "?");
-		free(p);
-		free(m);
-	}
-	if (opts->quiet)
-		return;
-	for (size_t i = 0; i < res->nfindings; i++) {
-		const sfmc_finding *f = &res->findings[i];
-		if (f->suppressed)
-			suppressed++;
-		else
-			f->level == SFMC_LEVEL_ERROR ? errors++ : warnings++;
-	}
-	human_bytes(res->stats.bytes, bytes);
-	fprintf(stderr, "sfmc-scan: %zu finding%s (%zu error%s, %zu warning%s)", errors + warnings,
-		errors + warnings == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
-	if (suppressed)
-		fprintf(stderr, ", %zu suppressed", suppressed);
-	fprintf(stderr, "; scanned %llu %s, %s in %llu ms (%.1f MiB/s)", (unsigned long long)res->stats.files,
-		strcmp(meta->mode, "dir") ? (res->stats.files == 1 ? "blob" : "blobs") : (res->stats.files == 1 ? "file" : "files"),
-		bytes, (unsigned long long)res->stats.duration_ms,
-		(double)res->stats.bytes / (1 << 20) / ((double)(res->stats.duration_ms ? res->stats.duration_ms : 1) / 1000));
-	if (res->stats.skipped)
-		fprintf(stderr, "; %llu skipped", (unsigned long long)res->stats.skipped);
-	if (res->nerrors)
-		fprintf(stderr, "; %zu could not be read", res->nerrors);
-	fputc('\n', stderr);
-	if (res->shallow)
-		fprintf(stderr, "sfmc-scan: history is shallow (%zu boundary commit%s): not a full audit\n",
-			res->nshallow, res->nshallow == 1 ? "" : "s");
-	if (errors + warnings && !opts->show_secrets)
-		fprintf(stderr, "sfmc-scan: secrets are redacted; --show-secrets prints them whole.\n");
-}
-
 /* One location of a group: path:line:column, commit, suppression. */
 static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 {
-	char *path = sfmc_text_escape(f->path, f->path_len);
-	char *why = f->suppress_reason ? sfmc_text_escape(f->suppress_reason, strlen(f->suppress_reason)) : NULL;
+	char *path = sfmc_report_str_escaped(r, f->path, f->path_len);
+	char *why =
+		f->suppress_reason ? sfmc_report_str_escaped(r, f->suppress_reason, strlen(f->suppress_reason)) : NULL;
 
 	if (!path || (f->suppress_reason && !why)) {
 		free(path);
@@ -175,9 +127,8 @@ static int text_end(sfmc_reporter *r, const sfmc_results *res)
 	return 0;
 }
 
-int sfmc_report_text_new(sfmc_reporter *r)
-{
-	r->finding = text_finding;
-	r->end = text_end;
-	return 0;
-}
+const sfmc_report_type sfmc_report_type_text = {
+	.name = "text",
+	.finding = text_finding,
+	.end = text_end,
+};

@@ -124,6 +124,47 @@ int sfmc_baseline_load_file(sfmc_baseline *b, const char *path)
 	return load(b, json_load_file(path, 0, &err), &err, path);
 }
 
+#define ELLIPSIS "\xe2\x80\xa6"
+
+/* Whether path is what sfmc_redact made of pat: each "…" stands for one or more bytes (the rest of a
+ * token). Greedy with one backtrack point, as for '?*' globs: linear in practice, never exponential. */
+static bool redacted_match(const char *pat, const char *path)
+{
+	const char *star = NULL, *retry = NULL;
+
+	while (*path) {
+		if (!strncmp(pat, ELLIPSIS, 3)) {
+			pat += 3, path++;
+			star = pat, retry = path;
+		} else if (*pat == *path) {
+			pat++, path++;
+		} else if (star) {
+			pat = star, path = ++retry;
+		} else {
+			return false;
+		}
+	}
+	return !*pat;
+}
+
+/* An entry of f's fingerprint whose path, redacted when the baseline was written, matches path. */
+static bool has_redacted(const sfmc_baseline *b, const char *fingerprint, const char *path)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) { /* the first entry of the fingerprint */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(b->entries[mid].fingerprint, fingerprint) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < b->n && !strcmp(b->entries[lo].fingerprint, fingerprint); lo++)
+		if (strstr(b->entries[lo].path, ELLIPSIS) && redacted_match(b->entries[lo].path, path))
+			return true;
+	return false;
+}
+
 bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
 {
 	sfmc_baseline_entry key;
@@ -135,9 +176,20 @@ bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
 	/* Reports carry paths as UTF-8, so compare in that form. */
 	if (!(key.path = sfmc_text_lossy_utf8(f->path, f->path_len)))
 		return false;
-	found = bsearch(&key, b->entries, b->n, sizeof(*b->entries), cmp_entry) != NULL;
+	found = bsearch(&key, b->entries, b->n, sizeof(*b->entries), cmp_entry) != NULL ||
+		has_redacted(b, key.fingerprint, key.path);
 	free(key.path);
 	return found;
+}
+
+static int absolute_path(const sfmc_scan_meta *meta, const sfmc_finding *f)
+{
+	char *shown = sfmc_redact(meta->rules, f->path, f->path_len, NULL);
+
+	sfmc_error_set("--write-baseline: '%s' is an absolute path; scan a directory so that paths are relative to it",
+		       shown ? shown : "?");
+	free(shown);
+	return -1;
 }
 
 int sfmc_baseline_write(const char *path, const sfmc_scan_meta *meta, const sfmc_results *res)
@@ -148,8 +200,7 @@ int sfmc_baseline_write(const char *path, const sfmc_scan_meta *meta, const sfmc
 
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (res->findings[i].path[0] == '/')
-			return sfmc_error_set("--write-baseline: '%s' is an absolute path; scan a directory so that "
-					      "paths are relative to it", res->findings[i].path);
+			return absolute_path(meta, &res->findings[i]);
 	/* O_NOFOLLOW: a link planted in the checkout must not aim the write at another file. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
