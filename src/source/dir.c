@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "source/dir.h"
 #include "source/source.h"
+#include "source/stdin.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -154,6 +155,24 @@ static size_t depth_of(const char *rel)
 	return d;
 }
 
+/* A .git directory that holds a repository (HEAD, objects/, refs/, as git
+ * itself checks): history is the `git` command's job. Any other directory
+ * called .git is scanned like the rest, never dropped unseen. */
+static bool is_git_store(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool store;
+
+	if (fd < 0)
+		return false; /* the walk reports it when it cannot open it */
+	store = fstatat(fd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		fstatat(fd, "objects", &st, 0) == 0 && S_ISDIR(st.st_mode) && fstatat(fd, "refs", &st, 0) == 0 &&
+		S_ISDIR(st.st_mode);
+	close(fd);
+	return store;
+}
+
 /* Classifies one entry; files are queued, directories pushed on the stack.
  * dtype (from readdir) spares an lstat for directories and regular files:
  * their size is checked by the scanning thread's fstat. */
@@ -177,7 +196,7 @@ static int visit(walk *w, int dirfd, const char *name, const char *rel, unsigned
 	} else if (S_ISDIR(st.st_mode)) {
 		const char *base = strrchr(rel, '/');
 		base = base ? base + 1 : rel;
-		if (!strcmp(base, ".git"))
+		if (!strcmp(base, ".git") && is_git_store(dirfd, name))
 			goto cleanup; /* git's own store: scanned by `sfmc-scan git`, not as files */
 		if (w->opts->exclude && *rel && w->opts->exclude(rel, true, w->opts->exclude_ctx))
 			goto cleanup;
@@ -396,14 +415,33 @@ static int scan_one(void *item, unsigned worker, void *p)
 	return rc;
 }
 
+/* A FIFO named as a root (`dir <(cmd)`, a named pipe): the user named it, so
+ * it is read as a stream, like stdin (FIFOs met during the walk never are). */
+static int scan_fifo_root(const char *root, const sfmc_ruleset *rules, sfmc_results *out)
+{
+	int fd = open(root, O_RDONLY | O_NOCTTY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		sfmc_error_set_errno("cannot open");
+		return sfmc_results_add_error(out, root, sfmc_error_last());
+	}
+	rc = sfmc_source_fd_scan(fd, root, rules, out);
+	close(fd);
+	sfmc_progress_add(1, 0);
+	return rc;
+}
+
 int sfmc_source_dir_scan(const char *root, const sfmc_ruleset *rules, const sfmc_dir_opts *opts,
 			 sfmc_results *out)
 {
+	struct stat rst;
 	walk w = { .root = root, .rootfd = -1, .opts = opts, .out = out };
 	scan_ctx c = { .opts = opts, .w = &w };
 	unsigned n = opts->threads ? opts->threads : sfmc_pool_cpus(), ready = 0;
 	int rc = -1, wrc;
 
+	if (stat(root, &rst) == 0 && S_ISFIFO(rst.st_mode))
+		return scan_fifo_root(root, rules, out);
 	c.scanners = calloc(n, sizeof(*c.scanners));
 	c.results = calloc(n, sizeof(*c.results));
 	if (!c.scanners || !c.results) {
