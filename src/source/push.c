@@ -3,10 +3,12 @@
  * turned into the commits to scan (source/git.h). Moved out of app/hook.c. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bounds.h"
+#include "git/remote.h"
 #include "source/git.h"
 #include "source/source.h"
 #include "util/array.h"
@@ -102,8 +104,13 @@ static int want_commit(git_repository *repo, const git_oid *id, const char *ref,
 	return sfmc_results_add_error(out, ref, sfmc_error_last());
 }
 
+static int exclude_one(const git_oid *commit, void *payload)
+{
+	return oid_push(payload, commit);
+}
+
 /* Excludes the commits every refs/remotes/<remote>/ ref points at. */
-static int exclude_remote_refs(git_repository *repo, const char *remote, oidvec *ex)
+static int exclude_tracking_refs(git_repository *repo, const char *remote, oidvec *ex)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -125,6 +132,26 @@ static int exclude_remote_refs(git_repository *repo, const char *remote, oidvec 
 	git_reference_iterator_free(it);
 	free(glob);
 	return rc;
+}
+
+/* Excludes what the remote has: its refs as it answers now, since tracking
+ * refs may be stale (a secret force-pushed off the remote and pushed again
+ * from a clone that has not fetched must be scanned); refs/remotes/<remote>/
+ * when it does not answer, saying so. */
+static int exclude_remote(const sfmc_source_ctx *ctx, oidvec *ex)
+{
+	size_t n = ex->n;
+
+	if ((!ctx->remote || !*ctx->remote) && (!ctx->remote_url || !*ctx->remote_url))
+		return SFMC_OK; /* run by hand without a remote: only the old tips of the lines */
+	if (sfmc_gitremote_tips(ctx->repo, ctx->remote, ctx->remote_url, exclude_one, ex) == SFMC_OK)
+		return SFMC_OK;
+	ex->n = n; /* a partial answer is no answer */
+	fprintf(stderr,
+		"sfmc-scan: pre-push: cannot ask the remote for its refs (%s); comparing with refs/remotes/%s/*, "
+		"which may be stale\n",
+		sfmc_error_last(), ctx->remote && *ctx->remote ? ctx->remote : "REMOTE");
+	return exclude_tracking_refs(ctx->repo, ctx->remote, ex);
 }
 
 /* A stdin protocol: where the new tip, the old tip and the ref names are,
@@ -176,7 +203,8 @@ static int scan_pushed(const sfmc_source_ctx *ctx, const protocol *p, sfmc_resul
 
 	/* sfmc_source_open honours GIT_DIR, GIT_OBJECT_DIRECTORY and
 	 * GIT_ALTERNATE_OBJECT_DIRECTORIES: a push quarantine is visible. */
-	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, out) < 0 || exclude_remote_refs(ctx->repo, ctx->remote, &ex) < 0)
+	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, out) < 0 ||
+	    (p == &pre_push && inc.n && exclude_remote(ctx, &ex) < 0))
 		goto cleanup;
 	rc = inc.n ? sfmc_source_git_scan_commits(ctx->repo, NULL, inc.v, inc.n, ex.v, ex.n, p->hide_all_refs,
 						  ctx->rules, &gopts, out)
@@ -205,6 +233,7 @@ static int pre_push_args(sfmc_source_ctx *ctx, const char *const *args, size_t n
 		return SFMC_EUSAGE;
 	}
 	ctx->remote = nargs ? args[0] : NULL;
+	ctx->remote_url = nargs > 1 ? args[1] : NULL;
 	return SFMC_OK;
 }
 

@@ -29,6 +29,7 @@ typedef struct sfmc_source_ctx {
 	const char *const *roots; /* dir: PATHs (at least "."); git, staged: the repository (none: GIT_DIR or .) */
 	size_t nroots;
 	const char *remote;       /* pre-push: the remote's name, as git passes it */
+	const char *remote_url;   /* pre-push: the URL git pushes to (asked for its refs) */
 	/* Set by the app. */
 	const char *label;        /* stdin: the stream's name */
 	FILE *in;                 /* stdin, pre-push, pre-receive: what they read */
