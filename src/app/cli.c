@@ -14,15 +14,6 @@
 #include "util/error.h"
 #include "util/text.h"
 
-#ifndef SFMC_VERSION
-#define SFMC_VERSION "0.0.0"
-#endif
-
-const char *sfmc_cli_version(void)
-{
-	return SFMC_VERSION;
-}
-
 /* Which commands an option applies to: one bit per command row. */
 enum {
 	C_DIR = 1 << 0,

@@ -259,7 +259,7 @@ static int report(scan_run *r)
 	FILE *out;
 	int rc = SFMC_EXIT_ERROR;
 
-	if (cli->write_baseline && sfmc_baseline_write(cli->write_baseline, &r->meta, &r->res) < 0)
+	if (cli->write_baseline && sfmc_report_write_baseline(cli->write_baseline, &r->meta, &r->res) < 0)
 		return sfmc_app_fail(sfmc_error_last());
 	if (!(out = open_output(cli->output, cli->show_secrets)))
 		return sfmc_app_fail(sfmc_error_last());

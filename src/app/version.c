@@ -11,6 +11,15 @@
 #include "app/cli.h"
 #include "detect/prefilter.h"
 
+#ifndef SFMC_VERSION
+#define SFMC_VERSION "0.0.0"
+#endif
+
+const char *sfmc_cli_version(void)
+{
+	return SFMC_VERSION;
+}
+
 void sfmc_cli_print_version(FILE *out)
 {
 	char pcre2[64] = "?";

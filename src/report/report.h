@@ -102,4 +102,11 @@ void sfmc_report_time(int64_t t, char out[32]);
 /* True when a git commit is older than the rule's lifetime. */
 bool sfmc_report_likely_expired(const sfmc_finding *f, int64_t now);
 
+/* Writes res as a baseline (--write-baseline): the JSON report, secrets always
+ * redacted, and so are tokens in paths and commit metadata (sfmc_redact); such
+ * a path still matches the finding it was written for (sfmc_baseline_has).
+ * Refuses absolute paths, so a baseline works in any checkout. Never writes
+ * through a symbolic link. Returns 0 or SFMC_ERROR (message set). */
+int sfmc_report_write_baseline(const char *path, const sfmc_scan_meta *meta, const sfmc_results *res);
+
 #endif

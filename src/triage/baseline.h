@@ -1,6 +1,7 @@
 /* baseline.h - --baseline / --write-baseline: a JSON report written earlier
  * by sfmc-scan (--format json), read with jansson. A finding is in the
- * baseline when its (fingerprint, path) is; a "…" in a baseline's path
+ * baseline when its (fingerprint, path) is (report/report.h writes one:
+ * sfmc_report_write_baseline); a "…" in a baseline's path
  * stands for the redacted rest of a token. A baseline owns its strings. */
 #ifndef SFMC_BASELINE_H
 #define SFMC_BASELINE_H
@@ -9,7 +10,6 @@
 #include <stddef.h>
 
 #include "core/finding.h"
-#include "report/report.h"
 
 typedef struct sfmc_baseline_entry {
 	char fingerprint[65];
@@ -31,11 +31,5 @@ int sfmc_baseline_load_buffer(sfmc_baseline *b, const char *data, size_t len, co
 int sfmc_baseline_load_file(sfmc_baseline *b, const char *path);
 
 bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f);
-
-/* Writes res as a baseline: the JSON report, secrets always redacted, and
- * so are tokens in paths and commit metadata (sfmc_redact); such a path
- * still matches the finding it was written for (sfmc_baseline_has).
- * Refuses absolute paths, so a baseline works in any checkout. */
-int sfmc_baseline_write(const char *path, const sfmc_scan_meta *meta, const sfmc_results *res);
 
 #endif
