@@ -162,10 +162,10 @@ static int worker_setup(scan_ctx *c, unsigned w)
 		c->ready[w] = 1;
 		/* No reader (few blobs: not worth indexing the packs; no memory):
 		 * libgit2 reads them all. Worker 0's reader, made before the pool
-		 * starts, indexes the packs; the others share its indexes. */
+		 * starts, indexes the packs if not yet; the others share its set. */
 		if (c->set->n < SFMC_PACKREADER_MIN_BLOBS ||
-		    (w == 0 ? sfmc_packreader_new(&c->readers[w], c->repos[w], c->cache_bytes)
-			    : !c->readers[0] || sfmc_packreader_clone(&c->readers[w], c->readers[0], c->cache_bytes)) < 0)
+		    (w == 0 ? sfmc_packreader_new(&c->readers[w], c->opts->packs, c->cache_bytes)
+			    : !c->readers[0] || sfmc_packreader_new(&c->readers[w], c->opts->packs, c->cache_bytes)) < 0)
 			c->readers[w] = NULL;
 		if (c->readers[w] && c->pack_order)
 			sfmc_packreader_in_pack_order(c->readers[w]);
