@@ -434,8 +434,8 @@ struct sfmc_gittree_reader {
 	size_t cached, budget;
 };
 
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
-			    sfmc_packset *packs, size_t pack_cache_bytes)
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, sfmc_packset *packs,
+			    size_t pack_cache_bytes)
 {
 	sfmc_gittree_reader *r = calloc(1, sizeof(*r));
 
@@ -449,8 +449,8 @@ int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, siz
 		sfmc_gittree_reader_free(r);
 		return sfmc_gitrepo_error("cannot open the object database");
 	}
-	if (pack_cache_bytes ? sfmc_packreader_new(&r->pack, packs, pack_cache_bytes) < 0
-			     : sfmc_packguard_new(&r->guard, repo) < 0) {
+	if (pack_cache_bytes && packs ? sfmc_packreader_new(&r->pack, packs, pack_cache_bytes) < 0
+				      : sfmc_packguard_new(&r->guard, repo) < 0) {
 		sfmc_gittree_reader_free(r);
 		return -1;
 	}

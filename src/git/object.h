@@ -87,11 +87,11 @@ typedef struct sfmc_gittree_reader sfmc_gittree_reader;
 
 /* cache_bytes bounds the trees kept (those held are never evicted);
  * pack_cache_bytes: read packed objects with a pack reader over packs (the
- * scan's set, see pack.h) and that much delta-base cache, or 0 (packs may
- * be NULL) for libgit2 alone (indexing the packs costs more than it saves
- * for a handful of objects). One reader per thread. */
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
-			    sfmc_packset *packs, size_t pack_cache_bytes);
+ * scan's set, see pack.h) and that much delta-base cache, or 0 or packs
+ * NULL for libgit2 alone (indexing the packs costs more than it saves for a
+ * handful of objects). One reader per thread. */
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, sfmc_packset *packs,
+			    size_t pack_cache_bytes);
 void sfmc_gittree_reader_free(sfmc_gittree_reader *r);
 /* Holds tree id (from the cache or read; its entries are checked as the
  * diff parses them). Returns 0, or -1 (message set: unreadable, not a tree). */

@@ -435,14 +435,14 @@ struct sfmc_packset {
 	bool built;                 /* ps and files below are immutable once true */
 	packs ps;
 	pack_file *files;
-	pthread_mutex_t kids_lock;  /* apart from build_lock: readers need not wait while children are counted */
-	bool kids_done;             /* count_kids ran for every file (under kids_lock) */
-	pthread_t thread;           /* sfmc_packset_prepare's, joined by sfmc_packset_free */
+	pthread_mutex_t kids_lock; /* apart from build_lock: readers need not wait while children are counted */
+	bool kids_done;            /* count_kids ran for every file (under kids_lock) */
+	pthread_t thread;          /* sfmc_packset_prepare's, joined by sfmc_packset_free */
 	bool threaded;
 };
 
 struct sfmc_packreader {
-	sfmc_packset *set;      /* not owned */
+	sfmc_packset *set; /* not owned */
 	cache_ent **buckets;
 	size_t nbuckets;
 	sfmc_lru lru;            /* cache entries, most recent first */

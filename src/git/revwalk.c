@@ -232,7 +232,7 @@ static bool ahead_start(ahead *a, sfmc_packset *packs)
 {
 	memset(a, 0, sizeof(*a));
 	sfmc_oidmap_init(&a->index);
-	if (sfmc_packreader_new(&a->pack, packs, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
+	if (!packs || sfmc_packreader_new(&a->pack, packs, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
 		sfmc_oidmap_dispose(&a->index);
 		return false;
 	}
@@ -625,9 +625,9 @@ static void walk_dispose(walk *w)
 	sfmc_packguard_free(w->guard);
 }
 
-int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
-			size_t *ncommits)
+int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid *include, size_t ninclude,
+			const git_oid *exclude, size_t nexclude, bool read_ahead, sfmc_results *out,
+			sfmc_gitwalk_commit **commits, size_t *ncommits)
 {
 	walk w = { .repo = repo, .packs = packs, .out = out };
 	ahead a;

@@ -500,8 +500,8 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
 	    (p->all_objects && list_all_objects(&c, &inc, &blobs) < 0))
 		goto cleanup;
-	if (sfmc_gitwalk_select(repo, packs, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out, &commits,
-				&ncommits) < 0)
+	if (sfmc_gitwalk_select(repo, packs, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out,
+				&commits, &ncommits) < 0)
 		goto cleanup;
 	if (sfmc_treewalk_commits(repo, commits, ncommits, &wopts, &set, out) < 0 || collect_others(&c) < 0 ||
 	    add_orphans(&c, &blobs) < 0)

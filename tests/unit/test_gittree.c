@@ -413,10 +413,10 @@ static void test_malformed(void **state)
 	for (size_t cut = 1; cut < sizeof(ok) - 1; cut++)
 		if (cut != 29) /* the end of the first entry */
 			assert_int_equal(check_bytes(ok, cut), SFMC_EINVALID);
-	assert_int_equal(check_bytes(" a\0aaaaaaaaaaaaaaaaaaaa", 23), SFMC_EINVALID);          /* no mode */
-	assert_int_equal(check_bytes("10x644 a\0aaaaaaaaaaaaaaaaaaaa", 29), SFMC_EINVALID);    /* not octal */
-	assert_int_equal(check_bytes("1777777 a\0aaaaaaaaaaaaaaaaaaaa", 30), SFMC_EINVALID);   /* too large */
-	assert_int_equal(check_bytes("100644a\0aaaaaaaaaaaaaaaaaaaa", 28), SFMC_EINVALID);     /* no space */
+	assert_int_equal(check_bytes(" a\0aaaaaaaaaaaaaaaaaaaa", 23), SFMC_EINVALID);        /* no mode */
+	assert_int_equal(check_bytes("10x644 a\0aaaaaaaaaaaaaaaaaaaa", 29), SFMC_EINVALID);  /* not octal */
+	assert_int_equal(check_bytes("1777777 a\0aaaaaaaaaaaaaaaaaaaa", 30), SFMC_EINVALID); /* too large */
+	assert_int_equal(check_bytes("100644a\0aaaaaaaaaaaaaaaaaaaa", 28), SFMC_EINVALID);   /* no space */
 	assert_non_null(strstr(sfmc_error_last(), "bad mode"));
 	assert_int_equal(check_bytes("100644 a", 8), SFMC_EINVALID);
 	assert_non_null(strstr(sfmc_error_last(), "not terminated"));
