@@ -432,7 +432,7 @@ typedef struct pack_file {
 struct sfmc_packset {
 	char *objdir;               /* immutable */
 	pthread_mutex_t build_lock; /* held while the packs are indexed: built and below */
-	bool built;                 /* ps and files below are immutable once true */
+	bool built;                 /* ps and files are immutable once true, but files[].kids (kids_lock) */
 	packs ps;
 	pack_file *files;
 	pthread_mutex_t kids_lock; /* apart from build_lock: readers need not wait while children are counted */
