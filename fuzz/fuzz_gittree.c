@@ -26,7 +26,8 @@ typedef struct oracle {
 static bool held_by(const sfmc_gitobj *p, const sfmc_gittree_entry *e)
 {
 	sfmc_gittree_entry pe;
-	for (size_t off = 0; p && sfmc_gittree_next(p->data, p->data + off, p->data + p->len, &pe) == 1; off += pe.size)
+	for (size_t off = 0; p && sfmc_gittree_next(&pe, p->data, p->data + off, p->data + p->len) == SFMC_OK;
+	     off += pe.size)
 		if (pe.namelen == e->namelen && !memcmp(pe.name, e->name, e->namelen) &&
 		    sfmc_gittree_kind_of(pe.mode) == sfmc_gittree_kind_of(e->mode) && !memcmp(pe.id, e->id, 20))
 			return true;
@@ -57,7 +58,8 @@ static void check_diff(const sfmc_gitobj *t, oracle *o)
 	o->t = t->data;
 	if (sfmc_gittree_diff(t, o->parents, o->np, on_changed, o) == -1)
 		abort(); /* on_changed never fails */
-	for (size_t off = 0; sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e) == 1; off += e.size) {
+	for (size_t off = 0; sfmc_gittree_next(&e, t->data, t->data + off, t->data + t->len) == SFMC_OK;
+	     off += e.size) {
 		bool held = false;
 		for (size_t i = 0; i < o->np && !held; i++)
 			held = held_by(o->parents[i], &e);

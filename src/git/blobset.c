@@ -160,13 +160,11 @@ static int worker_setup(scan_ctx *c, unsigned w)
 			return -1;
 		}
 		c->ready[w] = 1;
-		/* No reader (few blobs: not worth indexing the packs; no memory):
-		 * libgit2 reads them all. Worker 0's reader, made before the pool
-		 * starts, indexes the packs; the others share its indexes. */
-		if (c->set->n < SFMC_PACKREADER_MIN_BLOBS ||
-		    (w == 0 ? sfmc_packreader_new(&c->readers[w], c->repos[w], c->cache_bytes)
-			    : !c->readers[0] || sfmc_packreader_clone(&c->readers[w], c->readers[0], c->cache_bytes)) < 0)
-			c->readers[w] = NULL;
+		/* No reader (few blobs: not worth indexing the packs; no memory; no
+		 * set): libgit2 reads them all. Worker 0's reader, made before the
+		 * pool starts, indexes the set if not yet; the others share it. */
+		if (c->set->n >= SFMC_PACKREADER_MIN_BLOBS && c->opts->packs && (w == 0 || c->readers[0]))
+			(void)sfmc_packreader_new(&c->readers[w], c->opts->packs, c->cache_bytes); /* NULL if not */
 		if (c->readers[w] && c->pack_order)
 			sfmc_packreader_in_pack_order(c->readers[w]);
 		if (!c->readers[w] && sfmc_packguard_new(&c->guards[w], c->repos[w]) < 0)

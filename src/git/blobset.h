@@ -16,6 +16,7 @@
 
 #include "core/finding.h"
 #include "core/rules.h"
+#include "git/pack.h"
 #include "util/oidmap.h"
 #include "util/strtab.h"
 
@@ -54,6 +55,7 @@ int sfmc_blobset_add_orphan(sfmc_blobset *s, const git_oid *blob);
 typedef struct sfmc_blobset_opts {
 	unsigned threads;       /* 0: all CPUs */
 	uint64_t max_file_size; /* 0: no limit */
+	sfmc_packset *packs;    /* the caller's (see pack.h), shared by every worker's reader; NULL: libgit2 alone */
 } sfmc_blobset_opts;
 
 /* Reads every blob of s once from the repository at repo_path (one

@@ -251,7 +251,8 @@ static int walk_block(size_t task, unsigned worker, void *arg)
 	if (!c->repos[worker] && sfmc_gitrepo_open(&c->repos[worker], c->opts->repo_path) < 0)
 		return -1;
 	if (!c->readers[worker] &&
-	    sfmc_gittree_reader_new(&c->readers[worker], c->repos[worker], SFMC_GIT_TREE_CACHE_BYTES, c->pack_cache) < 0)
+	    sfmc_gittree_reader_new(&c->readers[worker], c->repos[worker], SFMC_GIT_TREE_CACHE_BYTES, c->opts->packs,
+				    c->pack_cache) < 0)
 		return -1;
 	w.reader = c->readers[worker];
 	sfmc_oidmap_init(&w.visited);
@@ -329,7 +330,7 @@ int sfmc_treewalk_tree(git_repository *repo, const git_oid *id, const char *wher
 	block_init(&b);
 	sfmc_oidmap_init(&none);
 	sfmc_buf_init(&w.path, 0);
-	if (sfmc_gittree_reader_new(&w.reader, repo, SFMC_GIT_TREE_CACHE_BYTES, 0) < 0)
+	if (sfmc_gittree_reader_new(&w.reader, repo, SFMC_GIT_TREE_CACHE_BYTES, NULL, 0) < 0)
 		goto cleanup;
 	if (sfmc_gittree_read_tree(w.reader, id, &tree) < 0) {
 		rc = sfmc_results_add_error(out, where, sfmc_error_last());

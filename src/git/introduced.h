@@ -18,6 +18,7 @@
 #include <git2.h>
 
 #include "git/blobset.h"
+#include "git/pack.h"
 #include "core/finding.h"
 #include "git/revwalk.h"
 
@@ -25,6 +26,7 @@ typedef struct sfmc_treewalk_opts {
 	const char *repo_path; /* opened again by each extra thread (NULL: GIT_DIR or .) */
 	unsigned threads;      /* 0: all CPUs */
 	bool use_visited;      /* whole history: a (tree, path) walked once in a block covers its later visits */
+	sfmc_packset *packs;   /* the caller's (pack.h), shared by the threads' tree readers; NULL: libgit2 alone */
 } sfmc_treewalk_opts;
 
 /* Adds commits[0, n) (oldest first) to set, then every (blob, path, commit)

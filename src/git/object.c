@@ -31,34 +31,41 @@ sfmc_gittree_kind sfmc_gittree_kind_of(uint32_t mode)
 	return SFMC_GITTREE_BLOB;
 }
 
-int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const unsigned char *end,
-		      sfmc_gittree_entry *e)
+/* SFMC_EINVALID with a message naming the entry's byte offset. */
+static int malformed(const unsigned char *base, const unsigned char *start, const char *why)
+{
+	sfmc_error_set("malformed tree entry at byte %zu: %s", (size_t)(start - base), why);
+	return SFMC_EINVALID;
+}
+
+int sfmc_gittree_next(sfmc_gittree_entry *e, const unsigned char *base, const unsigned char *p,
+		      const unsigned char *end)
 {
 	const unsigned char *start = p, *nul;
 	uint32_t mode = 0;
 	size_t digits = 0;
 
 	if (p >= end)
-		return 0;
+		return SFMC_ENOTFOUND;
 	while (p < end && *p >= '0' && *p <= '7' && digits < MAX_MODE_DIGITS) {
 		mode = mode << 3 | (uint32_t)(*p++ - '0');
 		digits++;
 	}
 	if (!digits || mode > 0xffffu || p >= end || *p != ' ')
-		return sfmc_error_set("malformed tree entry at byte %zu: bad mode", (size_t)(start - base));
+		return malformed(base, start, "bad mode");
 	/* Names are short: a plain loop beats a memchr call. */
 	for (nul = ++p; nul < end && *nul; nul++)
 		;
 	if (nul == end)
-		return sfmc_error_set("malformed tree entry at byte %zu: name not terminated", (size_t)(start - base));
+		return malformed(base, start, "name not terminated");
 	if ((size_t)(end - nul - 1) < GIT_OID_RAWSZ)
-		return sfmc_error_set("malformed tree entry at byte %zu: truncated id", (size_t)(start - base));
+		return malformed(base, start, "truncated id");
 	e->name = (const char *)p;
 	e->namelen = (size_t)(nul - p);
 	e->id = nul + 1;
 	e->mode = mode;
 	e->size = (size_t)(nul + 1 + GIT_OID_RAWSZ - start);
-	return 1;
+	return SFMC_OK;
 }
 
 int sfmc_gittree_check(const unsigned char *data, size_t len)
@@ -67,9 +74,9 @@ int sfmc_gittree_check(const unsigned char *data, size_t len)
 	sfmc_gittree_entry e;
 	int rc;
 
-	while ((rc = sfmc_gittree_next(data, p, end, &e)) == 1)
+	while ((rc = sfmc_gittree_next(&e, data, p, end)) == SFMC_OK)
 		p += e.size;
-	return rc;
+	return rc == SFMC_ENOTFOUND ? SFMC_OK : rc;
 }
 
 /* The byte after a name's common part: its next character, else '/' for a
@@ -254,7 +261,7 @@ static bool cursor_entry(cursor *cu)
 {
 	if (cu->parsed)
 		return true;
-	if (cu->p >= cu->end || sfmc_gittree_next(cu->base, cu->p, cu->end, &cu->e) != 1) {
+	if (cu->p >= cu->end || sfmc_gittree_next(&cu->e, cu->base, cu->p, cu->end) != SFMC_OK) {
 		cu->p = cu->end;
 		return false;
 	}
@@ -384,7 +391,7 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 			off = skip_common(t, off, cu, np);
 			m = ends_held(cu, np, off, t->len);
 		}
-		if (rc < 0 || (r = sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e)) == 0)
+		if (rc < 0 || (r = sfmc_gittree_next(&e, t->data, t->data + off, t->data + t->len)) == SFMC_ENOTFOUND)
 			break;
 		if (r < 0) {
 			rc = SFMC_EINVALID;
@@ -427,7 +434,7 @@ struct sfmc_gittree_reader {
 	size_t cached, budget;
 };
 
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, sfmc_packset *packs,
 			    size_t pack_cache_bytes)
 {
 	sfmc_gittree_reader *r = calloc(1, sizeof(*r));
@@ -442,8 +449,8 @@ int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, siz
 		sfmc_gittree_reader_free(r);
 		return sfmc_gitrepo_error("cannot open the object database");
 	}
-	if (pack_cache_bytes ? sfmc_packreader_new(&r->pack, repo, pack_cache_bytes) < 0
-			     : sfmc_packguard_new(&r->guard, repo) < 0) {
+	if (pack_cache_bytes && packs ? sfmc_packreader_new(&r->pack, packs, pack_cache_bytes) < 0
+				      : sfmc_packguard_new(&r->guard, repo) < 0) {
 		sfmc_gittree_reader_free(r);
 		return -1;
 	}

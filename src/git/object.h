@@ -17,6 +17,7 @@
 
 #include <git2.h>
 
+#include "git/pack.h"
 #include "util/error.h"
 
 /* What an entry names, from its mode (as libgit2 types it). */
@@ -35,12 +36,13 @@ typedef struct sfmc_gittree_entry {
 	size_t size;             /* bytes of the whole entry */
 } sfmc_gittree_entry;
 
-/* Parses the entry at p (end: one past the tree's last byte). Returns 1 (an
- * entry), 0 (p == end: no more), or -1 (malformed; message set, naming the
- * byte offset from base). */
-int sfmc_gittree_next(const unsigned char *base, const unsigned char *p, const unsigned char *end,
-		      sfmc_gittree_entry *e);
-/* Checks a whole tree. Returns 0 or -1 (message set). */
+/* Parses the entry at p into *e (end: one past the tree's last byte).
+ * Returns SFMC_OK (an entry), SFMC_ENOTFOUND (p == end: no more entries; no
+ * message), or SFMC_EINVALID (malformed; message set, naming the byte
+ * offset from base). */
+int sfmc_gittree_next(sfmc_gittree_entry *e, const unsigned char *base, const unsigned char *p,
+		      const unsigned char *end);
+/* Checks a whole tree. Returns SFMC_OK or SFMC_EINVALID (message set). */
 int sfmc_gittree_check(const unsigned char *data, size_t len);
 sfmc_gittree_kind sfmc_gittree_kind_of(uint32_t mode);
 /* git's tree order (base_name_compare; ties that only names with '/' can
@@ -84,10 +86,11 @@ int sfmc_gittree_diff(const sfmc_gitobj *t, const sfmc_gitobj *const *parents, s
 typedef struct sfmc_gittree_reader sfmc_gittree_reader;
 
 /* cache_bytes bounds the trees kept (those held are never evicted);
- * pack_cache_bytes: read packed objects with the pack reader and that much
- * delta-base cache, or 0 for libgit2 alone (the pack reader's set-up costs
- * more than it saves for a handful of objects). */
-int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes,
+ * pack_cache_bytes: read packed objects with a pack reader over packs (the
+ * scan's set, see pack.h) and that much delta-base cache, or 0 or packs
+ * NULL for libgit2 alone (indexing the packs costs more than it saves for a
+ * handful of objects). One reader per thread. */
+int sfmc_gittree_reader_new(sfmc_gittree_reader **out, git_repository *repo, size_t cache_bytes, sfmc_packset *packs,
 			    size_t pack_cache_bytes);
 void sfmc_gittree_reader_free(sfmc_gittree_reader *r);
 /* Holds tree id (from the cache or read; its entries are checked as the

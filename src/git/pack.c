@@ -228,19 +228,38 @@ static void packs_dispose(packs *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
+/* Every pack of the object directory objdir and of its alternates. */
+static int packs_load_dir(packs *ps, const char *objdir)
+{
+	memset(ps, 0, sizeof(*ps));
+	if (load_dir(ps, objdir) < 0 || load_alternates(ps, objdir) < 0) {
+		packs_dispose(ps);
+		return -1;
+	}
+	return 0;
+}
+
+/* The objects directory of repo (malloc'd into *out). */
+static int objdir_of(char **out, git_repository *repo)
+{
+	if (asprintf(out, "%sobjects", git_repository_commondir(repo)) < 0) {
+		*out = NULL;
+		return sfmc_error_set("out of memory");
+	}
+	return 0;
+}
+
 /* Every pack of the repository and of its alternates. */
 static int packs_load(packs *ps, git_repository *repo)
 {
-	sfmc_buf objdir = SFMC_BUF_INIT;
-	int rc = 0;
+	char *objdir;
+	int rc;
 
 	memset(ps, 0, sizeof(*ps));
-	if (sfmc_buf_printf(&objdir, "%sobjects", git_repository_commondir(repo)) < 0 || load_dir(ps, objdir.ptr) < 0 ||
-	    load_alternates(ps, objdir.ptr) < 0) {
-		packs_dispose(ps);
-		rc = -1;
-	}
-	sfmc_buf_dispose(&objdir);
+	if (objdir_of(&objdir, repo) < 0)
+		return -1;
+	rc = packs_load_dir(ps, objdir);
+	free(objdir);
 	return rc;
 }
 
@@ -409,25 +428,21 @@ typedef struct pack_file {
 	const pack_idx *ix;
 } pack_file;
 
-/* The packs, their indexes and object offsets: read-only once built, shared
- * by every live reader of the same object directory (one copy whatever the
- * threads), freed with the last of them. */
-typedef struct pack_set {
+/* See pack.h for who owns a set and how threads see it. */
+struct sfmc_packset {
+	char *objdir;               /* immutable */
+	pthread_mutex_t build_lock; /* held while the packs are indexed: built and below */
+	bool built;                 /* ps and files are immutable once true, but files[].kids (kids_lock) */
 	packs ps;
 	pack_file *files;
-	char *objdir;
-	unsigned refs;          /* under sets_lock */
-	bool kids_done;         /* count_kids ran for every file (under kids_lock) */
-	struct pack_set *next;  /* live sets */
-} pack_set;
-
-static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Apart from sets_lock, so that new readers of a set need not wait while its delta children are counted. */
-static pthread_mutex_t kids_lock = PTHREAD_MUTEX_INITIALIZER;
-static pack_set *live_sets;
+	pthread_mutex_t kids_lock; /* apart from build_lock: readers need not wait while children are counted */
+	bool kids_done;            /* count_kids ran for every file (under kids_lock) */
+	pthread_t thread;          /* sfmc_packset_prepare's, joined by sfmc_packset_free */
+	bool threaded;
+};
 
 struct sfmc_packreader {
-	pack_set *set;
+	sfmc_packset *set; /* not owned */
 	cache_ent **buckets;
 	size_t nbuckets;
 	sfmc_lru lru;            /* cache entries, most recent first */
@@ -678,99 +693,108 @@ static void file_close(pack_file *f)
 	f->fd = -1;
 }
 
-static void set_free(pack_set *set)
+/* The files and indexes of set (it stays unbuilt). */
+static void set_unbuild(sfmc_packset *set)
 {
 	for (size_t i = 0; set->files && i < set->ps.n; i++)
 		file_close(&set->files[i]);
 	free(set->files);
+	set->files = NULL;
 	packs_dispose(&set->ps);
-	free(set->objdir);
-	free(set);
 }
 
-static void set_release(pack_set *set)
+/* Indexes every pack of set (open_file: offsets and CRCs), once: the first
+ * caller builds, concurrent ones wait on build_lock and share the result. */
+static int set_ready(sfmc_packset *set)
 {
-	pack_set **pp = &live_sets;
-	bool last;
+	int rc = 0;
 
-	if (!set)
-		return;
-	pthread_mutex_lock(&sets_lock);
-	if ((last = --set->refs == 0)) {
-		while (*pp && *pp != set)
-			pp = &(*pp)->next;
-		if (*pp)
-			*pp = set->next;
+	pthread_mutex_lock(&set->build_lock);
+	if (!set->built && (rc = packs_load_dir(&set->ps, set->objdir)) == 0) {
+		if (!(set->files = calloc(set->ps.n ? set->ps.n : 1, sizeof(*set->files)))) {
+			set_unbuild(set);
+			rc = sfmc_error_set("out of memory");
+		}
+		for (size_t i = 0; rc == 0 && i < set->ps.n; i++)
+			set->files[i].fd = -1;
+		for (size_t i = 0; rc == 0 && i < set->ps.n; i++)
+			if (open_file(&set->files[i], &set->ps.idx[i]) < 0)
+				file_close(&set->files[i]); /* this pack's objects go through libgit2 */
+		set->built = rc == 0;
 	}
-	pthread_mutex_unlock(&sets_lock);
-	if (last)
-		set_free(set);
+	pthread_mutex_unlock(&set->build_lock);
+	return rc;
 }
 
-/* Indexes every pack of objdir (open_file: offsets and delta children). */
-static int set_build(pack_set **out, git_repository *repo, const char *objdir)
+/* Counts the delta children of every pack of set (built), once: the first
+ * caller counts, concurrent ones wait on kids_lock and share the counts. */
+static void set_count_kids(sfmc_packset *set)
 {
-	pack_set *set = calloc(1, sizeof(*set));
+	pthread_mutex_lock(&set->kids_lock);
+	for (size_t i = 0; !set->kids_done && i < set->ps.n; i++)
+		if (set->files[i].fd >= 0)
+			count_kids(&set->files[i], set->files[i].ix);
+	set->kids_done = true;
+	pthread_mutex_unlock(&set->kids_lock);
+}
+
+int sfmc_packset_new(sfmc_packset **out, git_repository *repo)
+{
+	sfmc_packset *set = calloc(1, sizeof(*set));
 
 	*out = NULL;
-	if (!set || !(set->objdir = strdup(objdir))) {
-		free(set);
+	if (!set)
 		return sfmc_error_set("out of memory");
-	}
-	set->refs = 1;
-	if (packs_load(&set->ps, repo) < 0) {
-		free(set->objdir);
+	if (objdir_of(&set->objdir, repo) < 0) {
 		free(set);
 		return -1;
 	}
-	if (!(set->files = calloc(set->ps.n ? set->ps.n : 1, sizeof(*set->files)))) {
-		set_free(set);
-		return sfmc_error_set("out of memory");
-	}
-	for (size_t i = 0; i < set->ps.n; i++)
-		set->files[i].fd = -1;
-	for (size_t i = 0; i < set->ps.n; i++)
-		if (open_file(&set->files[i], &set->ps.idx[i]) < 0)
-			file_close(&set->files[i]); /* this pack's objects go through libgit2 */
+	pthread_mutex_init(&set->build_lock, NULL);
+	pthread_mutex_init(&set->kids_lock, NULL);
 	*out = set;
 	return 0;
 }
 
-/* The live set of repo's object directory (one more reference), else a new one. */
-static int set_load(pack_set **out, git_repository *repo)
+static void *prepare(void *p)
 {
-	char *objdir = NULL;
-	int rc = 0;
-
-	*out = NULL;
-	if (asprintf(&objdir, "%sobjects", git_repository_commondir(repo)) < 0)
-		return sfmc_error_set("out of memory");
-	pthread_mutex_lock(&sets_lock);
-	for (pack_set *s = live_sets; s && !*out; s = s->next)
-		if (!strcmp(s->objdir, objdir)) {
-			s->refs++;
-			*out = s;
-		}
-	if (!*out && (rc = set_build(out, repo, objdir)) == 0) {
-		(*out)->next = live_sets;
-		live_sets = *out;
-	}
-	pthread_mutex_unlock(&sets_lock);
-	free(objdir);
-	return rc;
+	sfmc_packset *set = p;
+	if (set_ready(set) == 0)
+		set_count_kids(set);
+	return NULL;
 }
 
-/* A reader over set (one reference taken), with its own cache and buffers. */
-static int reader_new(sfmc_packreader **out, pack_set *set, size_t cache_bytes)
+void sfmc_packset_prepare(sfmc_packset *set, bool background)
 {
-	sfmc_packreader *r = calloc(1, sizeof(*r));
+	if (set->threaded)
+		return;
+	if (background && pthread_create(&set->thread, NULL, prepare, set) == 0)
+		set->threaded = true;
+	else
+		prepare(set);
+}
+
+void sfmc_packset_free(sfmc_packset *set)
+{
+	if (!set)
+		return;
+	if (set->threaded)
+		pthread_join(set->thread, NULL);
+	set_unbuild(set);
+	pthread_mutex_destroy(&set->build_lock);
+	pthread_mutex_destroy(&set->kids_lock);
+	free(set->objdir);
+	free(set);
+}
+
+int sfmc_packreader_new(sfmc_packreader **out, sfmc_packset *set, size_t cache_bytes)
+{
+	sfmc_packreader *r;
 
 	*out = NULL;
-	if (!r)
+	if (set_ready(set) < 0)
+		return -1;
+	if (!(r = calloc(1, sizeof(*r))))
 		return sfmc_error_set("out of memory");
-	pthread_mutex_lock(&sets_lock);
-	set->refs++;
-	pthread_mutex_unlock(&sets_lock);
 	r->set = set;
 	r->budget = cache_bytes;
 	r->win_cap = SFMC_PACK_WINDOW_BYTES;
@@ -784,34 +808,9 @@ static int reader_new(sfmc_packreader **out, pack_set *set, size_t cache_bytes)
 	return 0;
 }
 
-int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes)
-{
-	pack_set *set;
-	int rc;
-
-	*out = NULL;
-	if (set_load(&set, repo) < 0)
-		return -1;
-	rc = reader_new(out, set, cache_bytes);
-	set_release(set);
-	return rc;
-}
-
-int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes)
-{
-	return reader_new(out, from->set, cache_bytes);
-}
-
 void sfmc_packreader_in_pack_order(sfmc_packreader *r)
 {
-	pack_set *set = r->set;
-
-	pthread_mutex_lock(&kids_lock); /* the first reader counts, the others wait and share */
-	for (size_t i = 0; !set->kids_done && i < set->ps.n; i++)
-		if (set->files[i].fd >= 0)
-			count_kids(&set->files[i], set->files[i].ix);
-	set->kids_done = true;
-	pthread_mutex_unlock(&kids_lock);
+	set_count_kids(r->set);
 	r->pack_order = true;
 }
 
@@ -845,7 +844,6 @@ void sfmc_packreader_free(sfmc_packreader *r)
 	free(r->delta);
 	free(r->last);
 	libdeflate_free_decompressor(r->inflater);
-	set_release(r->set);
 	free(r);
 }
 
@@ -1045,7 +1043,7 @@ static int declined(const sfmc_packreader *r, uint32_t pk, uint64_t off, const g
 /* The pack holding id (r's set), or SFMC_ENOTFOUND. */
 static int find_packed(const sfmc_packreader *r, const git_oid *id, uint32_t *pk, uint64_t *off)
 {
-	const pack_set *set = r->set;
+	const sfmc_packset *set = r->set;
 	for (*pk = 0; *pk < set->ps.n; ++*pk)
 		if (set->files[*pk].fd >= 0 && idx_find(&set->ps.idx[*pk], id, off))
 			return SFMC_OK;

@@ -7,6 +7,7 @@
 #define SFMC_PACKORDER_H
 
 #include <git2.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,37 @@ int sfmc_packorder_sort(git_repository *repo, git_oid *oids, size_t n, sfmc_pack
  * the caller frees it) receives n indices, oids[(*order)[0]] read first. */
 int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, size_t **order);
 
+/* The packs of one repository (its object directory and alternates),
+ * indexed once for a whole scan: the mapped .idx files, each pack's open
+ * file, its objects' offsets and CRC-32s sorted by offset, and the count of
+ * each object's delta children. No registry: the code that starts a scan
+ * owns the set (sfmc_packset_new before the scan, sfmc_packset_free after
+ * the last reader over it is freed) and passes it to every pack reader the
+ * scan makes (commit walk, tree readers, blob readers), on any thread.
+ *
+ * Threading: the set is indexed lazily, exactly once, by the first
+ * sfmc_packreader_new or sfmc_packset_prepare, under the set's build lock
+ * (concurrent callers wait and share); from then on the indexes, files and
+ * offsets are immutable and every thread reads them without locks (the
+ * lock's release published them). The delta-children counts are written
+ * once, under a second lock (so that new readers need not wait for them);
+ * a reader reads them only after its sfmc_packreader_in_pack_order went
+ * through that lock. Readers and their caches belong to one thread each. */
+typedef struct sfmc_packset sfmc_packset;
+
+/* A set for repo's packs, not indexed yet: a scan that never makes a reader
+ * never indexes. Call on the thread that uses repo. Returns 0 or -1 (out of
+ * memory; message set). */
+int sfmc_packset_new(sfmc_packset **out, git_repository *repo);
+/* Indexes the packs and counts the delta children now, on a thread of its
+ * own when background (the commit walk goes on meanwhile; readers made in
+ * the meantime wait only for the indexes), else here. Failures only cost
+ * speed (readers then retry the indexing, or fall back to libgit2). */
+void sfmc_packset_prepare(sfmc_packset *set, bool background);
+/* Waits for sfmc_packset_prepare's thread, then frees set (NULL: nothing).
+ * Every reader over set must have been freed. */
+void sfmc_packset_free(sfmc_packset *set);
+
 /* A fast path for reading packed objects (one reader per thread): inflates
  * and applies deltas itself, with a delta-base cache of cache_bytes (LRU)
  * that, unlike libgit2's (16 MiB, flushed whole), keeps the bases of a
@@ -44,7 +76,9 @@ int sfmc_packorder_index(git_repository *repo, const git_oid *oids, size_t n, si
  * as the largest object read; the pack itself is read, never mapped. */
 typedef struct sfmc_packreader sfmc_packreader;
 
-int sfmc_packreader_new(sfmc_packreader **out, git_repository *repo, size_t cache_bytes);
+/* A reader over set (indexed here if not yet; set must outlive the reader),
+ * with its own cache of cache_bytes. Returns 0 or -1 (message set). */
+int sfmc_packreader_new(sfmc_packreader **out, sfmc_packset *set, size_t cache_bytes);
 void sfmc_packreader_free(sfmc_packreader *r);
 
 /* SFMC_OK: the object is in a pack and was read: *data (malloc'd, the
@@ -76,18 +110,13 @@ int sfmc_packguard_new(sfmc_packguard **out, git_repository *repo);
 int sfmc_packguard_check(sfmc_packguard *g, const git_oid *id);
 void sfmc_packguard_free(sfmc_packguard *g);
 
-/* Another reader of the same packs, for another thread: it shares from's
- * pack indexes (read-only, one copy in memory) and has its own cache of
- * cache_bytes. Readers may be freed in any order. (sfmc_packreader_new
- * shares them too while a reader of the same object directory is live.) */
-int sfmc_packreader_clone(sfmc_packreader **out, const sfmc_packreader *from, size_t cache_bytes);
-
 /* sfmc_packorder_index with the packs r has already indexed. */
 int sfmc_packreader_order(const sfmc_packreader *r, const git_oid *oids, size_t n, size_t **order);
 
 /* Tells r that its reads come in pack order (sfmc_packreader_order): its
  * cache then keeps an object only while deltas remain to be built from it,
- * as the pack's headers say (read once per pack set, on the first call).
+ * as the pack's headers say (counted once per set, by sfmc_packset_prepare
+ * or the first call; later calls wait for that count).
  * In any other order plain LRU serves better: leave it unset. */
 void sfmc_packreader_in_pack_order(sfmc_packreader *r);
 

@@ -60,6 +60,7 @@ typedef struct ahead {
 
 typedef struct walk {
 	git_repository *repo;
+	sfmc_packset *packs; /* the caller's: every pack reader of the walk reads through it */
 	sfmc_results *out;
 	node *nodes;
 	size_t n, a;
@@ -227,11 +228,11 @@ static void ahead_stop(ahead *a)
 }
 
 /* Starts the read-ahead thread; false when it could not start (the walk reads everything). */
-static bool ahead_start(ahead *a, git_repository *repo)
+static bool ahead_start(ahead *a, sfmc_packset *packs)
 {
 	memset(a, 0, sizeof(*a));
 	sfmc_oidmap_init(&a->index);
-	if (sfmc_packreader_new(&a->pack, repo, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
+	if (!packs || sfmc_packreader_new(&a->pack, packs, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
 		sfmc_oidmap_dispose(&a->index);
 		return false;
 	}
@@ -270,7 +271,7 @@ static int read_fast(walk *w, node *nd)
 		return rc < 0 ? SFMC_ERROR : SFMC_OK;
 	}
 	if (!w->reader && ++w->slow_reads >= SFMC_WALK_PACKREADER_MIN_COMMITS &&
-	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
+	    sfmc_gittree_reader_new(&w->reader, w->repo, 0, w->packs, SFMC_WALK_COMMIT_CACHE_BYTES) < 0)
 		return SFMC_ERROR;
 	if (!w->reader)
 		return SFMC_EDECLINED;
@@ -624,11 +625,11 @@ static void walk_dispose(walk *w)
 	sfmc_packguard_free(w->guard);
 }
 
-int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
-			size_t *ncommits)
+int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid *include, size_t ninclude,
+			const git_oid *exclude, size_t nexclude, bool read_ahead, sfmc_results *out,
+			sfmc_gitwalk_commit **commits, size_t *ncommits)
 {
-	walk w = { .repo = repo, .out = out };
+	walk w = { .repo = repo, .packs = packs, .out = out };
 	ahead a;
 	int rc = -1;
 
@@ -636,7 +637,7 @@ int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t nin
 	*ncommits = 0;
 	sfmc_oidmap_init(&w.index);
 	sfmc_oidmap_init(&w.shallow);
-	if (read_ahead && !nexclude && ahead_start(&a, repo))
+	if (read_ahead && !nexclude && ahead_start(&a, packs))
 		w.ahead = &a;
 	if (sfmc_packguard_new(&w.guard, repo) < 0 || load_shallow(&w) < 0 ||
 	    push_tips(&w, exclude, nexclude, true) < 0 || push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)

@@ -13,6 +13,7 @@
 #include <git2.h>
 
 #include "core/finding.h"
+#include "git/pack.h"
 
 /* One selected commit: its root tree and every parent it names (a shallow
  * boundary's too, though the walk did not follow them). */
@@ -23,13 +24,14 @@ typedef struct sfmc_gitwalk_commit {
 } sfmc_gitwalk_commit;
 
 /* Sets *commits (malloc'd; free with sfmc_gitwalk_free) to the selected
- * commits, oldest first. Zero ids among the tips are ignored. read_ahead
+ * commits, oldest first; packed commits are read with readers over packs
+ * (the scan's set, see pack.h; NULL: libgit2 alone). Zero ids among the tips are ignored. read_ahead
  * (long walks without exclude tips, when a second core is free): a second
  * thread reads and parses packed commits ahead of the walk; the result is
  * the same. Returns 0 or -1 (message set). */
-int sfmc_gitwalk_select(git_repository *repo, const git_oid *include, size_t ninclude, const git_oid *exclude,
-			size_t nexclude, bool read_ahead, sfmc_results *out, sfmc_gitwalk_commit **commits,
-			size_t *ncommits);
+int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid *include, size_t ninclude,
+			const git_oid *exclude, size_t nexclude, bool read_ahead, sfmc_results *out,
+			sfmc_gitwalk_commit **commits, size_t *ncommits);
 void sfmc_gitwalk_free(sfmc_gitwalk_commit *commits, size_t n);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,44 +468,6 @@ typedef struct plan {
 	bool all_objects;
 } plan;
 
-/* A pack reader held for a whole-history scan, so that the walk, the tree
- * walk and the blob phase share one indexing of the packs instead of each
- * rebuilding it, and the blob phase's delta-children count runs while the
- * commit walk is still on the main thread. */
-typedef struct pack_keeper {
-	git_repository *repo;
-	sfmc_packreader *reader; /* NULL: not needed, or could not be made (only costs speed) */
-	pthread_t thread;
-	bool started;
-} pack_keeper;
-
-static void *keeper_prepare(void *p)
-{
-	pack_keeper *k = p;
-	if (sfmc_packreader_new(&k->reader, k->repo, SFMC_PACK_CACHE_MIN_BYTES) == 0)
-		sfmc_packreader_in_pack_order(k->reader);
-	return NULL;
-}
-
-/* On a second thread when there is one to spare, else right here. */
-static void keeper_start(pack_keeper *k, git_repository *repo, unsigned threads)
-{
-	k->repo = repo;
-	if (threads != 1 && pthread_create(&k->thread, NULL, keeper_prepare, k) == 0)
-		k->started = true;
-	else
-		keeper_prepare(k);
-}
-
-static void keeper_stop(pack_keeper *k)
-{
-	if (k->started)
-		pthread_join(k->thread, NULL);
-	k->started = false;
-	sfmc_packreader_free(k->reader);
-	k->reader = NULL;
-}
-
 static int run(git_repository *repo, const char *repo_path, const plan *p, const sfmc_ruleset *rules,
 	       const sfmc_git_opts *opts, sfmc_results *out)
 {
@@ -515,17 +476,21 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
 	sfmc_gitwalk_commit *commits = NULL;
 	size_t ncommits = 0;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
-	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false };
-	pack_keeper keeper = { 0 };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
+	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false, NULL };
+	sfmc_packset *packs = NULL; /* the packs indexed once for the walk, the trees and the blobs */
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
 	/* Whole history: a (tree, path) walked once covers every later visit. */
 	wopts.use_visited = p->all_refs && !p->nexclude && !p->hide_all_refs;
-	/* Ranges (hooks) may touch a handful of objects: they index packs only when the walk needs it. */
+	if (sfmc_packset_new(&packs, repo) < 0)
+		goto cleanup;
+	wopts.packs = bopts.packs = packs;
+	/* Ranges (hooks) may touch a handful of objects: they index packs only when a reader needs it. Whole
+	 * history: indexed now, the delta children counted on a spare thread while the commits are walked. */
 	if (p->all_refs)
-		keeper_start(&keeper, repo, opts->threads);
+		sfmc_packset_prepare(packs, opts->threads != 1);
 	for (size_t i = 0; i < p->ninclude; i++)
 		if (list_push(&inc, &p->include[i]) < 0)
 			goto cleanup;
@@ -535,15 +500,14 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
 	    (p->all_objects && list_all_objects(&c, &inc, &blobs) < 0))
 		goto cleanup;
-	if (sfmc_gitwalk_select(repo, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out, &commits,
-				&ncommits) < 0)
+	if (sfmc_gitwalk_select(repo, packs, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out,
+				&commits, &ncommits) < 0)
 		goto cleanup;
 	if (sfmc_treewalk_commits(repo, commits, ncommits, &wopts, &set, out) < 0 || collect_others(&c) < 0 ||
 	    add_orphans(&c, &blobs) < 0)
 		goto cleanup;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
-	keeper_stop(&keeper);
 	sfmc_packguard_free(c.guard);
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
@@ -553,6 +517,7 @@ cleanup:
 	free(exc.v);
 	free(blobs.v);
 	sfmc_blobset_dispose(&set);
+	sfmc_packset_free(packs); /* after every reader: the walk's, the trees' and the blobs' are freed */
 	return rc;
 }
 

@@ -293,7 +293,8 @@ int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sf
 			   const sfmc_git_opts *opts, sfmc_results *out)
 {
 	sfmc_blobset set;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
+	sfmc_packset *packs = NULL; /* indexed only if the blob readers need it */
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
@@ -301,11 +302,13 @@ int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sf
 		sfmc_error_set("%s: a bare repository has no index to scan", repo_path ? repo_path : ".");
 		goto cleanup;
 	}
-	if (sfmc_source_index_collect(repo, SFMC_INDEX_AUTO, &set) < 0)
+	if (sfmc_source_index_collect(repo, SFMC_INDEX_AUTO, &set) < 0 || sfmc_packset_new(&packs, repo) < 0)
 		goto cleanup;
+	bopts.packs = packs;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
 	sfmc_blobset_dispose(&set);
+	sfmc_packset_free(packs);
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 
 static char dir[64];
 static git_repository *repo;
+static sfmc_packset *packs; /* the last open_reader's (each reader indexes the packs as they are then) */
 
 /* Runs a command in the repository and returns its first output line. */
 static void out1(char *buf, size_t n, const char *fmt, ...)
@@ -125,6 +126,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	sfmc_packset_free(packs);
+	packs = NULL;
 	git_repository_free(repo);
 	repo = NULL;
 	sh("rm -rf %s", dir);
@@ -139,7 +142,11 @@ static sfmc_gittree_reader *open_reader(size_t cache, bool pack)
 	snprintf(path, sizeof(path), "%s/r", dir);
 	if (!repo)
 		assert_int_equal(git_repository_open(&repo, path), 0);
-	assert_int_equal(sfmc_gittree_reader_new(&r, repo, cache, pack ? SFMC_PACK_CACHE_BYTES : 0), 0);
+	sfmc_packset_free(packs); /* the previous reader was freed */
+	packs = NULL;
+	if (pack)
+		assert_int_equal(sfmc_packset_new(&packs, repo), 0);
+	assert_int_equal(sfmc_gittree_reader_new(&r, repo, cache, packs, pack ? SFMC_PACK_CACHE_BYTES : 0), 0);
 	return r;
 }
 
@@ -151,7 +158,7 @@ static void check_entries(sfmc_gittree_reader *r, const char *rev)
 	const sfmc_gitobj *t = read_tree(r, rev);
 	sfmc_gittree_entry e, prev;
 
-	for (; sfmc_gittree_next(t->data, t->data + off, t->data + t->len, &e) == 1; off += e.size, i++) {
+	for (; sfmc_gittree_next(&e, t->data, t->data + off, t->data + t->len) == SFMC_OK; off += e.size, i++) {
 		assert_true(i < n);
 		assert_int_equal(e.mode, v[i].mode);
 		assert_int_equal(sfmc_gittree_kind_of(e.mode), kind_of_type(v[i].type));
@@ -401,17 +408,17 @@ static void test_malformed(void **state)
 	sfmc_gitobj two = { (const unsigned char *)two_entries, sizeof(two_entries) - 1 };
 	(void)state;
 
-	assert_int_equal(check_bytes(ok, sizeof(ok) - 1), 0);
-	assert_int_equal(check_bytes("", 0), 0);
+	assert_int_equal(check_bytes(ok, sizeof(ok) - 1), SFMC_OK);
+	assert_int_equal(check_bytes("", 0), SFMC_OK);
 	for (size_t cut = 1; cut < sizeof(ok) - 1; cut++)
 		if (cut != 29) /* the end of the first entry */
-			assert_int_equal(check_bytes(ok, cut), -1);
-	assert_int_equal(check_bytes(" a\0aaaaaaaaaaaaaaaaaaaa", 23), -1);          /* no mode */
-	assert_int_equal(check_bytes("10x644 a\0aaaaaaaaaaaaaaaaaaaa", 29), -1);    /* not octal */
-	assert_int_equal(check_bytes("1777777 a\0aaaaaaaaaaaaaaaaaaaa", 30), -1);   /* too large */
-	assert_int_equal(check_bytes("100644a\0aaaaaaaaaaaaaaaaaaaa", 28), -1);     /* no space */
+			assert_int_equal(check_bytes(ok, cut), SFMC_EINVALID);
+	assert_int_equal(check_bytes(" a\0aaaaaaaaaaaaaaaaaaaa", 23), SFMC_EINVALID);        /* no mode */
+	assert_int_equal(check_bytes("10x644 a\0aaaaaaaaaaaaaaaaaaaa", 29), SFMC_EINVALID);  /* not octal */
+	assert_int_equal(check_bytes("1777777 a\0aaaaaaaaaaaaaaaaaaaa", 30), SFMC_EINVALID); /* too large */
+	assert_int_equal(check_bytes("100644a\0aaaaaaaaaaaaaaaaaaaa", 28), SFMC_EINVALID);   /* no space */
 	assert_non_null(strstr(sfmc_error_last(), "bad mode"));
-	assert_int_equal(check_bytes("100644 a", 8), -1);
+	assert_int_equal(check_bytes("100644 a", 8), SFMC_EINVALID);
 	assert_non_null(strstr(sfmc_error_last(), "not terminated"));
 	assert_int_equal(sfmc_gittree_commit_parse((const unsigned char *)"tree zz\n", 8, &tree, &parents, &np), -1);
 	assert_int_equal(sfmc_gittree_commit_parse((const unsigned char *)"parent x", 8, &tree, &parents, &np), -1);

@@ -2,7 +2,6 @@
  * (offsets checked against `git show-index`), several packs, loose objects,
  * and hand-written indexes with 8-byte offsets or a corrupt header. */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -279,8 +278,8 @@ static size_t pack_bytes(const char *name)
 }
 
 /* Every object of the repository, read by the pack reader and by libgit2:
- * same type, same bytes. Half the reads go through a clone of the reader
- * (shared indexes, own cache, the pack-order cache policy) and the view API. window: bytes of pack read
+ * same type, same bytes. Half the reads go through a second reader of the
+ * same set (shared indexes, own cache, the pack-order cache policy) and the view API. window: bytes of pack read
  * at once (0: the default). */
 static void read_all_both_ways(const char *name, size_t cache_bytes, size_t window)
 {
@@ -288,6 +287,7 @@ static void read_all_both_ways(const char *name, size_t cache_bytes, size_t wind
 	static uint64_t unused[MAXOBJ];
 	git_repository *repo = open_repo(name);
 	sfmc_packreader *r, *r2;
+	sfmc_packset *set;
 	git_odb *odb;
 	char path[256];
 	size_t n, fast = 0;
@@ -295,8 +295,9 @@ static void read_all_both_ways(const char *name, size_t cache_bytes, size_t wind
 	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
 	snprintf(path, sizeof(path), "%s/all", dir);
 	n = read_pairs(path, ids, unused, 0);
-	assert_int_equal(sfmc_packreader_new(&r, repo, cache_bytes), 0);
-	assert_int_equal(sfmc_packreader_clone(&r2, r, cache_bytes), 0);
+	assert_int_equal(sfmc_packset_new(&set, repo), 0);
+	assert_int_equal(sfmc_packreader_new(&r, set, cache_bytes), 0);
+	assert_int_equal(sfmc_packreader_new(&r2, set, cache_bytes), 0);
 	sfmc_packreader_in_pack_order(r2); /* not true here: bases dropped too early are read again */
 	if (window) {
 		sfmc_packreader_set_window(r, window);
@@ -326,8 +327,9 @@ static void read_all_both_ways(const char *name, size_t cache_bytes, size_t wind
 		git_odb_object_free(o);
 	}
 	git_odb_free(odb);
-	sfmc_packreader_free(r); /* the clone outlives the reader it was made from */
+	sfmc_packreader_free(r); /* readers of a set are freed in any order, the set last */
 	sfmc_packreader_free(r2);
+	sfmc_packset_free(set);
 	git_repository_free(repo);
 	assert_int_equal(fast, 2 * n); /* everything is packed: nothing left to libgit2 */
 }
@@ -360,6 +362,7 @@ static void read_in_pack_order(const char *name, size_t window)
 	static uint64_t unused[MAXOBJ];
 	git_repository *repo = open_repo(name);
 	sfmc_packreader *r, *r0;
+	sfmc_packset *set;
 	git_odb *odb;
 	size_t n;
 	char path[256];
@@ -367,15 +370,17 @@ static void read_in_pack_order(const char *name, size_t window)
 	sh("cd %s/%s && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir, name);
 	snprintf(path, sizeof(path), "%s/all", dir);
 	n = read_pairs(path, ids, unused, 0);
-	assert_int_equal(sfmc_packreader_new(&r0, repo, 1 << 20), 0);
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0); /* shares r0's indexes... */
-	sfmc_packreader_free(r0);                                     /* ...which outlive r0 */
+	assert_int_equal(sfmc_packset_new(&set, repo), 0);
+	assert_int_equal(sfmc_packreader_new(&r0, set, 1 << 20), 0); /* indexes the set... */
+	assert_int_equal(sfmc_packreader_new(&r, set, 1 << 20), 0);  /* ...r shares the indexes... */
+	sfmc_packreader_free(r0);                                    /* ...which outlive r0 */
 	sfmc_packreader_set_window(r, window);
 	sfmc_packreader_in_pack_order(r);
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
 	check_in_pack_order(r, odb, ids, n);
 	git_odb_free(odb);
 	sfmc_packreader_free(r);
+	sfmc_packset_free(set);
 	git_repository_free(repo);
 }
 
@@ -407,24 +412,18 @@ static void reader_small_windows(void **state)
 	}
 }
 
-static void *count_in_thread(void *r)
-{
-	sfmc_packreader_in_pack_order(r);
-	return NULL;
-}
-
-/* As a whole-history scan does: one reader counts the delta children on a
- * second thread while the other readers of the same packs are made and
- * read; every read still matches libgit2, and a reader set to pack order
- * after the count shares it. */
+/* As a whole-history scan does: the set's delta children are counted on a
+ * second thread (sfmc_packset_prepare) while readers of the same set are
+ * made and read; every read still matches libgit2, and a reader set to pack
+ * order after the count shares it. */
 static void readers_while_kids_are_counted(void **state)
 {
 	static git_oid ids[MAXOBJ];
 	static uint64_t unused[MAXOBJ];
 	git_repository *repo;
-	sfmc_packreader *keeper, *r, *late;
+	sfmc_packset *set;
+	sfmc_packreader *r, *late;
 	git_odb *odb;
-	pthread_t t;
 	char path[256];
 	size_t n;
 	(void)state;
@@ -435,9 +434,9 @@ static void readers_while_kids_are_counted(void **state)
 	sh("cd %s/kids && git cat-file --batch-all-objects --batch-check='%%(objectname) 0' > ../all", dir);
 	snprintf(path, sizeof(path), "%s/all", dir);
 	n = read_pairs(path, ids, unused, 0);
-	assert_int_equal(sfmc_packreader_new(&keeper, repo, 1 << 20), 0);
-	assert_int_equal(pthread_create(&t, NULL, count_in_thread, keeper), 0);
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0); /* shares the set being counted */
+	assert_int_equal(sfmc_packset_new(&set, repo), 0);
+	sfmc_packset_prepare(set, true);
+	assert_int_equal(sfmc_packreader_new(&r, set, 1 << 20), 0); /* shares the set being counted */
 	assert_int_equal(git_repository_odb(&odb, repo), 0);
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *view;
@@ -451,14 +450,13 @@ static void readers_while_kids_are_counted(void **state)
 		assert_memory_equal(view, git_odb_object_data(o), len);
 		git_odb_object_free(o);
 	}
-	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_int_equal(sfmc_packreader_new(&late, repo, 1 << 20), 0);
-	sfmc_packreader_in_pack_order(late); /* counted already: shared, not recounted */
+	assert_int_equal(sfmc_packreader_new(&late, set, 1 << 20), 0);
+	sfmc_packreader_in_pack_order(late); /* waits for the count, then shares it */
 	check_in_pack_order(late, odb, ids, n);
 	git_odb_free(odb);
-	sfmc_packreader_free(keeper);
 	sfmc_packreader_free(r);
 	sfmc_packreader_free(late);
+	sfmc_packset_free(set); /* joins the counting thread (long done) */
 	git_repository_free(repo);
 }
 
@@ -481,14 +479,17 @@ static void read_id(const char *file, git_oid *id)
 static void assert_reader_declines(git_repository *repo, const git_oid *id)
 {
 	sfmc_packreader *r;
+	sfmc_packset *set;
 	unsigned char *data;
 	size_t len;
 	git_object_t type;
 
-	assert_int_equal(sfmc_packreader_new(&r, repo, 1 << 20), 0);
+	assert_int_equal(sfmc_packset_new(&set, repo), 0);
+	assert_int_equal(sfmc_packreader_new(&r, set, 1 << 20), 0);
 	assert_int_equal(sfmc_packreader_read(r, id, &type, &data, &len), SFMC_EDECLINED);
 	assert_null(data);
 	sfmc_packreader_free(r);
+	sfmc_packset_free(set);
 }
 
 /* A damaged pack: the reader declines (0) instead of returning wrong bytes. */
