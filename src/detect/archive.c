@@ -188,6 +188,8 @@ static int member_data(sfmc_scanner *s, struct archive *a, const sfmc_provenance
 
 	if (rc == 0 && m.why)
 		rc = sfmc_results_add_skipped(out, mp->path, m.why);
+	else if (rc == 0 && sp.deep)
+		rc = sfmc_results_add_skipped(out, mp->path, "archive limit: nested deeper than --archive-depth, not opened");
 	else if (rc == 0 && sp.archive)
 		rc = sfmc_archive_scan_spool(s, &sp, mp, out, first);
 	sfmc_archive_spool_close(&sp);
@@ -243,7 +245,8 @@ static int walk(sfmc_scanner *s, struct archive *a, const sfmc_provenance *prov,
 			break;
 		}
 		first = false;
-		if (archive_entry_filetype(e) == AE_IFREG)
+		/* Regular files; ar members carry no file type at all. */
+		if (archive_entry_filetype(e) == AE_IFREG || archive_entry_filetype(e) == 0)
 			rc = member(s, a, e, prov, out);
 	}
 	s->archive_level--;

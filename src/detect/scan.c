@@ -396,7 +396,10 @@ static size_t chunk_cap(const sfmc_scanner *s)
 /* After the first chunk: whether to copy the stream aside for extraction. */
 static void spool_start(sfmc_scanner *s, sfmc_spool *sp, const unsigned char *buf, size_t have)
 {
-	sp->archive = s->archive_level < s->archive_depth && sfmc_archive_sniff(buf, have);
+	bool sniffed = s->archive_depth && sfmc_archive_sniff(buf, have);
+
+	sp->archive = sniffed && s->archive_level < s->archive_depth;
+	sp->deep = sniffed && !sp->archive;
 	if (sp->archive && sp->want)
 		sfmc_archive_spool_open(sp); /* on failure: truncated, reported as skipped */
 }

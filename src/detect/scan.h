@@ -29,6 +29,7 @@ typedef struct sfmc_reader {
 typedef struct sfmc_spool {
 	bool want;      /* in: copy it if it is an archive */
 	bool archive;   /* out: its first bytes are an archive's */
+	bool deep;      /* out: they are, but nested deeper than archive_depth */
 	bool truncated; /* out: longer than SFMC_ARCHIVE_MAX_SPOOL: not all copied */
 	int fd;         /* the copy, or -1 */
 	uint64_t bytes; /* bytes read */
