@@ -59,7 +59,7 @@ bool sfmc_archive_sniff(const void *p, size_t n)
 
 /* A reader for the formats and filters above only: no "all", since mtree
  * would read local files it names and some filters run external programs. */
-static struct archive *reader_new(void)
+static struct archive *reader_new(bool raw_only)
 {
 	struct archive *a = archive_read_new();
 
@@ -72,6 +72,9 @@ static struct archive *reader_new(void)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_filter_lz4(a);
 	archive_read_support_filter_lzip(a);
+	archive_read_support_format_raw(a);
+	if (raw_only)
+		return a;
 	archive_read_support_format_zip(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
@@ -80,7 +83,6 @@ static struct archive *reader_new(void)
 	archive_read_support_format_ar(a);
 	archive_read_support_format_rar(a);
 	archive_read_support_format_rar5(a);
-	archive_read_support_format_raw(a);
 	return a;
 }
 
@@ -182,7 +184,7 @@ static int member_data(sfmc_scanner *s, struct archive *a, const sfmc_provenance
 {
 	member_rd m = { a, s->walk, NULL, { 0 } };
 	sfmc_reader rd = { member_read, &m };
-	sfmc_spool sp = { .want = true, .fd = -1 };
+	sfmc_spool sp = { .want = true, .fd = -1, .src = -1 };
 	size_t first = out->nfindings;
 	int rc = sfmc_scanner_scan_reader(s, &rd, mp, out, &sp);
 
@@ -224,7 +226,7 @@ static int member(sfmc_scanner *s, struct archive *a, struct archive_entry *e, c
 }
 
 /* Every regular member, until the end, damage or a limit. */
-static int walk(sfmc_scanner *s, struct archive *a, const sfmc_provenance *prov, sfmc_results *out)
+static int walk(sfmc_scanner *s, struct archive *a, const sfmc_provenance *prov, sfmc_results *out, size_t *entries)
 {
 	struct archive_entry *e;
 	bool first = true;
@@ -245,6 +247,7 @@ static int walk(sfmc_scanner *s, struct archive *a, const sfmc_provenance *prov,
 			break;
 		}
 		first = false;
+		++*entries;
 		/* Regular files; ar members carry no file type at all. */
 		if (archive_entry_filetype(e) == AE_IFREG || archive_entry_filetype(e) == 0)
 			rc = member(s, a, e, prov, out);
@@ -290,26 +293,44 @@ static int drop_repeats(sfmc_results *out, size_t first, size_t mid)
 	return 0;
 }
 
+/* Opens fd (rewound) or data as an archive (raw_only: a compressed stream)
+ * and walks it; *entries counts its headers, *compressed tells a filter. */
+static int open_walk(sfmc_scanner *s, int fd, const void *data, size_t len, bool raw_only,
+		     const sfmc_provenance *prov, sfmc_results *out, size_t *entries, bool *compressed)
+{
+	struct archive *a = reader_new(raw_only);
+	int rc;
+
+	if (!a)
+		return sfmc_error_set("out of memory");
+	if (fd >= 0 && lseek(fd, 0, SEEK_SET) != 0)
+		rc = sfmc_error_set_errno("cannot reread the archive");
+	else if ((fd >= 0 ? archive_read_open_fd(a, fd, 65536) : archive_read_open_memory(a, data, len)) != ARCHIVE_OK)
+		rc = skip(out, prov->path, archive_error_string(a));
+	else
+		rc = walk(s, a, prov, out, entries);
+	*compressed = archive_filter_count(a) > 1;
+	archive_read_free(a);
+	return rc;
+}
+
 int sfmc_archive_scan(sfmc_scanner *s, int fd, const void *data, size_t len, const sfmc_provenance *prov,
 		      sfmc_results *out, size_t first)
 {
 	sfmc_archive_walk top = { 0 };
-	struct archive *a = reader_new();
-	size_t mid = out->nfindings;
+	size_t mid = out->nfindings, entries = 0;
+	bool compressed = false;
 	struct stat st;
-	int rc = 0;
+	int rc;
 
-	if (!a)
-		return sfmc_error_set("out of memory");
 	if (!s->walk) { /* the outer file: its limits start here */
 		top.outer_size = fd >= 0 ? (fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0) : len;
 		s->walk = &top;
 	}
-	if ((fd >= 0 ? archive_read_open_fd(a, fd, 65536) : archive_read_open_memory(a, data, len)) != ARCHIVE_OK)
-		rc = skip(out, prov->path, archive_error_string(a));
-	else
-		rc = walk(s, a, prov, out);
-	archive_read_free(a);
+	rc = open_walk(s, fd, data, len, false, prov, out, &entries, &compressed);
+	/* A compressed stream starting with zero blocks reads as an empty tar: read it whole instead. */
+	if (rc == 0 && !entries && compressed && !s->walk->stop)
+		rc = open_walk(s, fd, data, len, true, prov, out, &entries, &compressed);
 	if (s->walk == &top)
 		s->walk = NULL;
 	if (rc == 0)

@@ -400,6 +400,11 @@ static void spool_start(sfmc_scanner *s, sfmc_spool *sp, const unsigned char *bu
 
 	sp->archive = sniffed && s->archive_level < s->archive_depth;
 	sp->deep = sniffed && !sp->archive;
+	struct stat st;
+
+	/* fstat only now: plain files cost nothing more than the look at their first bytes */
+	if (sp->archive && sp->src >= 0 && fstat(sp->src, &st) == 0 && S_ISREG(st.st_mode))
+		sp->want = false;
 	if (sp->archive && sp->want)
 		sfmc_archive_spool_open(sp); /* on failure: truncated, reported as skipped */
 }
@@ -464,19 +469,17 @@ int sfmc_scanner_scan_reader(sfmc_scanner *s, const sfmc_reader *rd, const sfmc_
 int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, sfmc_results *out)
 {
 	sfmc_reader rd = { fd_read, &fd };
-	sfmc_spool sp = { .fd = -1 };
-	struct stat st;
+	/* a stream cannot be read twice: copied aside if it is an archive (a regular file is reread) */
+	sfmc_spool sp = { .want = true, .fd = -1, .src = fd };
 	size_t first = out->nfindings;
-	bool file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	int rc;
 
-	sp.want = !file; /* a stream cannot be read twice: copy it aside if it is an archive */
 	rc = sfmc_scanner_scan_reader(s, &rd, prov, out, &sp);
 	out->stats.files++;
 	out->stats.bytes += sp.bytes;
 	sfmc_progress_add(0, sp.bytes);
 	if (rc == 0 && sp.archive) {
-		if (file && lseek(fd, 0, SEEK_SET) == 0)
+		if (!sp.want && lseek(fd, 0, SEEK_SET) == 0)
 			rc = sfmc_archive_scan(s, fd, NULL, 0, prov, out, first);
 		else
 			rc = sfmc_archive_scan_spool(s, &sp, prov, out, first);

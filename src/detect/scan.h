@@ -32,6 +32,7 @@ typedef struct sfmc_spool {
 	bool deep;      /* out: they are, but nested deeper than archive_depth */
 	bool truncated; /* out: longer than SFMC_ARCHIVE_MAX_SPOOL: not all copied */
 	int fd;         /* the copy, or -1 */
+	int src;        /* in: the descriptor read, or -1: a regular file is read again instead */
 	uint64_t bytes; /* bytes read */
 } sfmc_spool;
 

@@ -46,6 +46,9 @@ gzip -c "$W/raw/big.env" >"$K/big.env.gz" && expect 'big.env.gz!big.env'
 payload "$W/raw" big2.env && xz -c "$W/raw/big2.env" >"$K/big2.env.xz" && expect 'big2.env.xz!big2.env'
 payload "$W/raw" big3.env && bzip2 -c "$W/raw/big3.env" >"$K/big3.env.bz2" && expect 'big3.env.bz2!big3.env'
 payload "$W/raw" big4.env && zstd -q -c "$W/raw/big4.env" >"$K/big4.env.zst" && expect 'big4.env.zst!big4.env'
+# Zero blocks first: libarchive reads that as an empty tar; it is a compressed file all the same.
+P=$(tok) && (head -c 4096 /dev/zero && printf '\nSFMC_KEY=%s\n' "$P") | gzip -c >"$K/zeros.bin.gz" &&
+	expect 'zeros.bin.gz!zeros.bin'
 payload "$W/7z" app.env && (cd "$W/7z" && 7z a -bd -bso0 -bsp0 "$K/app.7z" app.env) && expect 'app.7z!app.env'
 payload "$W/cpio" app.env && (cd "$W/cpio" && echo app.env | cpio -o -H newc --quiet >"$K/app.cpio") &&
 	expect 'app.cpio!app.env'
