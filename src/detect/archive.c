@@ -20,7 +20,7 @@ struct sfmc_archive_walk {
 	uint64_t outer_size; /* bytes of the outer file, for the ratio */
 	uint64_t bytes;      /* decompressed bytes read so far */
 	uint64_t members;
-	bool stop;           /* a limit of the whole outer file was reached */
+	bool stop; /* a limit of the whole outer file was reached */
 };
 
 typedef struct magic {
@@ -30,21 +30,23 @@ typedef struct magic {
 
 /* Binary cpio (two bytes) and ISO images are left out: too easily matched by chance, or rarely seen. */
 static const magic magics[] = {
-	{ 0, 4, "PK\3\4" },                 /* zip, jar, war, ear, apk, nupkg, whl, docx, xlsx */
-	{ 0, 4, "PK\5\6" },                 /* empty zip (its comment is still scanned raw) */
-	{ 257, 5, "ustar" },                /* tar (POSIX and GNU) */
-	{ 0, 3, "\x1f\x8b\x08" },           /* gzip */
-	{ 0, 3, "BZh" },                    /* bzip2 */
-	{ 0, 6, "\xfd" "7zXZ\0" },          /* xz */
-	{ 0, 4, "\x28\xb5\x2f\xfd" },       /* zstd */
-	{ 0, 4, "\x04\x22\x4d\x18" },       /* lz4 */
-	{ 0, 4, "LZIP" },                   /* lzip */
-	{ 0, 6, "7z\xbc\xaf\x27\x1c" },     /* 7z */
-	{ 0, 6, "070701" },                 /* cpio newc */
-	{ 0, 6, "070702" },                 /* cpio crc */
-	{ 0, 6, "070707" },                 /* cpio odc */
-	{ 0, 8, "!<arch>\n" },              /* ar, deb */
-	{ 0, 6, "Rar!\x1a\x07" },           /* rar 4 and 5 */
+	{ 0, 4, "PK\3\4" },       /* zip, jar, war, ear, apk, nupkg, whl, docx, xlsx */
+	{ 0, 4, "PK\5\6" },       /* empty zip (its comment is still scanned raw) */
+	{ 257, 5, "ustar" },      /* tar (POSIX and GNU) */
+	{ 0, 3, "\x1f\x8b\x08" }, /* gzip */
+	{ 0, 3, "BZh" },          /* bzip2 */
+	{ 0, 6,
+	  "\xfd"
+	  "7zXZ\0" },                   /* xz */
+	{ 0, 4, "\x28\xb5\x2f\xfd" },   /* zstd */
+	{ 0, 4, "\x04\x22\x4d\x18" },   /* lz4 */
+	{ 0, 4, "LZIP" },               /* lzip */
+	{ 0, 6, "7z\xbc\xaf\x27\x1c" }, /* 7z */
+	{ 0, 6, "070701" },             /* cpio newc */
+	{ 0, 6, "070702" },             /* cpio crc */
+	{ 0, 6, "070707" },             /* cpio odc */
+	{ 0, 8, "!<arch>\n" },          /* ar, deb */
+	{ 0, 6, "Rar!\x1a\x07" },       /* rar 4 and 5 */
 };
 
 bool sfmc_archive_sniff(const void *p, size_t n)
@@ -136,8 +138,7 @@ static ssize_t member_read(void *ctx, void *buf, size_t want)
 
 /* The name of a member; a single compressed stream ("raw", which
  * libarchive calls "data") is named after its file less the suffix. */
-static void member_name(struct archive *a, struct archive_entry *e, const sfmc_provenance *prov, char *name,
-			size_t cap)
+static void member_name(struct archive *a, struct archive_entry *e, const sfmc_provenance *prov, char *name, size_t cap)
 {
 	static const char *const suffixes[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4", ".lz", ".lzma", ".z" };
 	const char *p = archive_entry_pathname(e), *base, *dot;
@@ -191,7 +192,8 @@ static int member_data(sfmc_scanner *s, struct archive *a, const sfmc_provenance
 	if (rc == 0 && m.why)
 		rc = sfmc_results_add_skipped(out, mp->path, m.why);
 	else if (rc == 0 && sp.deep)
-		rc = sfmc_results_add_skipped(out, mp->path, "archive limit: nested deeper than --archive-depth, not opened");
+		rc = sfmc_results_add_skipped(out, mp->path,
+					      "archive limit: nested deeper than --archive-depth, not opened");
 	else if (rc == 0 && sp.archive)
 		rc = sfmc_archive_scan_spool(s, &sp, mp, out, first);
 	sfmc_archive_spool_close(&sp);
@@ -242,7 +244,8 @@ static int walk(sfmc_scanner *s, struct archive *a, const sfmc_provenance *prov,
 			break;
 		}
 		/* libarchive falls back to "raw" for what it cannot read: only a compressed stream is one. */
-		if (first && archive_format(a) == ARCHIVE_FORMAT_RAW && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
+		if (first && archive_format(a) == ARCHIVE_FORMAT_RAW &&
+		    archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
 			rc = skip(out, prov->path, "not readable as the archive its first bytes show");
 			break;
 		}
@@ -295,8 +298,8 @@ static int drop_repeats(sfmc_results *out, size_t first, size_t mid)
 
 /* Opens fd (rewound) or data as an archive (raw_only: a compressed stream)
  * and walks it; *entries counts its headers, *compressed tells a filter. */
-static int open_walk(sfmc_scanner *s, int fd, const void *data, size_t len, bool raw_only,
-		     const sfmc_provenance *prov, sfmc_results *out, size_t *entries, bool *compressed)
+static int open_walk(sfmc_scanner *s, int fd, const void *data, size_t len, bool raw_only, const sfmc_provenance *prov,
+		     sfmc_results *out, size_t *entries, bool *compressed)
 {
 	struct archive *a = reader_new(raw_only);
 	int rc;

@@ -326,8 +326,7 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 }
 
 /* The raw pass over one in-memory blob. */
-static int scan_mem_raw(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov,
-			sfmc_results *out)
+static int scan_mem_raw(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov, sfmc_results *out)
 {
 	linepos lp = { 0, 1, 0 };
 	int rc;
@@ -343,8 +342,7 @@ static int scan_mem_raw(sfmc_scanner *s, const void *data, size_t len, const sfm
 	return rc;
 }
 
-int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov,
-			  sfmc_results *out)
+int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov, sfmc_results *out)
 {
 	size_t first = out->nfindings;
 	int rc = scan_mem_raw(s, data, len, prov, out);

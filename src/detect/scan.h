@@ -48,8 +48,8 @@ typedef struct sfmc_scanner {
 	sfmc_pending *pending;  /* matches of the current chunk */
 	size_t npending, apending;
 	int cb_error;
-	unsigned archive_depth; /* nested archives opened (ruleset's; 0: none) */
-	unsigned archive_level; /* nesting of what is being scanned now (0: the file itself) */
+	unsigned archive_depth;  /* nested archives opened (ruleset's; 0: none) */
+	unsigned archive_level;  /* nesting of what is being scanned now (0: the file itself) */
 	sfmc_archive_walk *walk; /* limits of the outer file being extracted, NULL outside */
 } sfmc_scanner;
 
