@@ -400,8 +400,10 @@ static void spool_start(sfmc_scanner *s, sfmc_spool *sp, const unsigned char *bu
 	sp->deep = sniffed && !sp->archive;
 	struct stat st;
 
-	/* fstat only now: plain files cost nothing more than the look at their first bytes */
-	if (sp->archive && sp->src >= 0 && fstat(sp->src, &st) == 0 && S_ISREG(st.st_mode))
+	/* fstat only now: plain files cost nothing more than the look at their first bytes. A
+	 * regular file read from its start is read again rather than copied. */
+	if (sp->archive && sp->src >= 0 && fstat(sp->src, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(sp->src, 0, SEEK_CUR) == (off_t)have)
 		sp->want = false;
 	if (sp->archive && sp->want)
 		sfmc_archive_spool_open(sp); /* on failure: truncated, reported as skipped */

@@ -110,6 +110,13 @@ for p in "${PATHS[@]}"; do
 	expect_jq "[.findings[] | select(.path == \"$p\") | \"\(.line):\(.column)\"] | join(\",\")" 2:10 "stdin: $p"
 done
 
+# stdin redirected from a regular file (read again, not copied), also from past its start.
+run bash -c 'exec "$1" stdin --label app.jar -f json <"$2"' - "$SFMC" "$K/app.jar"
+expect_jq '[.findings[] | .path] | join(",")' 'app.jar!BOOT-INF/classes/application.properties' "stdin < file"
+(echo header && cat "$K/app.7z") >"$T/prefixed"
+run bash -c '{ read -r _; exec "$1" stdin --label app.7z -f json; } <"$2"' - "$SFMC" "$T/prefixed"
+expect_jq '[.findings[] | .path] | join(",")' 'app.7z!app.env' "stdin < file, past its start"
+
 cd "$T"
 # Encrypted member: skipped, named; --fail-on-skipped makes it exit 2.
 payload "$W/enc" app.env && (cd "$W/enc" && zip -q -P secret "$T/enc.zip" app.env)

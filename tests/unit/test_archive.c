@@ -86,8 +86,16 @@ static size_t scan(fixture *fx, const char *path, const void *data, size_t len)
 
 static void test_sniff(void **state)
 {
-	static const char *const yes[] = { "PK\3\4", "\x1f\x8b\x08", "BZh9", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd",
-					   "\x04\x22\x4d\x18", "7z\xbc\xaf\x27\x1c", "070701", "!<arch>\n",
+	static const char *const yes[] = { "PK\3\4",
+					   "\x1f\x8b\x08",
+					   "BZh9",
+					   "\xfd"
+					   "7zXZ",
+					   "\x28\xb5\x2f\xfd",
+					   "\x04\x22\x4d\x18",
+					   "7z\xbc\xaf\x27\x1c",
+					   "070701",
+					   "!<arch>\n",
 					   "Rar!\x1a\x07" };
 	char tar[300] = { 0 };
 
