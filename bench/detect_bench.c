@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 		if (!strcmp(which, "scan")) {
 			sfmc_scanner s;
 			sfmc_results res;
-			sfmc_provenance prov = { "f", 1, NULL, NULL };
+			sfmc_provenance prov = { "f", 1, NULL, NULL, NULL, 0 };
 			sfmc_scanner_init(&s, &rules);
 			sfmc_results_init(&res);
 			t0 = now();
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(which, "small")) {
 			sfmc_scanner s;
 			sfmc_results res;
-			sfmc_provenance prov = { "f", 1, NULL, NULL };
+			sfmc_provenance prov = { "f", 1, NULL, NULL, NULL, 0 };
 			sfmc_scanner_init(&s, &rules);
 			sfmc_results_init(&res);
 			for (size_t at = 0; at + 4096 <= n; at += 4096)

@@ -7,7 +7,7 @@ _sfmc_scan()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local commands="dir stdin git staged hook pre-commit pre-push pre-receive check generate completion"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
-		--max-file-size --label --range --all-objects --config --no-config --baseline --write-baseline
+		--max-file-size --archive-depth --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help"
 	cmd=
@@ -24,7 +24,7 @@ _sfmc_scan()
 	-o | --output | --rules | --config | --baseline | --write-baseline | --report)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	-j | --threads | -n | --max-file-size | --label | --range)
+	-j | --threads | -n | --max-file-size | --archive-depth | --label | --range)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then

@@ -18,7 +18,7 @@
 /* Scans data through a memfd with chunks of `chunk` bytes. */
 static int scan_chunked(sfmc_scanner *s, const uint8_t *data, size_t size, size_t chunk, sfmc_results *out)
 {
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
+	sfmc_provenance prov = { "fuzz", 4, NULL, NULL, NULL, 0 };
 	int fd = memfd_create("fuzz", MFD_CLOEXEC), rc;
 
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) || lseek(fd, 0, SEEK_SET) < 0)
@@ -34,7 +34,7 @@ static int scan_chunked(sfmc_scanner *s, const uint8_t *data, size_t size, size_
 static void scan_both(sfmc_scanner *s, const uint8_t *data, size_t size, size_t chunk, sfmc_results *mem,
 		      sfmc_results *fd)
 {
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
+	sfmc_provenance prov = { "fuzz", 4, NULL, NULL, NULL, 0 };
 	int rm, rf;
 
 	sfmc_results_init(mem);

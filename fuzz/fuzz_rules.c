@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	sfmc_provenance prov = { "fuzz", 4, NULL, NULL };
+	sfmc_provenance prov = { "fuzz", 4, NULL, NULL, NULL, 0 };
 	sfmc_ruleset rules;
 	sfmc_scanner s;
 	sfmc_results res;

@@ -97,6 +97,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_NO_COLOUR,
+	OPT_ARCHIVE_DEPTH,
+	OPT_FAIL_ON_SKIPPED,
 };
 
 /* One row per option: getopt's entry, the commands it applies to, its help. */
@@ -144,6 +146,14 @@ static const cli_option options[] = {
 	  C_SCAN,
 	  "    --max-file-size N",
 	  "skip (and report) files larger than N bytes (K, M, G suffixes)" },
+	{ { "archive-depth", required_argument, NULL, OPT_ARCHIVE_DEPTH },
+	  C_SCAN,
+	  "    --archive-depth N",
+	  "nested archives and compressed files opened (default 4; 0: none)" },
+	{ { "fail-on-skipped", no_argument, NULL, OPT_FAIL_ON_SKIPPED },
+	  C_SCAN,
+	  "    --fail-on-skipped",
+	  "exit 2 when anything was skipped (limits, encrypted or damaged archives)" },
 	{ { "label", required_argument, NULL, OPT_LABEL },
 	  C_STDIN,
 	  "    --label NAME",
@@ -406,6 +416,12 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 			return sfmc_error_set("--threads: expected a number from 1 to %d, not '%s'", SFMC_MAX_THREADS, arg);
 		cli->threads = (unsigned)n;
 		return SFMC_OK;
+	case OPT_ARCHIVE_DEPTH:
+		if (parse_long(arg, 0, SFMC_ARCHIVE_MAX_DEPTH, &n) < 0)
+			return sfmc_error_set("--archive-depth: expected a number from 0 to %d, not '%s'",
+					      SFMC_ARCHIVE_MAX_DEPTH, arg);
+		cli->archive_depth = (unsigned)n;
+		return SFMC_OK;
 	case OPT_MAX_FILE_SIZE:
 		if (sfmc_text_parse_size(arg, &cli->max_file_size) < 0)
 			return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", arg);
@@ -462,6 +478,7 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_FAIL_ON:
 	case 'j':
 	case OPT_MAX_FILE_SIZE:
+	case OPT_ARCHIVE_DEPTH:
 	case 'n': return parse_valued(cli, c, optarg) < 0 ? SFMC_EUSAGE : SFMC_OK;
 	case 'o': cli->output = optarg; break;
 	case OPT_RULES: cli->rules_file = optarg; break;
@@ -475,6 +492,7 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_WRITE_BASELINE: cli->write_baseline = optarg; break;
 	case OPT_GROUP: cli->group = true; break;
 	case OPT_NO_DECODE: cli->no_decode = true; break;
+	case OPT_FAIL_ON_SKIPPED: cli->fail_on_skipped = true; break;
 	case OPT_PRE_COMMIT: cli->hook_kinds |= SFMC_HOOK_PRE_COMMIT; break;
 	case OPT_PRE_PUSH: cli->hook_kinds |= SFMC_HOOK_PRE_PUSH; break;
 	case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
@@ -498,6 +516,7 @@ static void set_defaults(sfmc_cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	cli->format = "text";
 	cli->fail_on = SFMC_LEVEL_ERROR;
+	cli->archive_depth = SFMC_ARCHIVE_DEPTH;
 	cli->label = "stdin";
 	cli->count = 1;
 	cli->progress = -1;

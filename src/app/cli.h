@@ -42,6 +42,8 @@ typedef struct sfmc_cli {
 	unsigned threads;     /* 0: all CPUs */
 	uint64_t max_file_size;
 	bool max_file_size_set;
+	unsigned archive_depth; /* --archive-depth: nested archives opened (0: none) */
+	bool fail_on_skipped;   /* --fail-on-skipped: anything skipped is exit 2 */
 	const char *label;    /* stdin */
 	long count;           /* generate -n */
 	/* triage and suppression */

@@ -31,6 +31,7 @@ int sfmc_app_load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 	/* --no-decode: no rule asks for decoding, so the decode stage is never built. */
 	for (size_t i = 0; rc == 0 && cli->no_decode && i < rules->nrules; i++)
 		rules->rules[i].decoders = 0;
+	rules->archive_depth = cli->archive_depth;
 	return rc;
 }
 

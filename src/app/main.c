@@ -120,6 +120,8 @@ static int exit_code(const scan_run *r)
 	sfmc_level max = sfmc_results_max_level(&r->res);
 	if (r->fail_on != SFMC_LEVEL_NONE && max >= r->fail_on)
 		return SFMC_EXIT_FINDINGS;
+	if (r->cli->fail_on_skipped && r->res.nskipped)
+		return SFMC_EXIT_ERROR;
 	return r->res.nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 }
 

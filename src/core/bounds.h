@@ -117,5 +117,23 @@
 /* Keyword hits the fused pass records per buffer (bounds its memory); past
  * that the detector searches the buffer itself. */
 #define SFMC_DECODE_MAX_PLAIN_HITS 65536
+/* Archives and compressed files (detect/archive.c). Default nesting of
+ * archives opened (--archive-depth; a docker save image is 2: image, layer). */
+#define SFMC_ARCHIVE_DEPTH 4
+#define SFMC_ARCHIVE_MAX_DEPTH 16
+/* Decompressed bytes read from one outer file, all members and levels together. */
+#define SFMC_ARCHIVE_MAX_BYTES (2ULL << 30)
+/* Decompressed bytes per byte of the outer file beyond which the rest is not
+ * read (a bomb), once SFMC_ARCHIVE_RATIO_FROM bytes were read. */
+#define SFMC_ARCHIVE_MAX_RATIO 200
+#define SFMC_ARCHIVE_RATIO_FROM (64ULL << 20)
+/* Members (all levels) read from one outer file. */
+#define SFMC_ARCHIVE_MAX_MEMBERS 100000
+/* Longest member path kept (bytes, all levels); longer ones are skipped. */
+#define SFMC_ARCHIVE_MAX_PATH 4096
+/* Bytes of a stream (stdin) copied aside to extract it; beyond, its members are skipped. */
+#define SFMC_ARCHIVE_MAX_SPOOL (4ULL << 30)
+/* Bytes looked at to recognise an archive (tar's magic is at 257). */
+#define SFMC_ARCHIVE_SNIFF_BYTES 265
 
 #endif

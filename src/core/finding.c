@@ -66,6 +66,7 @@ void sfmc_finding_dispose(sfmc_finding *f)
 	free(f->encoding);
 	sfmc_commit_info_free(f->commit);
 	free(f->suppress_reason);
+	free(f->member);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -92,6 +93,7 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	dst->secret = memdup0(src->secret, src->secret_len, &oom);
 	dst->encoding = dup_or_null(src->encoding, &oom);
 	dst->suppress_reason = dup_or_null(src->suppress_reason, &oom);
+	dst->member = memdup0(src->member, src->member_len, &oom);
 	dst->commit = NULL;
 	if (oom || sfmc_commit_info_copy(&dst->commit, src->commit) < 0) {
 		sfmc_finding_dispose(dst);

@@ -25,6 +25,10 @@ typedef struct sfmc_provenance {
 	size_t path_len;
 	const char *blob;       /* git blob hex id or NULL */
 	const sfmc_commit_info *commit; /* or NULL */
+	/* Inside an archive: path is "outer!member[!inner...]" and member holds
+	 * the member parts (after the outer path) separated by NUL bytes. */
+	const char *member;
+	size_t member_len;
 } sfmc_provenance;
 
 typedef enum sfmc_suppress_kind {
@@ -55,6 +59,10 @@ typedef struct sfmc_finding {
 	sfmc_commit_info *commit; /* owned copy or NULL */
 	sfmc_suppress_kind suppressed;
 	char *suppress_reason;
+	/* Inside an archive (else NULL): the parts of path after the outer file,
+	 * NUL-separated (path ends with them joined by '!'). */
+	char *member;
+	size_t member_len;
 } sfmc_finding;
 
 typedef struct sfmc_issue {

@@ -13,6 +13,7 @@
 void sfmc_rules_init(sfmc_ruleset *set)
 {
 	memset(set, 0, sizeof(*set));
+	set->archive_depth = SFMC_ARCHIVE_DEPTH;
 }
 
 static void rule_dispose(sfmc_rule *r)

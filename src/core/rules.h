@@ -42,6 +42,7 @@ typedef struct sfmc_ruleset {
 	size_t nrules, arules;
 	size_t max_window;   /* largest rule window */
 	size_t max_keyword;  /* longest keyword */
+	unsigned archive_depth; /* nested archives scanners open (--archive-depth; 0: none) */
 } sfmc_ruleset;
 
 void sfmc_rules_init(sfmc_ruleset *set);

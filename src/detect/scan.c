@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
 
 #include "core/bounds.h"
+#include "detect/archive.h"
 #include "util/array.h"
 #include "util/error.h"
 #include "util/progress.h"
@@ -139,6 +141,7 @@ int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules)
 	/* The inline allow marker is looked for this far around a match. */
 	s->overlap += SFMC_INLINE_ALLOW_REACH;
 	s->back += SFMC_INLINE_ALLOW_REACH;
+	s->archive_depth = rules->archive_depth;
 	if (sfmc_detector_new(&s->det, rules) < 0)
 		return -1;
 	return sfmc_decode_new(&s->dec, rules);
@@ -293,6 +296,8 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 		f.checksum_valid = p->checksum_valid;
 		f.path = (char *)prov->path;
 		f.path_len = prov->path_len;
+		f.member = (char *)prov->member;
+		f.member_len = prov->member_len;
 		f.offset = p->offset;
 		f.line = lp->line;
 		f.column = p->offset - lp->start + 1;
@@ -320,8 +325,8 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 	return rc;
 }
 
-int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov,
-			  sfmc_results *out)
+/* The raw pass over one in-memory blob. */
+static int scan_mem_raw(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov, sfmc_results *out)
 {
 	linepos lp = { 0, 1, 0 };
 	int rc;
@@ -334,20 +339,29 @@ int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const s
 	if (rc == 0)
 		rc = flush(s, data, len, 0, &lp, prov, out);
 	pending_clear(s);
-	out->stats.files++;
-	out->stats.bytes += len;
-	sfmc_progress_add(0, len);
 	return rc;
 }
 
-/* Reads until buf is full or end of file; returns bytes read or -1. */
-static ssize_t fill(int fd, unsigned char *buf, size_t want, bool *eof)
+int sfmc_scanner_scan_mem(sfmc_scanner *s, const void *data, size_t len, const sfmc_provenance *prov, sfmc_results *out)
+{
+	size_t first = out->nfindings;
+	int rc = scan_mem_raw(s, data, len, prov, out);
+
+	out->stats.files++;
+	out->stats.bytes += len;
+	sfmc_progress_add(0, len);
+	/* Only a look at the first bytes for files that are not archives. */
+	if (rc == 0 && s->archive_level < s->archive_depth && sfmc_archive_sniff(data, len))
+		rc = sfmc_archive_scan(s, -1, data, len, prov, out, first);
+	return rc;
+}
+
+/* Reads until buf is full or the reader ends; returns bytes read or -1. */
+static ssize_t fill(const sfmc_reader *rd, unsigned char *buf, size_t want, bool *eof)
 {
 	size_t got = 0;
 	while (got < want) {
-		ssize_t n = read(fd, buf + got, want - got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = rd->read(rd->ctx, buf + got, want - got);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -359,6 +373,16 @@ static ssize_t fill(int fd, unsigned char *buf, size_t want, bool *eof)
 	return (ssize_t)got;
 }
 
+static ssize_t fd_read(void *ctx, void *buf, size_t want)
+{
+	for (;;) {
+		ssize_t n = read(*(int *)ctx, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n;
+	}
+}
+
 /* Read buffer size: a chunk plus the overlap re-read from the previous one.
  * A chunk is never smaller than the overlap, or the window would not fit. */
 static size_t chunk_cap(const sfmc_scanner *s)
@@ -367,7 +391,32 @@ static size_t chunk_cap(const sfmc_scanner *s)
 	return (c < s->overlap ? s->overlap : c) + s->overlap;
 }
 
-int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, sfmc_results *out)
+/* After the first chunk: whether to copy the stream aside for extraction. */
+static void spool_start(sfmc_scanner *s, sfmc_spool *sp, const unsigned char *buf, size_t have)
+{
+	bool sniffed = s->archive_depth && sfmc_archive_sniff(buf, have);
+
+	sp->archive = sniffed && s->archive_level < s->archive_depth;
+	sp->deep = sniffed && !sp->archive;
+	struct stat st;
+
+	/* fstat only now: plain files cost nothing more than the look at their first bytes. A
+	 * regular file read from its start is read again rather than copied. */
+	if (sp->archive && sp->src >= 0 && fstat(sp->src, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(sp->src, 0, SEEK_CUR) == (off_t)have)
+		sp->want = false;
+	if (sp->archive && sp->want)
+		sfmc_archive_spool_open(sp); /* on failure: truncated, reported as skipped */
+}
+
+/* Copies n more bytes into the spool; stops copying past its limit. */
+static void spool_write(sfmc_spool *sp, const unsigned char *buf, size_t n)
+{
+	sfmc_archive_spool_write(sp, buf, n); /* on failure: truncated, reported as skipped */
+}
+
+int sfmc_scanner_scan_reader(sfmc_scanner *s, const sfmc_reader *rd, const sfmc_provenance *prov, sfmc_results *out,
+			     sfmc_spool *sp)
 {
 	linepos lp = { 0, 1, 0 };
 	uint64_t base = 0;
@@ -385,16 +434,17 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 	if (s->dec)
 		sfmc_decode_begin(s->dec);
 	pending_clear(s);
-	out->stats.files++;
 	for (;;) {
-		ssize_t n = fill(fd, s->chunk + have, s->chunk_cap - have, &eof);
+		ssize_t n = fill(rd, s->chunk + have, s->chunk_cap - have, &eof);
 		size_t limit, keep_from;
 
-		if (n < 0)
+		if (n < 0) /* a descriptor's read failed: archive members end instead (see archive.c) */
 			return sfmc_error_set_errno("read failed at byte %llu", (unsigned long long)(base + have));
+		if (base == 0 && have == 0)
+			spool_start(s, sp, s->chunk, (size_t)n);
+		spool_write(sp, s->chunk + have, (size_t)n);
 		have += (size_t)n;
-		out->stats.bytes += (uint64_t)n;
-		sfmc_progress_add(0, (uint64_t)n);
+		sp->bytes += (uint64_t)n;
 		/* Hits past `limit` are left for the next chunk, which re-reads the overlap. */
 		limit = eof ? have : have - s->overlap;
 		rc = detect(s, s->chunk, have, base, from, limit);
@@ -413,5 +463,27 @@ int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, s
 		from = limit - keep_from;
 	}
 	pending_clear(s);
+	return rc;
+}
+
+int sfmc_scanner_scan_fd(sfmc_scanner *s, int fd, const sfmc_provenance *prov, sfmc_results *out)
+{
+	sfmc_reader rd = { fd_read, &fd };
+	/* a stream cannot be read twice: copied aside if it is an archive (a regular file is reread) */
+	sfmc_spool sp = { .want = true, .fd = -1, .src = fd };
+	size_t first = out->nfindings;
+	int rc;
+
+	rc = sfmc_scanner_scan_reader(s, &rd, prov, out, &sp);
+	out->stats.files++;
+	out->stats.bytes += sp.bytes;
+	sfmc_progress_add(0, sp.bytes);
+	if (rc == 0 && sp.archive) {
+		if (!sp.want && lseek(fd, 0, SEEK_SET) == 0)
+			rc = sfmc_archive_scan(s, fd, NULL, 0, prov, out, first);
+		else
+			rc = sfmc_archive_scan_spool(s, &sp, prov, out, first);
+	}
+	sfmc_archive_spool_close(&sp);
 	return rc;
 }

@@ -177,7 +177,9 @@ static int worker_setup(scan_ctx *c, unsigned w)
 static int scan_bytes(scan_ctx *c, unsigned w, size_t b, const char *hex, git_object_t type, const void *data,
 		      size_t len)
 {
-	sfmc_provenance prov = { hex, GIT_OID_HEXSZ, hex, NULL };
+	/* Named by its oldest path: an archive's members and skips are "path!member" (expand re-roots them). */
+	const char *where = blob_where(c, b, hex);
+	sfmc_provenance prov = { where, strlen(where), hex, NULL, NULL, 0 };
 	sfmc_results *out = &c->results[w];
 	char msg[160];
 
@@ -275,6 +277,18 @@ typedef struct cand {
 	uint32_t path, commit;
 } cand;
 
+/* Archive members of one blob: by their parts (none first). */
+static int member_cmp(const sfmc_finding *a, const sfmc_finding *b)
+{
+	size_t n = a->member_len < b->member_len ? a->member_len : b->member_len;
+	int c;
+
+	if (!a->member || !b->member)
+		return (a->member != NULL) - (b->member != NULL);
+	c = memcmp(a->member, b->member, n);
+	return c ? c : (a->member_len > b->member_len) - (a->member_len < b->member_len);
+}
+
 static int cmp_cand(const void *pa, const void *pb)
 {
 	const cand *a = pa, *b = pb;
@@ -283,6 +297,8 @@ static int cmp_cand(const void *pa, const void *pb)
 		c = strcmp(a->f->fingerprint, b->f->fingerprint);
 	if (!c && a->path != b->path)
 		c = a->path < b->path ? -1 : 1;
+	if (!c)
+		c = member_cmp(a->f, b->f);
 	if (!c && a->commit != b->commit)
 		c = a->commit < b->commit ? -1 : 1;
 	if (!c && a->f->offset != b->f->offset)
@@ -293,7 +309,7 @@ static int cmp_cand(const void *pa, const void *pb)
 static bool same_key(const cand *a, const cand *b)
 {
 	return a->path == b->path && !strcmp(a->f->rule->id, b->f->rule->id) &&
-	       !strcmp(a->f->fingerprint, b->f->fingerprint);
+	       !strcmp(a->f->fingerprint, b->f->fingerprint) && !member_cmp(a->f, b->f);
 }
 
 /* Appends the expansions of every finding the workers produced. */
@@ -351,10 +367,34 @@ static int load_commit(git_repository *repo, const git_oid *id, sfmc_commit_info
 	return 0;
 }
 
+/* f's path (the occurrence's) followed by its archive member parts, "!" between: in *buf (grown). */
+static int member_path(sfmc_finding *f, char **buf, size_t *cap)
+{
+	size_t n = f->path_len + 1 + f->member_len;
+
+	if (n + 1 > *cap) {
+		char *p = realloc(*buf, n + 1);
+		if (!p)
+			return sfmc_error_set("out of memory");
+		*buf = p;
+		*cap = n + 1;
+	}
+	memcpy(*buf, f->path, f->path_len);
+	(*buf)[f->path_len] = '!';
+	for (size_t i = 0; i < f->member_len; i++)
+		(*buf)[f->path_len + 1 + i] = f->member[i] ? f->member[i] : '!';
+	(*buf)[n] = '\0';
+	f->path = *buf;
+	f->path_len = n;
+	return 0;
+}
+
 /* Keeps the first candidate of each (rule, secret, path) and appends it to out. */
 static int emit(sfmc_blobset *s, git_repository *repo, cand *v, size_t n, sfmc_results *out)
 {
 	sfmc_commit_info **info = calloc(s->ncommits ? s->ncommits : 1, sizeof(*info));
+	char *path = NULL;
+	size_t apath = 0;
 	int rc = 0;
 
 	if (!info)
@@ -367,6 +407,8 @@ static int emit(sfmc_blobset *s, git_repository *repo, cand *v, size_t n, sfmc_r
 			continue;
 		f = *v[i].f;
 		f.path = (char *)sfmc_strtab_get(&s->paths, v[i].path, &f.path_len);
+		if (f.member && (rc = member_path(&f, &path, &apath)) < 0)
+			break;
 		f.commit = NULL;
 		if (v[i].commit != SFMC_NO_COMMIT) {
 			if (!info[v[i].commit] && (rc = load_commit(repo, &s->commits[v[i].commit], &info[v[i].commit])) < 0)
@@ -378,6 +420,7 @@ static int emit(sfmc_blobset *s, git_repository *repo, cand *v, size_t n, sfmc_r
 	for (size_t i = 0; i < s->ncommits; i++)
 		sfmc_commit_info_free(info[i]);
 	free(info);
+	free(path);
 	return rc;
 }
 

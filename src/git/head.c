@@ -45,7 +45,7 @@ static int scan_blob(head_scan *h, const git_oid *id)
 {
 	git_blob *blob = NULL;
 	sfmc_results tmp;
-	sfmc_provenance prov = { "HEAD", 4, NULL, NULL };
+	sfmc_provenance prov = { "HEAD", 4, NULL, NULL, NULL, 0 };
 	int rc = 0;
 
 	sfmc_results_init(&tmp);

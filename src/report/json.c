@@ -62,6 +62,28 @@ static int add_commit(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
 	return rc ? -1 : 0;
 }
 
+/* "archive_path": the outer file then each member, every part through the choke point. */
+static int add_archive_path(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
+{
+	json_t *a = json_array(), *holder = json_object();
+	size_t outer = f->path_len - f->member_len - 1, at = 0;
+	int rc = !a || !holder || sfmc_json_set_shown(r, holder, "p", f->path, outer) ||
+		 json_array_append(a, json_object_get(holder, "p"));
+
+	while (rc == 0 && at <= f->member_len) {
+		const char *part = f->member + at, *end = memchr(part, '\0', f->member_len - at);
+		size_t n = end ? (size_t)(end - part) : f->member_len - at;
+		rc = sfmc_json_set_shown(r, holder, "p", part, n) || json_array_append(a, json_object_get(holder, "p"));
+		at += n + 1;
+	}
+	json_decref(holder);
+	if (rc || json_object_set_new(o, "archive_path", a)) {
+		json_decref(rc ? a : NULL);
+		return -1;
+	}
+	return 0;
+}
+
 json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 {
 	json_t *o = json_object();
@@ -74,6 +96,8 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
 	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
 	rc |= sfmc_json_set_shown(r, o, "path", f->path, f->path_len);
+	if (f->member && f->path_len > f->member_len)
+		rc |= add_archive_path(r, o, f);
 	rc |= json_object_set_new(o, "line", json_integer((json_int_t)f->line));
 	rc |= json_object_set_new(o, "column", json_integer((json_int_t)f->column));
 	rc |= json_object_set_new(o, "end_column", json_integer((json_int_t)f->end_column));

@@ -382,7 +382,7 @@ static int scan_one(void *item, unsigned worker, void *p)
 	scan_ctx *c = p;
 	file_task *t = item;
 	sfmc_results *out = &c->results[worker];
-	sfmc_provenance prov = { t->rel, strlen(t->rel), NULL, NULL };
+	sfmc_provenance prov = { t->rel, strlen(t->rel), NULL, NULL, NULL, 0 };
 	/* O_NONBLOCK: a file swapped for a FIFO since the walk is not waited on. */
 	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	struct stat st;

@@ -10,7 +10,7 @@
 int sfmc_source_fd_scan(int fd, const char *label, const sfmc_ruleset *rules, sfmc_results *out)
 {
 	sfmc_scanner s;
-	sfmc_provenance prov = { label, strlen(label), NULL, NULL };
+	sfmc_provenance prov = { label, strlen(label), NULL, NULL, NULL, 0 };
 	int rc = 0;
 
 	if (sfmc_scanner_init(&s, rules) < 0) {

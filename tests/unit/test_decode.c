@@ -48,7 +48,7 @@ static int teardown(void **state)
 
 static void scan(sfmc_scanner *s, const void *data, size_t len, sfmc_results *out)
 {
-	sfmc_provenance prov = { "t", 1, NULL, NULL };
+	sfmc_provenance prov = { "t", 1, NULL, NULL, NULL, 0 };
 	sfmc_results_init(out);
 	assert_int_equal(sfmc_scanner_scan_mem(s, data, len, &prov, out), 0);
 	sfmc_results_sort(out);
@@ -424,7 +424,7 @@ static void chunk_edges(void **state)
 		size_t n = form == 0 ? strlen(e) : form == 1 ? utf16(T1, true, false, buf) : form == 2 ? 66 : strlen(ps);
 		for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 			size_t off = (size_t)((long)SFMC_CHUNK_SIZE + at[i]) & ~(size_t)1;
-			sfmc_provenance prov = { "t", 1, NULL, NULL };
+			sfmc_provenance prov = { "t", 1, NULL, NULL, NULL, 0 };
 			sfmc_results m, f;
 			unsigned char *copy = malloc(size);
 			int fd = memfd_create("t", 0);

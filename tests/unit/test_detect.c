@@ -54,7 +54,7 @@ static int teardown(void **state)
 /* Scans text (from a fresh result set) and returns the number of findings. */
 static size_t scan(fixture *fx, const char *text, size_t len)
 {
-	sfmc_provenance prov = { "t.txt", 5, NULL, NULL };
+	sfmc_provenance prov = { "t.txt", 5, NULL, NULL, NULL, 0 };
 
 	sfmc_results_dispose(&fx->res);
 	assert_int_equal(sfmc_scanner_scan_mem(&fx->scanner, text, len, &prov, &fx->res), 0);
@@ -238,7 +238,7 @@ static void *write_all(void *p)
 /* Scans buf through a pipe with sfmc_scanner_scan_fd into fx->res. */
 static void scan_pipe(fixture *fx, const char *buf, size_t len)
 {
-	sfmc_provenance prov = { "pipe", 4, NULL, NULL };
+	sfmc_provenance prov = { "pipe", 4, NULL, NULL, NULL, 0 };
 	int fds[2];
 	pthread_t th;
 	writer w;
@@ -376,7 +376,7 @@ static void chunk_boundaries_keyword_inside(void **state)
 static void every_split_point(void **state)
 {
 	fixture *fx = *state;
-	sfmc_provenance prov = { "f", 1, NULL, NULL };
+	sfmc_provenance prov = { "f", 1, NULL, NULL, NULL, 0 };
 	char tok[TOKLEN + 1], *buf;
 	size_t len, span;
 	FILE *tmp = tmpfile();

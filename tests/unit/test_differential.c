@@ -188,7 +188,7 @@ static void *writer(void *arg)
 
 static size_t detector(sfmc_scanner *s, const unsigned char *b, size_t n, size_t chunk, hit *out)
 {
-	sfmc_provenance prov = { "d", 1, NULL, NULL };
+	sfmc_provenance prov = { "d", 1, NULL, NULL, NULL, 0 };
 	sfmc_results res;
 	size_t k;
 

@@ -171,7 +171,7 @@ static void overflowing_hits_fall_back(void **state)
 	static const char tok[] = " SFMC_bBRsk29cztUX1kmObfEjdpyHGfY5PBNaNKNYd7pMCapFTzdbKB1810c1fcc\n";
 	size_t reps = SFMC_DECODE_MAX_PLAIN_HITS + 100, n = reps * 5 + sizeof(tok) - 1;
 	unsigned char *buf = malloc(n);
-	sfmc_provenance prov = { "t", 1, NULL, NULL };
+	sfmc_provenance prov = { "t", 1, NULL, NULL, NULL, 0 };
 	const sfmc_keyword_hit *hits;
 	sfmc_ruleset rs;
 	sfmc_scanner sc;
