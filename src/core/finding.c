@@ -57,6 +57,11 @@ int sfmc_commit_info_copy(sfmc_commit_info **dst, const sfmc_commit_info *src)
 	return 0;
 }
 
+const char *sfmc_location_name(sfmc_location l)
+{
+	return l == SFMC_LOCATION_COMMIT_MESSAGE ? "commit-message" : l == SFMC_LOCATION_TAG_MESSAGE ? "tag-message" : "file";
+}
+
 void sfmc_finding_dispose(sfmc_finding *f)
 {
 	free(f->path);
@@ -66,6 +71,7 @@ void sfmc_finding_dispose(sfmc_finding *f)
 	free(f->encoding);
 	sfmc_commit_info_free(f->commit);
 	free(f->suppress_reason);
+	free(f->tag);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -92,6 +98,7 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	dst->secret = memdup0(src->secret, src->secret_len, &oom);
 	dst->encoding = dup_or_null(src->encoding, &oom);
 	dst->suppress_reason = dup_or_null(src->suppress_reason, &oom);
+	dst->tag = dup_or_null(src->tag, &oom);
 	dst->commit = NULL;
 	if (oom || sfmc_commit_info_copy(&dst->commit, src->commit) < 0) {
 		sfmc_finding_dispose(dst);
