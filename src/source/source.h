@@ -29,6 +29,7 @@ typedef struct sfmc_source_ctx {
 	const char *const *roots; /* dir: PATHs (at least "."); git, staged: the repository (none: GIT_DIR or .) */
 	size_t nroots;
 	const char *remote;       /* pre-push: the remote's name, as git passes it */
+	const char *message_file; /* commit-msg: the message file git passes */
 	/* Set by the app. */
 	const char *label;        /* stdin: the stream's name */
 	FILE *in;                 /* stdin, pre-push, pre-receive: what they read */
@@ -72,7 +73,8 @@ typedef struct sfmc_source_type {
 } sfmc_source_type;
 
 extern const sfmc_source_type sfmc_source_type_dir, sfmc_source_type_stdin, sfmc_source_type_git,
-	sfmc_source_type_staged, sfmc_source_type_pre_commit, sfmc_source_type_pre_push, sfmc_source_type_pre_receive;
+	sfmc_source_type_staged, sfmc_source_type_pre_commit, sfmc_source_type_pre_push, sfmc_source_type_pre_receive,
+	sfmc_source_type_commit_msg;
 
 /* The type called name, or NULL. */
 const sfmc_source_type *sfmc_source_find(const char *name);
