@@ -303,7 +303,8 @@ static char *place(const sfmc_ruleset *rules, const sfmc_finding *f)
 	if (f->location == SFMC_LOCATION_TAG_MESSAGE)
 		n = asprintf(&s, "tag %s message", f->tag ? f->tag : "?");
 	else
-		n = asprintf(&s, f->commit ? "commit %.12s message" : "commit message", f->commit ? f->commit->commit : "");
+		n = asprintf(&s, f->commit ? "commit %.12s message" : "commit message",
+			     f->commit ? f->commit->commit : "");
 	if (n < 0)
 		return NULL;
 	p = shown(rules, s, (size_t)n);
@@ -378,8 +379,9 @@ static void print_remove_steps(sfmc_hook_kind kind, const sfmc_results *res, sfm
 		oldest ? oldest : "<commit>", kind != SFMC_HOOK_PRE_RECEIVE ? "" : " (The server kept nothing of this push.)");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (res->findings[i].location != SFMC_LOCATION_FILE) {
-			fprintf(out, "     In a commit message: `git commit --amend` (the last commit) or `git rebase -i`,\n"
-				     "     marking the commit `reword`; in a tag message: `git tag -f -a <name>` rewrites it.\n");
+			fprintf(out,
+				"     In a commit message: `git commit --amend` (the last commit) or `git rebase -i`,\n"
+				"     marking the commit `reword`; in a tag message: `git tag -f -a <name>` rewrites it.\n");
 			break;
 		}
 }
@@ -416,7 +418,7 @@ void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_ruleset *rules, const sfmc
 		return;
 	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", is_push(kind) ? "push" : "commit",
 		kind != SFMC_HOOK_PRE_RECEIVE ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
-		is_push(kind)			  ? " in commits the remote does not have yet"
+		is_push(kind)                  ? " in commits the remote does not have yet"
 		: kind == SFMC_HOOK_COMMIT_MSG ? " in the commit message"
 					       : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)

@@ -59,7 +59,9 @@ int sfmc_commit_info_copy(sfmc_commit_info **dst, const sfmc_commit_info *src)
 
 const char *sfmc_location_name(sfmc_location l)
 {
-	return l == SFMC_LOCATION_COMMIT_MESSAGE ? "commit-message" : l == SFMC_LOCATION_TAG_MESSAGE ? "tag-message" : "file";
+	return l == SFMC_LOCATION_COMMIT_MESSAGE ? "commit-message"
+	       : l == SFMC_LOCATION_TAG_MESSAGE  ? "tag-message"
+						 : "file";
 }
 
 void sfmc_finding_dispose(sfmc_finding *f)

@@ -27,7 +27,7 @@
 typedef struct sfmc_gitmsg {
 	sfmc_scanner scanners[2];
 	bool ready[2];
-	sfmc_results found[2]; /* per slot: findings of every message shown, selected or not */
+	sfmc_results found[2];  /* per slot: findings of every message shown, selected or not */
 	sfmc_gitwalk_msgs walk; /* what sfmc_gitwalk_select is given */
 } sfmc_gitmsg;
 

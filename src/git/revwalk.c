@@ -95,8 +95,7 @@ static void message_of(const unsigned char *data, size_t len, const unsigned cha
 }
 
 /* Shows msgs the message of a raw commit. */
-static int show_raw(const sfmc_gitwalk_msgs *m, unsigned slot, const git_oid *id, const unsigned char *data,
-		    size_t len)
+static int show_raw(const sfmc_gitwalk_msgs *m, unsigned slot, const git_oid *id, const unsigned char *data, size_t len)
 {
 	const unsigned char *msg;
 	size_t n;

@@ -662,7 +662,9 @@ static void git_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
 
 static int git_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
-	sfmc_git_opts o = { .threads = ctx->threads, .max_file_size = ctx->max_file_size, .all_objects = ctx->all_objects };
+	sfmc_git_opts o = { .threads = ctx->threads,
+			    .max_file_size = ctx->max_file_size,
+			    .all_objects = ctx->all_objects };
 	const char *path = sfmc_source_repo_path(ctx);
 
 	if (ctx->range)

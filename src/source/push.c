@@ -168,7 +168,8 @@ static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *
 			break;
 		if (git_oid_is_zero(&new))
 			continue; /* a deletion sends nothing */
-		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0 || (rc = want_tag(repo, &new, tags)) < 0)
+		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0 ||
+		    (rc = want_tag(repo, &new, tags)) < 0)
 			break;
 		/* The old tip, when this repository has it, is already on the other side. */
 		if (!git_oid_is_zero(&old) && peel_commit(repo, &old, &c, f[p->old_ref]) == SFMC_OK &&
