@@ -71,7 +71,7 @@ static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 		return sfmc_error_set("out of memory");
 	}
 	fprintf(r->out, "    %s:%llu:%llu", path, (unsigned long long)f->line, (unsigned long long)f->column);
-	if (f->commit)
+	if (f->commit && f->location == SFMC_LOCATION_FILE) /* a message's place names its commit */
 		fprintf(r->out, " (commit %.12s)", f->commit->commit);
 	if (f->suppressed)
 		fprintf(r->out, " [suppressed, %s: %s]", sfmc_suppress_kind_name(f->suppressed), why ? why : "");

@@ -94,5 +94,5 @@ const sfmc_source_type sfmc_source_type_commit_msg = {
 	.check_args = commit_msg_args,
 	.describe = commit_msg_describe,
 	.scan = commit_msg_scan,
-	.scan_current = NULL,
+	.scan_current = sfmc_source_scan_head, /* --group: is the secret also in HEAD's tree */
 };
