@@ -149,7 +149,7 @@ static int scan_tag(sfmc_scanner *s, git_repository *repo, const git_oid *id, sf
 	sfmc_results found;
 	git_tag *t = NULL;
 	char *path = NULL, hex[GIT_OID_HEXSZ + 1];
-	const char *msg;
+	const char *msg, *name;
 	int rc = 0;
 
 	git_oid_tostr(hex, sizeof(hex), id);
@@ -161,7 +161,8 @@ static int scan_tag(sfmc_scanner *s, git_repository *repo, const git_oid *id, sf
 	}
 	sfmc_results_init(&found);
 	msg = git_tag_message(t) ? git_tag_message(t) : "";
-	if (asprintf(&path, "tag/%s/message", git_tag_name(t)) < 0) {
+	name = git_tag_name(t) ? git_tag_name(t) : hex;
+	if (asprintf(&path, "tag/%s/message", name) < 0) {
 		path = NULL;
 		rc = sfmc_error_set("out of memory");
 	}
@@ -171,7 +172,7 @@ static int scan_tag(sfmc_scanner *s, git_repository *repo, const git_oid *id, sf
 		sfmc_finding *f = &found.findings[i];
 		f->location = SFMC_LOCATION_TAG_MESSAGE;
 		memcpy(f->tag_id, hex, sizeof(f->tag_id));
-		if (!(f->tag = strdup(git_tag_name(t))))
+		if (!(f->tag = strdup(name)))
 			rc = sfmc_error_set("out of memory");
 	}
 	if (rc == 0)

@@ -422,7 +422,8 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	}
 	for (uint32_t i = 0; i < nd->nall; i++)
 		git_oid_cpy(&nd->parent_ids[i], git_commit_parent_id(c, i));
-	rc = w->msgs ? w->msgs->fn(w->msgs->payload, 0, id, (const unsigned char *)git_commit_message_raw(c),
+	rc = w->msgs && git_commit_message_raw(c)
+		     ? w->msgs->fn(w->msgs->payload, 0, id, (const unsigned char *)git_commit_message_raw(c),
 				   strlen(git_commit_message_raw(c)))
 		     : 0;
 	git_commit_free(c);
