@@ -12,7 +12,8 @@
 #include "source/source.h"
 #include "util/error.h"
 
-static const char *const names[] = { "dir", "stdin", "git", "staged", "pre-commit", "pre-push", "pre-receive", "commit-msg" };
+static const char *const names[] = { "dir",        "stdin",    "git",         "staged",
+				     "pre-commit", "pre-push", "pre-receive", "commit-msg" };
 
 static void every_row_is_complete(void **state)
 {
