@@ -5,10 +5,10 @@ _sfmc_scan()
 	local cur prev cmd i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="dir stdin git staged hook pre-commit pre-push pre-receive check generate completion"
+	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
 		--max-file-size --archive-depth --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
-		--group --pre-commit --pre-push --pre-receive --chain --quiet --verbose --progress --no-progress
+		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help"
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do

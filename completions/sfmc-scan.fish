@@ -1,6 +1,6 @@
 # fish completion for sfmc-scan (installed to share/fish/vendor_completions.d/sfmc-scan.fish;
 # also printed by `sfmc-scan completion fish`).
-set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive check generate completion
+set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a dir -d 'scan files under each PATH'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a stdin -d 'scan standard input'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a git -d 'scan a repository history'
@@ -9,6 +9,7 @@ complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a hook -d '
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a pre-commit -d 'the pre-commit hook'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a pre-push -d 'the pre-push hook'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a pre-receive -d 'the server hook'
+complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a commit-msg -d 'the commit-msg hook'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a check -d 'check tokens'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a generate -d 'print valid tokens'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
@@ -36,6 +37,7 @@ complete -c sfmc-scan -l group -d 'one entry per secret'
 complete -c sfmc-scan -l pre-commit -d 'hook: pre-commit'
 complete -c sfmc-scan -l pre-push -d 'hook: pre-push'
 complete -c sfmc-scan -l pre-receive -d 'hook: pre-receive'
+complete -c sfmc-scan -l commit-msg -d 'hook: commit-msg'
 complete -c sfmc-scan -l chain -d 'hook install: keep an existing hook'
 complete -c sfmc-scan -s q -l quiet -d 'no summary'
 complete -c sfmc-scan -s v -l verbose -d 'hooks: summary on a clean run'

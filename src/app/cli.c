@@ -28,9 +28,10 @@ enum {
 	C_GENERATE = 1 << 9,
 	C_COMPLETION = 1 << 10,
 	C_META = 1 << 11, /* help, version */
-	C_HOOKS = C_PRE_COMMIT | C_PRE_PUSH | C_PRE_RECEIVE,
+	C_COMMIT_MSG = 1 << 12,
+	C_HOOKS = C_PRE_COMMIT | C_PRE_PUSH | C_PRE_RECEIVE | C_COMMIT_MSG,
 	C_SCAN = C_DIR | C_STDIN | C_GIT | C_STAGED | C_HOOKS,
-	C_ANY = (1 << 12) - 1,
+	C_ANY = (1 << 13) - 1,
 };
 
 static const sfmc_command commands[] = {
@@ -50,6 +51,7 @@ static const sfmc_command commands[] = {
 	  "add or remove the git hooks that run sfmc-scan (core.hooksPath aware)",
 	  "  sfmc-scan hook install                 pre-commit and pre-push in this clone\n"
 	  "  sfmc-scan hook install --pre-receive /srv/git/app.git\n"
+	  "  sfmc-scan hook install --commit-msg     also block secrets in commit messages\n"
 	  "  sfmc-scan hook uninstall\n" },
 	{ "pre-commit", &sfmc_source_type_pre_commit, NULL, SFMC_HOOK_PRE_COMMIT, C_PRE_COMMIT, "pre-commit",
 	  "the pre-commit hook: scan the index, say what to do on a hit",
@@ -60,6 +62,9 @@ static const sfmc_command commands[] = {
 	{ "pre-receive", &sfmc_source_type_pre_receive, NULL, SFMC_HOOK_PRE_RECEIVE, C_PRE_RECEIVE, "pre-receive",
 	  "the server hook: scan only the pushed commits new to the repository",
 	  "  (run by hooks/pre-receive of a bare repository; see ci/pre-receive/README.md)\n" },
+	{ "commit-msg", &sfmc_source_type_commit_msg, NULL, SFMC_HOOK_COMMIT_MSG, C_COMMIT_MSG, "commit-msg FILE",
+	  "the commit-msg hook: scan the message of the commit being made",
+	  "  (run by .git/hooks/commit-msg after `sfmc-scan hook install --commit-msg`)\n" },
 	{ "check", NULL, sfmc_cmd_check, 0, C_CHECK, "check [TOKEN...]",
 	  "valid / invalid checksum / not a token, per argument or stdin line",
 	  "  sfmc-scan check \"$SFMC_CLIENT_SECRET\"\n"
@@ -92,6 +97,7 @@ enum {
 	OPT_PRE_COMMIT,
 	OPT_PRE_PUSH,
 	OPT_PRE_RECEIVE,
+	OPT_COMMIT_MSG,
 	OPT_CHAIN,
 	OPT_NO_DECODE,
 	OPT_PROGRESS,
@@ -192,6 +198,10 @@ static const cli_option options[] = {
 	  C_HOOK,
 	  "    --pre-receive",
 	  "hook: the pre-receive hook" },
+	{ { "commit-msg", no_argument, NULL, OPT_COMMIT_MSG },
+	  C_HOOK,
+	  "    --commit-msg",
+	  "hook: the commit-msg hook (commit messages; not a default)" },
 	{ { "chain", no_argument, NULL, OPT_CHAIN },
 	  C_HOOK,
 	  "    --chain",
@@ -496,6 +506,7 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_PRE_COMMIT: cli->hook_kinds |= SFMC_HOOK_PRE_COMMIT; break;
 	case OPT_PRE_PUSH: cli->hook_kinds |= SFMC_HOOK_PRE_PUSH; break;
 	case OPT_PRE_RECEIVE: cli->hook_kinds |= SFMC_HOOK_PRE_RECEIVE; break;
+	case OPT_COMMIT_MSG: cli->hook_kinds |= SFMC_HOOK_COMMIT_MSG; break;
 	case OPT_CHAIN: cli->chain = true; break;
 	case 'q': cli->quiet = true; break;
 	case 'v': cli->verbose = true; break;

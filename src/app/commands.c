@@ -220,7 +220,8 @@ int sfmc_cmd_hook(const sfmc_cli *cli)
 	int rc;
 
 	if (cli->nargs < 1 || cli->nargs > 2 || (strcmp(cli->args[0], "install") && strcmp(cli->args[0], "uninstall")))
-		return sfmc_app_fail("usage: sfmc-scan hook install|uninstall [--pre-commit] [--pre-push] [--pre-receive] [--chain] [REPO]");
+		return sfmc_app_fail(
+			"usage: sfmc-scan hook install|uninstall [--pre-commit] [--pre-push] [--pre-receive] [--commit-msg] [--chain] [REPO]");
 	if (!strcmp(cli->args[0], "install")) {
 		/* The hooks run this very binary, by absolute path. */
 		if (!(exe = realpath("/proc/self/exe", NULL)))

@@ -30,6 +30,7 @@ static const struct {
 	{ SFMC_HOOK_PRE_COMMIT, "pre-commit", false },
 	{ SFMC_HOOK_PRE_PUSH, "pre-push", true },
 	{ SFMC_HOOK_PRE_RECEIVE, "pre-receive", true },
+	{ SFMC_HOOK_COMMIT_MSG, "commit-msg", false },
 };
 #define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
@@ -142,7 +143,7 @@ static unsigned selected(const sfmc_hook_opts *o, git_repository *repo, bool ins
 	if (o->kinds)
 		return o->kinds;
 	if (!install)
-		return SFMC_HOOK_PRE_COMMIT | SFMC_HOOK_PRE_PUSH | SFMC_HOOK_PRE_RECEIVE;
+		return SFMC_HOOK_PRE_COMMIT | SFMC_HOOK_PRE_PUSH | SFMC_HOOK_PRE_RECEIVE | SFMC_HOOK_COMMIT_MSG;
 	return git_repository_is_bare(repo) ? SFMC_HOOK_PRE_RECEIVE : SFMC_HOOK_PRE_COMMIT | SFMC_HOOK_PRE_PUSH;
 }
 
@@ -291,9 +292,29 @@ static char *shown(const sfmc_ruleset *rules, const char *s, size_t len)
 	return esc;
 }
 
+/* A finding's place: its path, or the message it is in. */
+static char *place(const sfmc_ruleset *rules, const sfmc_finding *f)
+{
+	char *s = NULL, *p;
+	int n;
+
+	if (f->location == SFMC_LOCATION_FILE)
+		return shown(rules, f->path, f->path_len);
+	if (f->location == SFMC_LOCATION_TAG_MESSAGE)
+		n = asprintf(&s, "tag %s message", f->tag ? f->tag : "?");
+	else
+		n = asprintf(&s, f->commit ? "commit %.12s message" : "commit message",
+			     f->commit ? f->commit->commit : "");
+	if (n < 0)
+		return NULL;
+	p = shown(rules, s, (size_t)n);
+	free(s);
+	return p;
+}
+
 static void print_finding(const sfmc_ruleset *rules, const sfmc_finding *f, FILE *out)
 {
-	char *path = shown(rules, f->path, f->path_len), *secret = sfmc_finding_redact(f), *summary = NULL;
+	char *path = place(rules, f), *secret = sfmc_finding_redact(f), *summary = NULL;
 
 	fprintf(out, "  %s:%llu:%llu  %s  %s", path ? path : "?", (unsigned long long)f->line,
 		(unsigned long long)f->column, secret ? secret : "?", f->rule->name ? f->rule->name : f->rule->id);
@@ -331,10 +352,20 @@ static const char *oldest_commit(const sfmc_results *res, sfmc_level fail_on)
 	return best ? best->commit : NULL;
 }
 
+static bool is_push(sfmc_hook_kind kind)
+{
+	return kind == SFMC_HOOK_PRE_PUSH || kind == SFMC_HOOK_PRE_RECEIVE;
+}
+
 static void print_remove_steps(sfmc_hook_kind kind, const sfmc_results *res, sfmc_level fail_on, FILE *out)
 {
 	const char *oldest = oldest_commit(res, fail_on);
 
+	if (kind == SFMC_HOOK_COMMIT_MSG) {
+		fprintf(out, "  2. Remove it from the message and commit again; git kept the message:\n"
+			     "     `git commit -e -F \"$(git rev-parse --git-dir)/COMMIT_EDITMSG\"`.\n");
+		return;
+	}
 	if (kind == SFMC_HOOK_PRE_COMMIT) {
 		fprintf(out, "  2. Remove it from the file (read it from an environment variable or a secret manager),\n"
 			     "     then `git add` the file and commit again.\n");
@@ -346,6 +377,13 @@ static void print_remove_steps(sfmc_hook_kind kind, const sfmc_results *res, sfm
 		     "     `git add` it, `git commit --amend`, `git rebase --continue`.\n"
 		     "     Then push again.%s\n",
 		oldest ? oldest : "<commit>", kind != SFMC_HOOK_PRE_RECEIVE ? "" : " (The server kept nothing of this push.)");
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].location != SFMC_LOCATION_FILE) {
+			fprintf(out,
+				"     In a commit message: `git commit --amend` (the last commit) or `git rebase -i`,\n"
+				"     marking the commit `reword`; in a tag message: `git tag -f -a <name>` rewrites it.\n");
+			break;
+		}
 }
 
 /* How to mark a false positive, with the config entry for the first finding. */
@@ -378,9 +416,11 @@ void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_ruleset *rules, const sfmc
 			n++;
 	if (!n)
 		return;
-	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", kind != SFMC_HOOK_PRE_COMMIT ? "push" : "commit",
+	fprintf(out, "\nsfmc-scan: %s %s: %zu secret%s found%s:\n", is_push(kind) ? "push" : "commit",
 		kind != SFMC_HOOK_PRE_RECEIVE ? "blocked" : "rejected by the server", n, n == 1 ? "" : "s",
-		kind != SFMC_HOOK_PRE_COMMIT ? " in commits the remote does not have yet" : " in the staged changes");
+		is_push(kind)                  ? " in commits the remote does not have yet"
+		: kind == SFMC_HOOK_COMMIT_MSG ? " in the commit message"
+					       : " in the staged changes");
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (!res->findings[i].suppressed && res->findings[i].level >= fail_on) {
 			print_finding(rules, &res->findings[i], out);
@@ -397,5 +437,5 @@ void sfmc_hook_advice(sfmc_hook_kind kind, const sfmc_ruleset *rules, const sfmc
 	print_allow_steps(kind, first, out);
 	if (kind != SFMC_HOOK_PRE_RECEIVE)
 		fprintf(out, "  Skipping this hook (--no-verify) does not remove the secret: it %s in the history.\n",
-			kind != SFMC_HOOK_PRE_COMMIT ? "stays" : "would end up");
+			is_push(kind) ? "stays" : "would end up");
 }

@@ -1,5 +1,5 @@
 /* hook_install.h - sfmc-scan inside git: installing and removing the hooks
- * (pre-commit, pre-push, pre-receive) and the advice a blocked commit or push
+ * (pre-commit, pre-push, pre-receive, commit-msg) and the advice a blocked commit or push
  * prints. What the hooks scan are sources (source/staged.c, source/push.c).
  * The repository is opened through git/repo.h; git is never spawned. */
 #ifndef SFMC_HOOK_H
@@ -15,6 +15,7 @@ typedef enum sfmc_hook_kind {
 	SFMC_HOOK_PRE_COMMIT = 1 << 0,
 	SFMC_HOOK_PRE_PUSH = 1 << 1,
 	SFMC_HOOK_PRE_RECEIVE = 1 << 2,
+	SFMC_HOOK_COMMIT_MSG = 1 << 3, /* never a default: repositories often have their own (Gerrit's Change-Id) */
 } sfmc_hook_kind;
 
 typedef struct sfmc_hook_opts {

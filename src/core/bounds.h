@@ -100,6 +100,8 @@
 #define SFMC_MAX_TREE_DEPTH 4096
 /* Longest line git may feed a pre-push / pre-receive hook (two oids and two refs). */
 #define SFMC_HOOK_MAX_LINE 8192
+/* commit-msg: the largest message file read (git's own messages are far smaller; larger fails closed). */
+#define SFMC_COMMIT_MSG_MAX_FILE ((size_t)16 << 20)
 /* Decoding layers applied to one piece of text (base64>base64 is 2). */
 #define SFMC_DECODE_MAX_DEPTH 2
 /* Encoded bytes allowed per decoded byte when sizing a decode window

@@ -57,6 +57,13 @@ int sfmc_commit_info_copy(sfmc_commit_info **dst, const sfmc_commit_info *src)
 	return 0;
 }
 
+const char *sfmc_location_name(sfmc_location l)
+{
+	return l == SFMC_LOCATION_COMMIT_MESSAGE ? "commit-message"
+	       : l == SFMC_LOCATION_TAG_MESSAGE  ? "tag-message"
+						 : "file";
+}
+
 void sfmc_finding_dispose(sfmc_finding *f)
 {
 	free(f->path);
@@ -67,6 +74,7 @@ void sfmc_finding_dispose(sfmc_finding *f)
 	sfmc_commit_info_free(f->commit);
 	free(f->suppress_reason);
 	free(f->member);
+	free(f->tag);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -94,6 +102,7 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	dst->encoding = dup_or_null(src->encoding, &oom);
 	dst->suppress_reason = dup_or_null(src->suppress_reason, &oom);
 	dst->member = memdup0(src->member, src->member_len, &oom);
+	dst->tag = dup_or_null(src->tag, &oom);
 	dst->commit = NULL;
 	if (oom || sfmc_commit_info_copy(&dst->commit, src->commit) < 0) {
 		sfmc_finding_dispose(dst);

@@ -41,6 +41,16 @@ typedef enum sfmc_suppress_kind {
 /* "inline", "config", "baseline" (or "none"). */
 const char *sfmc_suppress_kind_name(sfmc_suppress_kind k);
 
+/* What a finding's text is: a file (blob, stream) or a git message (no path in the tree). */
+typedef enum sfmc_location {
+	SFMC_LOCATION_FILE = 0,
+	SFMC_LOCATION_COMMIT_MESSAGE, /* path "commit/<sha>/message", commit set */
+	SFMC_LOCATION_TAG_MESSAGE,    /* path "tag/<name>/message", tag and tag_id set */
+} sfmc_location;
+
+/* "file", "commit-message", "tag-message". */
+const char *sfmc_location_name(sfmc_location l);
+
 typedef struct sfmc_finding {
 	const sfmc_rule *rule;
 	sfmc_level level;
@@ -63,6 +73,9 @@ typedef struct sfmc_finding {
 	 * NUL-separated (path ends with them joined by '!'). */
 	char *member;
 	size_t member_len;
+	sfmc_location location; /* messages: path is the logical name above, line/column within the message */
+	char *tag;              /* tag message: the tag's name (bytes from history), else NULL */
+	char tag_id[41];        /* tag message: the tag object's hex id, else "" */
 } sfmc_finding;
 
 typedef struct sfmc_issue {

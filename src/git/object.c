@@ -611,6 +611,12 @@ int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid 
 int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 				  size_t *nparents, int64_t *time)
 {
+	return sfmc_gittree_read_commit_fast_raw(r, id, tree, parents, nparents, time, NULL, NULL);
+}
+
+int sfmc_gittree_read_commit_fast_raw(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+				      size_t *nparents, int64_t *time, sfmc_gittree_raw_fn fn, void *payload)
+{
 	unsigned char *data = NULL;
 	git_object_t type;
 	size_t len;
@@ -625,6 +631,11 @@ int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git
 	rc = SFMC_EDECLINED;
 	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, time) == SFMC_OK)
 		rc = sfmc_gittree_commit_parse(data, len, tree, parents, nparents) < 0 ? SFMC_ERROR : SFMC_OK;
+	if (rc == SFMC_OK && fn && fn(payload, id, data, len) < 0) {
+		free(*parents);
+		*parents = NULL;
+		rc = SFMC_ERROR;
+	}
 	free(data);
 	return rc;
 }

@@ -109,5 +109,12 @@ int sfmc_gittree_read_commit(sfmc_gittree_reader *r, const git_oid *id, git_oid 
  * not read it). */
 int sfmc_gittree_read_commit_fast(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
 				  size_t *nparents, int64_t *time);
+/* Called with a raw commit the fast read parsed, before it is freed; a
+ * negative return fails the read with SFMC_ERROR (message set by fn). */
+typedef int (*sfmc_gittree_raw_fn)(void *payload, const git_oid *id, const unsigned char *data, size_t len);
+/* sfmc_gittree_read_commit_fast that also shows the raw commit to fn (the
+ * history walk scans commit messages without reading commits twice). */
+int sfmc_gittree_read_commit_fast_raw(sfmc_gittree_reader *r, const git_oid *id, git_oid *tree, git_oid **parents,
+				      size_t *nparents, int64_t *time, sfmc_gittree_raw_fn fn, void *payload);
 
 #endif

@@ -55,6 +55,7 @@ typedef struct ahead {
 	size_t ntodo, atodo;
 	bool stop;            /* the walk is done */
 	sfmc_packreader *pack;
+	const sfmc_gitwalk_msgs *msgs; /* or NULL */
 	pthread_t thread;
 } ahead;
 
@@ -74,7 +75,43 @@ typedef struct walk {
 	sfmc_packguard *guard;       /* until then: delta chains checked before libgit2 reads */
 	size_t slow_reads;           /* commits read through libgit2 */
 	ahead *ahead;                /* the read-ahead thread (NULL: none) */
+	const sfmc_gitwalk_msgs *msgs; /* or NULL */
 } walk;
+
+/* The message of a raw commit: what follows the first blank line (none: empty). */
+static void message_of(const unsigned char *data, size_t len, const unsigned char **msg, size_t *n)
+{
+	const unsigned char *p = data;
+
+	*msg = data + len;
+	*n = 0;
+	while ((p = memchr(p, '\n', (size_t)(data + len - p))) && p + 1 < data + len) {
+		if (p[1] == '\n') {
+			*msg = p + 2;
+			*n = (size_t)(data + len - *msg);
+			return;
+		}
+		p++;
+	}
+}
+
+/* Shows msgs the message of a raw commit. */
+static int show_raw(const sfmc_gitwalk_msgs *m, unsigned slot, const git_oid *id, const unsigned char *data, size_t len)
+{
+	const unsigned char *msg;
+	size_t n;
+
+	if (!m)
+		return 0;
+	message_of(data, len, &msg, &n);
+	return m->fn(m->payload, slot, id, msg, n);
+}
+
+/* sfmc_gittree_raw_fn of the walk's own fast reads. */
+static int show_walk_raw(void *payload, const git_oid *id, const unsigned char *data, size_t len)
+{
+	return show_raw(payload, 0, id, data, len);
+}
 
 /* Reads the commit ids listed in the repository's "shallow" file, into the walk and the results. */
 static int load_shallow(walk *w)
@@ -148,7 +185,7 @@ static int take_ahead(walk *w, node *nd)
 
 /* A packed commit in canonical form (as sfmc_gittree_read_commit_fast, on
  * the thread's own reader): 1, 0 (left to the walk) or -1. */
-static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
+static int read_packed(sfmc_packreader *pack, const sfmc_gitwalk_msgs *msgs, const git_oid *id, ahead_ent *e)
 {
 	unsigned char *data = NULL;
 	git_object_t type;
@@ -159,6 +196,9 @@ static int read_packed(sfmc_packreader *pack, const git_oid *id, ahead_ent *e)
 		return 0;
 	if (type == GIT_OBJECT_COMMIT && sfmc_gittree_commit_time(data, len, &e->time) == SFMC_OK)
 		rc = sfmc_gittree_commit_parse(data, len, &e->tree, &e->parents, &e->nparents) < 0 ? -1 : 1;
+	/* A message that fails here is read again by the walk, which reports the failure. */
+	if (rc == 1 && show_raw(msgs, 1, id, data, len) < 0)
+		rc = 0;
 	free(data);
 	return rc;
 }
@@ -204,7 +244,7 @@ static void *read_ahead(void *p)
 		pthread_mutex_unlock(&a->lock);
 		if (known)
 			continue;
-		if (read_packed(a->pack, &id, &e) != 1 || publish(a, &id, &e) < 0)
+		if (read_packed(a->pack, a->msgs, &id, &e) != 1 || publish(a, &id, &e) < 0)
 			free(e.parents); /* the walk reads it (and reports what is wrong) */
 	}
 	return NULL;
@@ -228,9 +268,10 @@ static void ahead_stop(ahead *a)
 }
 
 /* Starts the read-ahead thread; false when it could not start (the walk reads everything). */
-static bool ahead_start(ahead *a, sfmc_packset *packs)
+static bool ahead_start(ahead *a, sfmc_packset *packs, const sfmc_gitwalk_msgs *msgs)
 {
 	memset(a, 0, sizeof(*a));
+	a->msgs = msgs;
 	sfmc_oidmap_init(&a->index);
 	if (!packs || sfmc_packreader_new(&a->pack, packs, SFMC_WALK_COMMIT_CACHE_BYTES) < 0) {
 		sfmc_oidmap_dispose(&a->index);
@@ -275,8 +316,8 @@ static int read_fast(walk *w, node *nd)
 		return SFMC_ERROR;
 	if (!w->reader)
 		return SFMC_EDECLINED;
-	if ((rc = sfmc_gittree_read_commit_fast(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np, &nd->time)) !=
-	    SFMC_OK)
+	if ((rc = sfmc_gittree_read_commit_fast_raw(w->reader, &nd->id, &nd->tree, &nd->parent_ids, &np, &nd->time,
+						    w->msgs ? show_walk_raw : NULL, (void *)w->msgs)) != SFMC_OK)
 		return rc;
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
@@ -324,6 +365,10 @@ static int read_own(walk *w, node *nd, bool report)
 	}
 	if (sfmc_gittree_commit_time(data, len, &nd->time) != SFMC_OK)
 		nd->time = 0; /* only orders the walk */
+	if (show_raw(w->msgs, 0, &nd->id, data, len) < 0) {
+		free(data);
+		return -1;
+	}
 	free(data);
 	nd->nall = (uint32_t)np;
 	nd->nparents = nd->flags & SHALLOW ? 0 : nd->nall;
@@ -378,7 +423,13 @@ static int get_node(walk *w, const git_oid *id, uint32_t *idx, bool report)
 	}
 	for (uint32_t i = 0; i < nd->nall; i++)
 		git_oid_cpy(&nd->parent_ids[i], git_commit_parent_id(c, i));
+	rc = w->msgs && git_commit_message_raw(c)
+		     ? w->msgs->fn(w->msgs->payload, 0, id, (const unsigned char *)git_commit_message_raw(c),
+				   strlen(git_commit_message_raw(c)))
+		     : 0;
 	git_commit_free(c);
+	if (rc < 0)
+		return -1;
 	return post_parents(w, nd);
 }
 
@@ -626,10 +677,10 @@ static void walk_dispose(walk *w)
 }
 
 int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid *include, size_t ninclude,
-			const git_oid *exclude, size_t nexclude, bool read_ahead, sfmc_results *out,
-			sfmc_gitwalk_commit **commits, size_t *ncommits)
+			const git_oid *exclude, size_t nexclude, bool read_ahead, const sfmc_gitwalk_msgs *msgs,
+			sfmc_results *out, sfmc_gitwalk_commit **commits, size_t *ncommits)
 {
-	walk w = { .repo = repo, .packs = packs, .out = out };
+	walk w = { .repo = repo, .packs = packs, .out = out, .msgs = msgs };
 	ahead a;
 	int rc = -1;
 
@@ -637,7 +688,7 @@ int sfmc_gitwalk_select(git_repository *repo, sfmc_packset *packs, const git_oid
 	*ncommits = 0;
 	sfmc_oidmap_init(&w.index);
 	sfmc_oidmap_init(&w.shallow);
-	if (read_ahead && !nexclude && ahead_start(&a, packs))
+	if (read_ahead && !nexclude && ahead_start(&a, packs, msgs))
 		w.ahead = &a;
 	if (sfmc_packguard_new(&w.guard, repo) < 0 || load_shallow(&w) < 0 ||
 	    push_tips(&w, exclude, nexclude, true) < 0 || push_tips(&w, include, ninclude, false) < 0 || limit(&w) < 0)

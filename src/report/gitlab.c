@@ -129,6 +129,9 @@ static int gitlab_finding(sfmc_reporter *r, const sfmc_finding *f)
 		      (json_int_t)f->line, "end_line", (json_int_t)f->line, "commit", commit_object(r, f, sha),
 		      "raw_source_code_extract", lossy(r, secret, strlen(secret)));
 	free(secret);
+	/* A commit or tag message has no file: the location is the commit alone (file is optional). */
+	if (v && f->location != SFMC_LOCATION_FILE)
+		json_object_del(json_object_get(v, "location"), "file");
 	if (!v || json_array_append_new(st->vulns, v))
 		return sfmc_error_set("out of memory building the GitLab report");
 	return 0;

@@ -95,9 +95,18 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	rc |= json_object_set_new(o, "rule_id", json_string(f->rule->id));
 	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
 	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
-	rc |= sfmc_json_set_shown(r, o, "path", f->path, f->path_len);
-	if (f->member && f->path_len > f->member_len)
-		rc |= add_archive_path(r, o, f);
+	if (f->location == SFMC_LOCATION_FILE) { /* files keep the reports they always had: no location key */
+		rc |= sfmc_json_set_shown(r, o, "path", f->path, f->path_len);
+		if (f->member && f->path_len > f->member_len)
+			rc |= add_archive_path(r, o, f);
+	} else {
+		rc |= json_object_set_new(o, "location", json_string(sfmc_location_name(f->location)));
+	}
+	if (f->location == SFMC_LOCATION_TAG_MESSAGE) {
+		json_t *t = json_pack("{s:s}", "id", f->tag_id);
+		rc |= !t || sfmc_json_set_shown(r, t, "name", f->tag, len0(f->tag));
+		rc |= json_object_set_new(o, "tag", t);
+	}
 	rc |= json_object_set_new(o, "line", json_integer((json_int_t)f->line));
 	rc |= json_object_set_new(o, "column", json_integer((json_int_t)f->column));
 	rc |= json_object_set_new(o, "end_column", json_integer((json_int_t)f->end_column));

@@ -261,3 +261,23 @@ char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len)
 	free(shown);
 	return esc;
 }
+
+char *sfmc_report_place(const sfmc_reporter *r, const sfmc_finding *f)
+{
+	char *s = NULL, *esc;
+	int n = -1;
+
+	if (f->location == SFMC_LOCATION_FILE)
+		return sfmc_report_str_escaped(r, f->path, f->path_len);
+	if (f->location == SFMC_LOCATION_TAG_MESSAGE)
+		n = asprintf(&s, "tag %s (%.12s) message", f->tag ? f->tag : "?", f->tag_id);
+	else if (f->commit && f->commit->commit[0])
+		n = asprintf(&s, "commit %.12s message", f->commit->commit);
+	else
+		n = asprintf(&s, "commit message");
+	if (n < 0)
+		return NULL;
+	esc = sfmc_report_str_escaped(r, s, (size_t)n);
+	free(s);
+	return esc;
+}

@@ -94,6 +94,9 @@ char *sfmc_report_str(const sfmc_reporter *r, const char *s, size_t len, size_t 
 
 /* sfmc_report_str, then escaped for a terminal (sfmc_text_escape): text, summary. */
 char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len);
+/* Where f is, as text shows it (through sfmc_report_str_escaped): its path,
+ * or "commit <sha12> message", "tag <name> (<id12>) message" for a message. */
+char *sfmc_report_place(const sfmc_reporter *r, const sfmc_finding *f);
 
 /* Shared by formats: the secret as shown (redacted unless asked). malloc'd. */
 char *sfmc_report_secret(const sfmc_reporter *r, const sfmc_finding *f);

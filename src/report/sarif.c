@@ -229,6 +229,26 @@ static int rule_index(const sfmc_reporter *r, const sfmc_rule *rule)
 	return -1;
 }
 
+/* A message has no file: its location is logical ("commit/<sha>/message"),
+ * and the physical location GitHub requires of every result names the
+ * same string as a relative URI outside %SRCROOT%. Returns 0 or -1. */
+static int logical_location(const sfmc_reporter *r, const sfmc_finding *f, json_t *res)
+{
+	json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
+	json_t *art = json_object_get(json_object_get(loc, "physicalLocation"), "artifactLocation");
+	char *name;
+	json_t *l;
+
+	if (f->location == SFMC_LOCATION_FILE)
+		return 0;
+	if (!loc || !art || !(name = sfmc_report_str(r, f->path, f->path_len, NULL)))
+		return -1;
+	json_object_del(art, "uriBaseId");
+	l = json_pack("[{s:s, s:s}]", "fullyQualifiedName", name, "kind", "resource");
+	free(name);
+	return !l || json_object_set_new(loc, "logicalLocations", l) ? -1 : 0;
+}
+
 static int sarif_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	sarif_state *st = r->state;
@@ -248,7 +268,7 @@ static int sarif_finding(sfmc_reporter *r, const sfmc_finding *f)
 			"primaryLocationLineHash", line_hash(st, f), "properties", result_properties(r, f),
 			"suppressions", suppressions(r, f));
 	if (!res || (idx >= 0 && json_object_set_new(res, "ruleIndex", json_integer(idx))) ||
-	    json_array_append_new(st->results, res))
+	    logical_location(r, f, res) < 0 || json_array_append_new(st->results, res))
 		return sfmc_error_set("out of memory building SARIF");
 	st->nresults++;
 	return 0;

@@ -28,7 +28,7 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 
 	if (f->suppressed || r->opts->groups)
 		return 0; /* groups are printed at the end */
-	path = sfmc_report_str_escaped(r, f->path, f->path_len);
+	path = sfmc_report_place(r, f);
 	secret = sfmc_report_secret(r, f);
 	if (secret)
 		enc = sfmc_text_escape(secret, strlen(secret));
@@ -62,7 +62,7 @@ cleanup:
 /* One location of a group: path:line:column, commit, suppression. */
 static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 {
-	char *path = sfmc_report_str_escaped(r, f->path, f->path_len);
+	char *path = sfmc_report_place(r, f);
 	char *why =
 		f->suppress_reason ? sfmc_report_str_escaped(r, f->suppress_reason, strlen(f->suppress_reason)) : NULL;
 
@@ -71,7 +71,7 @@ static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 		return sfmc_error_set("out of memory");
 	}
 	fprintf(r->out, "    %s:%llu:%llu", path, (unsigned long long)f->line, (unsigned long long)f->column);
-	if (f->commit)
+	if (f->commit && f->location == SFMC_LOCATION_FILE) /* a message's place names its commit */
 		fprintf(r->out, " (commit %.12s)", f->commit->commit);
 	if (f->suppressed)
 		fprintf(r->out, " [suppressed, %s: %s]", sfmc_suppress_kind_name(f->suppressed), why ? why : "");

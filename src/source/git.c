@@ -19,6 +19,7 @@
 #include "core/bounds.h"
 #include "git/pack.h"
 #include "git/introduced.h"
+#include "git/message.h"
 #include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -42,6 +43,8 @@ typedef struct collect {
 	other_tip *others;
 	size_t nothers, aothers;
 	sfmc_packguard *guard; /* checks delta chains before libgit2 reads (ref_tips, list_all_objects) */
+	oid_list tags;         /* annotated tags whose messages are scanned */
+	bool want_tags;        /* peeling include tips: their tags go to tags */
 } collect;
 
 static int list_push(oid_list *l, const git_oid *id)
@@ -116,6 +119,8 @@ static int peel_oid(collect *c, const char *name, const git_oid *id, oid_list *t
 	if (git_object_lookup(&o, c->repo, id, GIT_OBJECT_ANY) < 0)
 		return unparsed_target(c, name, id, tips);
 	while (git_object_type(o) == GIT_OBJECT_TAG) {
+		if (c->want_tags && (rc = list_push(&c->tags, git_object_id(o))) < 0)
+			goto cleanup;
 		if (sfmc_packguard_check(c->guard, git_tag_target_id((git_tag *)o)) < 0) {
 			rc = sfmc_results_add_error(c->out, name, sfmc_error_last());
 			goto cleanup;
@@ -445,6 +450,8 @@ static int list_all_objects(collect *c, oid_list *commits, oid_list *blobs)
 			rc = list_push(commits, &all.v[i]);
 		else if (type == GIT_OBJECT_BLOB)
 			rc = list_push(blobs, &all.v[i]);
+		else if (type == GIT_OBJECT_TAG)
+			rc = list_push(&c->tags, &all.v[i]);
 	}
 	free(all.v);
 	git_odb_free(odb);
@@ -479,6 +486,8 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
 	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false, NULL };
 	sfmc_packset *packs = NULL; /* the packs indexed once for the walk, the trees and the blobs */
+	sfmc_gitmsg msgs;
+	bool msgs_ready = false;
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
@@ -497,17 +506,32 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	for (size_t i = 0; i < p->nexclude; i++)
 		if (list_push(&exc, &p->exclude[i]) < 0)
 			goto cleanup;
-	if ((p->all_refs && ref_tips(&c, &inc, true) < 0) || (p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
+	for (size_t i = 0; i < opts->ntags; i++)
+		if (list_push(&c.tags, &opts->tags[i]) < 0)
+			goto cleanup;
+	c.want_tags = true;
+	if (p->all_refs && ref_tips(&c, &inc, true) < 0)
+		goto cleanup;
+	c.want_tags = false;
+	if ((p->hide_all_refs && ref_tips(&c, &exc, false) < 0) ||
 	    (p->all_objects && list_all_objects(&c, &inc, &blobs) < 0))
 		goto cleanup;
-	if (sfmc_gitwalk_select(repo, packs, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, out,
-				&commits, &ncommits) < 0)
+	if (sfmc_gitmsg_init(&msgs, rules) < 0)
+		goto cleanup;
+	msgs_ready = true;
+	if (sfmc_gitwalk_select(repo, packs, inc.v, inc.n, exc.v, exc.n, p->all_refs && opts->threads != 1, &msgs.walk,
+				out, &commits, &ncommits) < 0 ||
+	    sfmc_gitmsg_finish(&msgs, repo, commits, ncommits, out) < 0 ||
+	    sfmc_gitmsg_scan_tags(&msgs, repo, c.tags.v, c.tags.n, out) < 0)
 		goto cleanup;
 	if (sfmc_treewalk_commits(repo, commits, ncommits, &wopts, &set, out) < 0 || collect_others(&c) < 0 ||
 	    add_orphans(&c, &blobs) < 0)
 		goto cleanup;
 	rc = sfmc_blobset_scan(&set, repo_path, rules, &bopts, out);
 cleanup:
+	if (msgs_ready)
+		sfmc_gitmsg_dispose(&msgs);
+	free(c.tags.v);
 	sfmc_packguard_free(c.guard);
 	for (size_t i = 0; i < c.nothers; i++)
 		free(c.others[i].ref);
@@ -603,7 +627,9 @@ static void git_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
 
 static int git_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
-	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, ctx->all_objects };
+	sfmc_git_opts o = { .threads = ctx->threads,
+			    .max_file_size = ctx->max_file_size,
+			    .all_objects = ctx->all_objects };
 	const char *path = sfmc_source_repo_path(ctx);
 
 	if (ctx->range)

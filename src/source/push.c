@@ -109,6 +109,18 @@ static int exclude_one(const git_oid *commit, void *payload)
 	return oid_push(payload, commit);
 }
 
+/* An annotated tag pushed (its message is scanned too) goes to tags. */
+static int want_tag(git_repository *repo, const git_oid *id, oidvec *tags)
+{
+	git_object *o = NULL;
+	int rc = SFMC_OK;
+
+	if (git_object_lookup(&o, repo, id, GIT_OBJECT_TAG) == 0)
+		rc = oid_push(tags, id);
+	git_object_free(o);
+	return rc;
+}
+
 /* Excludes the commits every refs/remotes/<remote>/ ref points at. */
 static int exclude_tracking_refs(git_repository *repo, const char *remote, oidvec *ex)
 {
@@ -167,7 +179,8 @@ static const protocol pre_push = { 4, 1, 3, 0, 2, "<local ref> <local oid> <remo
 static const protocol pre_receive = { 3, 1, 0, 2, 2, "<old oid> <new oid> <ref>", true };
 
 /* Reads the ref lines: new tips go to inc, old tips we have to ex. */
-static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *inc, oidvec *ex, sfmc_results *out)
+static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *inc, oidvec *ex, oidvec *tags,
+		     sfmc_results *out)
 {
 	char *line = NULL, *f[4];
 	size_t cap = 0, lineno = 0;
@@ -182,7 +195,8 @@ static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *
 			break;
 		if (git_oid_is_zero(&new))
 			continue; /* a deletion sends nothing */
-		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0)
+		if ((rc = want_commit(repo, &new, f[p->new_ref], inc, out)) < 0 ||
+		    (rc = want_tag(repo, &new, tags)) < 0)
 			break;
 		/* The old tip, when this repository has it, is already on the other side. */
 		if (!git_oid_is_zero(&old) && peel_commit(repo, &old, &c, f[p->old_ref]) == SFMC_OK &&
@@ -197,21 +211,24 @@ static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *
  * name (its tracking refs are excluded). */
 static int scan_pushed(const sfmc_source_ctx *ctx, const protocol *p, sfmc_results *out)
 {
-	sfmc_git_opts gopts = { ctx->threads, ctx->max_file_size, false };
-	oidvec inc = { 0 }, ex = { 0 };
+	sfmc_git_opts gopts = { .threads = ctx->threads, .max_file_size = ctx->max_file_size };
+	oidvec inc = { 0 }, ex = { 0 }, tags = { 0 };
 	int rc = SFMC_ERROR;
 
 	/* sfmc_source_open honours GIT_DIR, GIT_OBJECT_DIRECTORY and
 	 * GIT_ALTERNATE_OBJECT_DIRECTORIES: a push quarantine is visible. */
-	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, out) < 0 ||
+	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, &tags, out) < 0 ||
 	    (p == &pre_push && inc.n && exclude_remote(ctx, &ex) < 0))
 		goto cleanup;
+	gopts.tags = tags.v;
+	gopts.ntags = tags.n;
 	rc = inc.n ? sfmc_source_git_scan_commits(ctx->repo, NULL, inc.v, inc.n, ex.v, ex.n, p->hide_all_refs,
 						  ctx->rules, &gopts, out)
 		   : SFMC_OK;
 cleanup:
 	free(inc.v);
 	free(ex.v);
+	free(tags.v);
 	return rc;
 }
 

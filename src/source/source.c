@@ -8,9 +8,9 @@
 #include "util/error.h"
 
 static const sfmc_source_type *const types[] = {
-	&sfmc_source_type_dir,        &sfmc_source_type_stdin,    &sfmc_source_type_git,
-	&sfmc_source_type_staged,     &sfmc_source_type_pre_commit, &sfmc_source_type_pre_push,
-	&sfmc_source_type_pre_receive,
+	&sfmc_source_type_dir,         &sfmc_source_type_stdin,      &sfmc_source_type_git,
+	&sfmc_source_type_staged,      &sfmc_source_type_pre_commit, &sfmc_source_type_pre_push,
+	&sfmc_source_type_pre_receive, &sfmc_source_type_commit_msg,
 };
 
 const sfmc_source_type *sfmc_source_find(const char *name)

@@ -30,6 +30,7 @@ typedef struct sfmc_source_ctx {
 	size_t nroots;
 	const char *remote;       /* pre-push: the remote's name, as git passes it */
 	const char *remote_url;   /* pre-push: the URL git pushes to (asked for its refs) */
+	const char *message_file; /* commit-msg: the message file git passes */
 	/* Set by the app. */
 	const char *label;        /* stdin: the stream's name */
 	FILE *in;                 /* stdin, pre-push, pre-receive: what they read */
@@ -73,7 +74,8 @@ typedef struct sfmc_source_type {
 } sfmc_source_type;
 
 extern const sfmc_source_type sfmc_source_type_dir, sfmc_source_type_stdin, sfmc_source_type_git,
-	sfmc_source_type_staged, sfmc_source_type_pre_commit, sfmc_source_type_pre_push, sfmc_source_type_pre_receive;
+	sfmc_source_type_staged, sfmc_source_type_pre_commit, sfmc_source_type_pre_push, sfmc_source_type_pre_receive,
+	sfmc_source_type_commit_msg;
 
 /* The type called name, or NULL. */
 const sfmc_source_type *sfmc_source_find(const char *name);

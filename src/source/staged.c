@@ -354,7 +354,7 @@ static void pre_commit_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *de
 
 static int staged_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
-	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, false };
+	sfmc_git_opts o = { .threads = ctx->threads, .max_file_size = ctx->max_file_size };
 	return sfmc_source_index_scan(ctx->repo, sfmc_source_repo_path(ctx), ctx->rules, &o, out);
 }
 

@@ -55,10 +55,13 @@ static int add_array(sfmc_baseline *b, json_t *root, const char *key, const char
 	json_array_foreach(arr, i, it) {
 		const char *fp = json_string_value(json_object_get(it, "fingerprint"));
 		const char *path = json_string_value(json_object_get(it, "path"));
+		const char *loc = json_string_value(json_object_get(it, "location"));
 		sfmc_baseline_entry *e;
 
 		if (!fp || !is_fingerprint(fp))
 			return sfmc_error_set("%s: %s[%zu]: 'fingerprint' must be 64 lowercase hexadecimal digits", name, key, i);
+		if (!path && loc && strcmp(loc, "file"))
+			path = ""; /* a message: matched by its fingerprint alone */
 		if (!path)
 			return sfmc_error_set("%s: %s[%zu]: no 'path' string", name, key, i);
 		if (SFMC_ARRAY_GROW(b->entries, b->n, b->alloc) < 0)
@@ -165,6 +168,21 @@ static bool has_redacted(const sfmc_baseline *b, const char *fingerprint, const 
 	return false;
 }
 
+/* Whether any entry has this fingerprint. */
+static bool has_fingerprint(const sfmc_baseline *b, const char *fingerprint)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(b->entries[mid].fingerprint, fingerprint) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->n && !strcmp(b->entries[lo].fingerprint, fingerprint);
+}
+
 bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
 {
 	sfmc_baseline_entry key;
@@ -172,6 +190,9 @@ bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
 
 	if (!b->n)
 		return false;
+	/* A message's secret is the same secret wherever the baseline saw it. */
+	if (f->location != SFMC_LOCATION_FILE)
+		return has_fingerprint(b, f->fingerprint);
 	memcpy(key.fingerprint, f->fingerprint, sizeof(key.fingerprint));
 	/* Reports carry paths as UTF-8, so compare in that form. */
 	if (!(key.path = sfmc_text_lossy_utf8(f->path, f->path_len)))

@@ -1,8 +1,10 @@
 /* baseline.h - --baseline / --write-baseline: a JSON report written earlier
  * by sfmc-scan (--format json), read with jansson. A finding is in the
  * baseline when its (fingerprint, path) is (report/report.h writes one:
- * sfmc_report_write_baseline); a "…" in a baseline's path
- * stands for the redacted rest of a token. A baseline owns its strings. */
+ * sfmc_report_write_baseline); a "…" in a baseline's path stands for the
+ * redacted rest of a token. A commit or tag message's finding is in it when
+ * its fingerprint is, at any path or message (its entries have a "location"
+ * and no path). A baseline owns its strings. */
 #ifndef SFMC_BASELINE_H
 #define SFMC_BASELINE_H
 

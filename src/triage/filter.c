@@ -59,7 +59,9 @@ int sfmc_filter_apply(const sfmc_filter *f, sfmc_results *res)
 	sfmc_results_dedup(res);
 	for (size_t i = 0; i < res->nfindings; i++) {
 		sfmc_finding *fi = &res->findings[i];
-		if (f->filter_paths && sfmc_config_excludes(f->config, fi->path, false)) {
+		/* `paths` names files of the tree: a message has none. */
+		if (f->filter_paths && fi->location == SFMC_LOCATION_FILE &&
+		    sfmc_config_excludes(f->config, fi->path, false)) {
 			sfmc_finding_dispose(fi);
 			continue;
 		}

@@ -165,6 +165,18 @@ jqf gitsub.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/
 jqf git.gl.json '.vulnerabilities[0].location.commit | "\(.sha) \(.author) \(.message)"' \
 	"$commit Test User add app.env" "git gitlab commit"
 
+# Commit and tag messages: no file, a logical location in SARIF, no location.file in GitLab.
+git -C repo commit -q --allow-empty -m "rotate" -m "old key: $good"
+git -C repo tag -a v1 -m "tag key: $good"
+run "$SFMC" git -q --report "sarif:$T/msg.sarif" --report "gitlab:$T/msg.gl.json" repo
+expect_rc 1 "git scan with secrets in messages"
+cp msg.sarif valid-sarif/msg.json
+cp msg.gl.json valid-gl/msg.json
+github_rules msg.sarif "messages sarif"
+jqf msg.sarif '[.runs[0].results[].locations[0].logicalLocations[0].fullyQualifiedName // empty] | length' 2 \
+	"messages: logical locations"
+jqf msg.gl.json '[.vulnerabilities[] | select(.location | has("file") | not)] | length' 2 "messages: no file"
+
 # GitHub rejects more than 25,000 results per run: the rest is left out, with a notification.
 mkdir many
 "$SFMC" generate -n 25002 | sed 's/^/k=/' >many/a.txt

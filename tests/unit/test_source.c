@@ -12,7 +12,8 @@
 #include "source/source.h"
 #include "util/error.h"
 
-static const char *const names[] = { "dir", "stdin", "git", "staged", "pre-commit", "pre-push", "pre-receive" };
+static const char *const names[] = { "dir",        "stdin",    "git",         "staged",
+				     "pre-commit", "pre-push", "pre-receive", "commit-msg" };
 
 static void every_row_is_complete(void **state)
 {
@@ -66,6 +67,12 @@ static void arguments_are_placed(void **state)
 	assert_int_equal(check("stdin", &ctx, two, 1), SFMC_EUSAGE);
 	assert_int_equal(check("pre-commit", &ctx, two, 1), SFMC_EUSAGE);
 	assert_int_equal(check("pre-receive", &ctx, two, 1), SFMC_EUSAGE);
+	/* commit-msg's one argument is the message file git passes, not a repository */
+	assert_int_equal(check("commit-msg", &ctx, two, 1), SFMC_OK);
+	assert_string_equal(ctx.message_file, "a");
+	assert_null(sfmc_source_repo_path(&ctx));
+	assert_int_equal(check("commit-msg", &ctx, NULL, 0), SFMC_EUSAGE);
+	assert_int_equal(check("commit-msg", &ctx, two, 2), SFMC_EUSAGE);
 }
 
 static void git_options_are_checked(void **state)
