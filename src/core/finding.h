@@ -37,6 +37,25 @@ typedef enum sfmc_suppress_kind {
 /* "inline", "config", "baseline" (or "none"). */
 const char *sfmc_suppress_kind_name(sfmc_suppress_kind k);
 
+/* A companion value found near the secret (context rules). */
+typedef struct sfmc_context_value {
+	char *value;     /* NULL: none found */
+	uint64_t line;   /* 1-based */
+	unsigned others; /* other distinct candidates of this kind in the window */
+} sfmc_context_value;
+
+/* Live verification result (--verify); NONE when not asked. */
+typedef enum sfmc_verify_status {
+	SFMC_VERIFY_NONE = 0,
+	SFMC_VERIFY_LIVE,
+	SFMC_VERIFY_INVALID,
+	SFMC_VERIFY_UNKNOWN,
+	SFMC_VERIFY_UNVERIFIABLE,
+} sfmc_verify_status;
+
+/* "live", "invalid", "unknown", "unverifiable" (NULL for NONE). */
+const char *sfmc_verify_status_name(sfmc_verify_status s);
+
 typedef struct sfmc_finding {
 	const sfmc_rule *rule;
 	sfmc_level level;
@@ -55,6 +74,10 @@ typedef struct sfmc_finding {
 	sfmc_commit_info *commit; /* owned copy or NULL */
 	sfmc_suppress_kind suppressed;
 	char *suppress_reason;
+	sfmc_context_value context[SFMC_CONTEXT_KINDS]; /* by sfmc_context_kind; [0] unused */
+	sfmc_verify_status verify;
+	const char *verify_reason; /* static text, NULL when none */
+	long verify_http;          /* HTTP status, 0: no answer */
 } sfmc_finding;
 
 typedef struct sfmc_issue {

@@ -26,6 +26,7 @@ typedef struct sfmc_scanner {
 	sfmc_pending *pending;  /* matches of the current chunk */
 	size_t npending, apending;
 	int cb_error;
+	struct sfmc_context *ctx; /* credential context stage; NULL when no context rules */
 } sfmc_scanner;
 
 int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules);
