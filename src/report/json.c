@@ -229,6 +229,38 @@ static json_t *json_group_commits(const sfmc_group *g)
 	return a;
 }
 
+/* dst gets each kind's value (line numbers differ between locations). */
+static void context_values(json_t *dst, json_t *ctx)
+{
+	const char *k;
+	json_t *v;
+
+	if (!dst || !ctx)
+		return;
+	json_object_foreach(ctx, k, v)
+		json_object_set(dst, k, json_object_get(v, "value"));
+}
+
+/* Every distinct context seen with a group's secret ({client_id, subdomain, account_id} values). */
+static json_t *json_group_contexts(const sfmc_reporter *r, const sfmc_group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n; i++) {
+		json_t *c = json_object(), *loc = sfmc_json_finding(r, g->items[i]), *ctx;
+		bool dup = false;
+		ctx = loc ? json_object_get(loc, "context") : NULL;
+		context_values(c, ctx);
+		for (size_t j = 0; j < json_array_size(a) && !dup; j++)
+			dup = json_equal(json_array_get(a, j), c);
+		if (!dup && json_object_size(c) && json_array_append(a, c))
+			a = (json_decref(a), NULL);
+		json_decref(c);
+		json_decref(loc);
+	}
+	return a;
+}
+
 static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
 {
 	json_t *o = json_object(), *locs = json_array();
@@ -248,6 +280,7 @@ static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
 		rc |= json_object_set_new(o, "present_at_head", g->at_head < 0 ? json_null() : json_boolean(g->at_head));
 		rc |= json_object_set_new(o, "commits", json_group_commits(g));
 		rc |= json_object_set(o, "locations", locs);
+		rc |= json_object_set_new(o, "contexts", json_group_contexts(r, g));
 	}
 	free(secret);
 	json_decref(locs);

@@ -20,6 +20,41 @@ static size_t len0(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+/* "    client id X (line N), tenant mc... (line N), MID N (line N)"; identifiers
+ * from scanned content, through the choke point (which leaves them whole). */
+static void text_context(sfmc_reporter *r, const sfmc_finding *f, const char *indent)
+{
+	static const char *const label[SFMC_CONTEXT_KINDS] = { NULL, "client id", "tenant", "MID" };
+	bool any = false;
+
+	for (int k = 1; k < SFMC_CONTEXT_KINDS; k++) {
+		const sfmc_context_value *v = &f->context[k];
+		char *shown = v->value ? sfmc_report_str_escaped(r, v->value, strlen(v->value)) : NULL;
+		if (!shown)
+			continue;
+		fprintf(r->out, "%s%s %s (line %llu", any ? ", " : indent, label[k], shown, (unsigned long long)v->line);
+		if (v->others)
+			fprintf(r->out, "; %u other%s nearby", v->others, v->others == 1 ? "" : "s");
+		fputc(')', r->out);
+		any = true;
+		free(shown);
+	}
+	if (any)
+		fputc('\n', r->out);
+}
+
+/* "    verification: invalid (HTTP 401): reason" */
+static void text_verify(sfmc_reporter *r, const sfmc_finding *f)
+{
+	if (!f->verify)
+		return;
+	fprintf(r->out, "    verification: %s%s%s", f->verify == SFMC_VERIFY_LIVE ? col(r, "\033[1;31m") : "",
+		sfmc_verify_status_name(f->verify), f->verify == SFMC_VERIFY_LIVE ? col(r, "\033[0m") : "");
+	if (f->verify_http)
+		fprintf(r->out, " (HTTP %ld)", f->verify_http);
+	fprintf(r->out, "%s%s\n", f->verify_reason ? ": " : "", f->verify_reason ? f->verify_reason : "");
+}
+
 static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
@@ -36,6 +71,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		rc = sfmc_error_set("out of memory");
 		goto cleanup;
 	}
+	if (f->verify == SFMC_VERIFY_LIVE) /* a working credential: said first, in bold */
+		fprintf(r->out, "%sLIVE%s ", col(r, "\033[1;31m"), col(r, "\033[0m"));
 	fprintf(r->out, "%s%s:%llu:%llu:%s %s%s:%s %s (%s) [%s]%s%s: %s\n", col(r, "\033[1m"), path,
 		(unsigned long long)f->line, (unsigned long long)f->column, col(r, "\033[0m"),
 		col(r, f->level == SFMC_LEVEL_ERROR ? "\033[1;31m" : "\033[1;33m"), sfmc_level_name(f->level),
@@ -52,6 +89,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		free(name);
 		free(email);
 	}
+	text_context(r, f, "    ");
+	text_verify(r, f);
 cleanup:
 	free(path);
 	free(secret);
@@ -81,6 +120,24 @@ static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 	return 0;
 }
 
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* true when an earlier location showed the same context as items[i]. */
+static bool group_context_seen(const sfmc_group *g, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		bool eq = true;
+		for (int k = 1; k < SFMC_CONTEXT_KINDS; k++)
+			eq = eq && same(g->items[j]->context[k].value, g->items[i]->context[k].value);
+		if (eq)
+			return true;
+	}
+	return false;
+}
+
 /* A secret and everywhere it was seen; groups whose every location is
  * suppressed are left out, like suppressed findings. */
 static int text_group(sfmc_reporter *r, const sfmc_group *g)
@@ -108,8 +165,13 @@ static int text_group(sfmc_reporter *r, const sfmc_group *g)
 		fprintf(r->out, "    first seen %s (commit %.12s), last seen %s (commit %.12s)\n", first,
 			g->first_seen->commit->commit, last, g->last_seen->commit->commit);
 	}
-	for (size_t i = 0; i < g->n && rc == 0; i++)
+	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		rc = text_location(r, g->items[i]);
+		if (rc == 0 && !group_context_seen(g, i))
+			text_context(r, g->items[i], "      ");
+		if (rc == 0)
+			text_verify(r, g->items[i]);
+	}
 cleanup:
 	free(secret);
 	free(enc);
