@@ -55,7 +55,7 @@ static void text_verify(sfmc_reporter *r, const sfmc_finding *f)
 	fprintf(r->out, "%s%s\n", f->verify_reason ? ": " : "", f->verify_reason ? f->verify_reason : "");
 }
 
-static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
+static int print_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
 	char when[32];
@@ -96,6 +96,14 @@ cleanup:
 	free(secret);
 	free(enc);
 	return rc;
+}
+
+/* Live secrets first: other verified findings wait for text_end. */
+static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
+{
+	if (f->verify && f->verify != SFMC_VERIFY_LIVE)
+		return 0;
+	return print_finding(r, f);
 }
 
 /* One location of a group: path:line:column, commit, suppression. */
@@ -182,10 +190,14 @@ static int text_end(sfmc_reporter *r, const sfmc_results *res)
 {
 	const sfmc_groups *gs = r->opts->groups;
 
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].verify && res->findings[i].verify != SFMC_VERIFY_LIVE &&
+		    print_finding(r, &res->findings[i]) < 0)
+			return -1;
 	for (size_t i = 0; gs && i < gs->n; i++)
 		if (gs->v[i].nsuppressed < gs->v[i].n && text_group(r, &gs->v[i]) < 0)
 			return -1;
-	(void)res; /* the summary is the run's (main.c), printed once whatever the reports */
+	/* the summary is the run's (main.c), printed once whatever the reports */
 	return 0;
 }
 
