@@ -48,6 +48,11 @@ triple "$T/tree/slow/.env" "$(cid slow 3)" "$(sub 3)" "${S[slow]}"
 triple "$T/tree/busy/.env" "$(cid busy 4)" "$(sub 4)" "${S[busy]}"
 triple "$T/tree/grant/.env" "$(cid grant 5)" "$(sub 5)" "${S[grant]}"
 triple "$T/tree/html/.env" "$(cid html 6)" "$(sub 6)" "${S[html]}"
+# A checksum mismatch (a warning) is verified too; live, it becomes an error.
+W=$(tok)
+W="${W%?}$([ "${W: -1}" = 0 ] && echo 1 || echo 0)"
+S[warn]=$W
+triple "$T/tree/warn/.env" "$(cid live 10)" "$(sub 10)" "$W"
 printf 'SFMC_AUTH_BASE_URI=https://%s.auth.marketingcloudapis.com/\nSFMC_CLIENT_SECRET=%s\n' "$(sub 7)" "${S[nocid]}" \
 	>"$T/tree/nocid.env"
 H=$(sub 8)
@@ -90,6 +95,8 @@ case "$(status slow/.env)" in "unknown|null|"*"not the tenant's Authentication B
 case "$(status busy/.env)" in "unknown|429|rate limited or unavailable, try later") ;; *) fail "busy: $(status busy/.env)" ;; esac
 case "$(status grant/.env)" in "unknown|400|not a server-to-server package"*) ;; *) fail "grant: $(status grant/.env)" ;; esac
 case "$(status html/.env)" in "unknown|200|"*"not the token endpoint's JSON"*) ;; *) fail "html: $(status html/.env)" ;; esac
+case "$(status warn/.env)" in live\|200\|*) ;; *) fail "warning: $(status warn/.env)" ;; esac
+expect_jq '[.findings[] | select(.path == "warn/.env")][0] | "\(.level) \(.checksum_valid)"' "error false" "a live warning is an error"
 case "$(status nocid.env)" in "unverifiable|null|no client id"*) ;; *) fail "nocid: $(status nocid.env)" ;; esac
 case "$(status hostile.env)" in "unverifiable|null|no tenant subdomain"*) ;; *) fail "hostile: $(status hostile.env)" ;; esac
 # One request per distinct triple; the 429 once more after Retry-After; none for the others.
@@ -97,8 +104,8 @@ count() { grep -c "^$1.auth.marketingcloudapis.com $2 " "$LOG" || true; }
 [ "$(count "$(sub 1)" "$(cid live 1)")" = 1 ] || fail "live triple: $(count "$(sub 1)" "$(cid live 1)") requests"
 grep -q "^$(sub 1).auth.marketingcloudapis.com $(cid live 1) 510001234 ok$" "$LOG" || fail "account_id not sent: $(cat "$LOG")"
 [ "$(count "$(sub 4)" "$(cid busy 4)")" = 2 ] || fail "busy: $(count "$(sub 4)" "$(cid busy 4)") requests, expected 2"
-for n in 2 3 5 6; do [ "$(grep -c "^$(sub $n)" "$LOG")" = 1 ] || fail "tenant $n: not one request"; done
-[ "$(wc -l <"$LOG")" = 7 ] || fail "expected 7 requests: $(cat "$LOG")"
+for n in 2 3 5 6 10; do [ "$(grep -c "^$(sub $n)" "$LOG")" = 1 ] || fail "tenant $n: not one request"; done
+[ "$(wc -l <"$LOG")" = 8 ] || fail "expected 8 requests: $(cat "$LOG")"
 ! grep -q "malformed\|attacker\|evil\|$(sub 7)\|$(sub 8)" "$LOG" || fail "unexpected request: $(cat "$LOG")"
 # Neither the token nor a whole secret anywhere.
 for s in "$TOKEN" "${S[@]}"; do
