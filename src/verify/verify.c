@@ -2,7 +2,9 @@
 #include "verify/verify.h"
 
 #include <arpa/inet.h>
+#define CURL_DISABLE_TYPECHECK /* calls go through the table below */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,47 @@
 #define R_INTERNAL "the request could not be prepared"
 #define R_NOCLIENT "no client id found near the secret: no request sent"
 #define R_NOSUB "no tenant subdomain (Authentication Base URI) found near the secret: no request sent"
+
+/* libcurl, loaded with dlopen only when --verify asks: a scan without it
+ * neither loads libcurl and its dozen libraries nor pays for their start. */
+static struct curl_api {
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd[], unsigned, int, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} api;
+
+/* Fills api from libcurl.so.4 (Debian's libcurl4, OpenSSL); kept loaded for the process. */
+static int load_curl(void)
+{
+	static const char *const names[] = { "curl_global_init", "curl_global_cleanup", "curl_easy_init",
+		"curl_easy_cleanup", "curl_easy_setopt", "curl_easy_getinfo", "curl_multi_init", "curl_multi_cleanup",
+		"curl_multi_add_handle", "curl_multi_remove_handle", "curl_multi_perform", "curl_multi_poll",
+		"curl_multi_info_read", "curl_slist_append", "curl_slist_free_all" };
+	void **slots = (void **)&api;
+	void *lib;
+
+	if (api.global_init)
+		return 0;
+	if (!(lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)))
+		return sfmc_error_set("--verify needs libcurl (Debian: apt-get install libcurl4): %s", dlerror());
+	_Static_assert(sizeof(api) == sizeof(names) / sizeof(names[0]) * sizeof(void *), "one slot per name");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!(slots[i] = dlsym(lib, names[i])))
+			return sfmc_error_set("--verify: libcurl.so.4 lacks %s (libcurl 7.66 or later needed)", names[i]);
+	return 0;
+}
 
 enum { C_PENDING, C_RUNNING, C_DONE };
 
@@ -158,8 +201,8 @@ static void xfer_free(xfer *x)
 	if (!x)
 		return;
 	if (x->h)
-		curl_easy_cleanup(x->h);
-	curl_slist_free_all(x->hdrs);
+		api.easy_cleanup(x->h);
+	api.slist_free_all(x->hdrs);
 	if (x->body) /* the body holds the secret */
 		memset(x->body, 0, x->body_len);
 	free(x->body);
@@ -185,32 +228,32 @@ static int setup(xfer *x, const sfmc_verify_opts *o, struct curl_slist *connect_
 
 	if (token_url(url, sizeof(url), x->c->f->context[SFMC_CONTEXT_SUBDOMAIN].value) < 0)
 		return -1;
-	x->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	x->hdrs = api.slist_append(NULL, "Content-Type: application/json");
 	if (x->hdrs)
-		x->hdrs = curl_slist_append(x->hdrs, "Accept: application/json");
+		x->hdrs = api.slist_append(x->hdrs, "Accept: application/json");
 	if (!x->hdrs || !(x->body = request_body(x->c->f, &x->body_len)))
 		return -1;
-	bad |= curl_easy_setopt(h, CURLOPT_URL, url);
-	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->timeout);
-	bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
-	bad |= curl_easy_setopt(h, CURLOPT_USERAGENT, "sfmc-scan/" SFMC_VERSION " (secret verification)");
-	bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
-	bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
-	bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
-	bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	bad |= curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+	bad |= api.easy_setopt(h, CURLOPT_URL, url);
+	bad |= api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	bad |= api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	bad |= api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	bad |= api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	bad |= api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->timeout);
+	bad |= api.easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
+	bad |= api.easy_setopt(h, CURLOPT_USERAGENT, "sfmc-scan/" SFMC_VERSION " (secret verification)");
+	bad |= api.easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+	bad |= api.easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
+	bad |= api.easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
+	bad |= api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	bad |= api.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	bad |= api.easy_setopt(h, CURLOPT_PRIVATE, x);
 	if (o->cacert) {
-		bad |= curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
-		bad |= curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+		bad |= api.easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+		bad |= api.easy_setopt(h, CURLOPT_CAPATH, NULL);
 	}
 	if (connect_to)
-		bad |= curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+		bad |= api.easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
 	return bad ? -1 : 0;
 }
 
@@ -258,11 +301,11 @@ static bool classify(cred *c, CURLcode cc, xfer *x)
 	char *ctype = NULL;
 	curl_off_t after = 0;
 
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &http);
-	curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+	api.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &http);
+	api.easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
 	c->http = http;
 	if (cc == CURLE_OK && http == 429 && c->attempts < 2) {
-		if (curl_easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after <= 0)
+		if (api.easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after <= 0)
 			after = 1;
 		c->not_before = mono() + (double)(after > SFMC_VERIFY_MAX_RETRY_AFTER ? SFMC_VERIFY_MAX_RETRY_AFTER : after);
 		return true;
@@ -297,9 +340,9 @@ static void start(run *r, cred *c)
 	c->attempts++;
 	if (x) {
 		x->c = c;
-		x->h = curl_easy_init();
+		x->h = api.easy_init();
 	}
-	if (!x || !x->h || setup(x, r->o, r->connect_to) < 0 || curl_multi_add_handle(r->m, x->h) != CURLM_OK) {
+	if (!x || !x->h || setup(x, r->o, r->connect_to) < 0 || api.multi_add_handle(r->m, x->h) != CURLM_OK) {
 		xfer_free(x);
 		c->state = C_DONE, c->status = SFMC_VERIFY_UNKNOWN, c->reason = R_INTERNAL;
 		r->done++;
@@ -329,9 +372,9 @@ static void finish(run *r, CURLMsg *msg)
 	xfer *x = NULL;
 	cred *c;
 
-	curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+	api.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 	c = x->c;
-	curl_multi_remove_handle(r->m, x->h);
+	api.multi_remove_handle(r->m, x->h);
 	r->running--;
 	if (classify(c, msg->data.result, x))
 		c->state = C_PENDING; /* a 429: once more, after Retry-After */
@@ -349,12 +392,12 @@ static int loop(run *r)
 		CURLMsg *msg;
 
 		start_ready(r);
-		if (curl_multi_perform(r->m, &still) != CURLM_OK)
+		if (api.multi_perform(r->m, &still) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
-		while ((msg = curl_multi_info_read(r->m, &q)))
+		while ((msg = api.multi_info_read(r->m, &q)))
 			if (msg->msg == CURLMSG_DONE)
 				finish(r, msg);
-		if (r->done < r->ncreds && curl_multi_poll(r->m, NULL, 0, 50, NULL) != CURLM_OK)
+		if (r->done < r->ncreds && api.multi_poll(r->m, NULL, 0, 50, NULL) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
 	}
 	return 0;
@@ -448,7 +491,7 @@ static struct curl_slist *connect_to_list(const char *addr)
 	if (!addr)
 		return NULL;
 	snprintf(spec, sizeof(spec), "::%s", addr); /* any host, any port: there */
-	return curl_slist_append(NULL, spec);
+	return api.slist_append(NULL, spec);
 }
 
 int sfmc_verify_results(sfmc_results *res, const sfmc_verify_opts *o)
@@ -463,24 +506,31 @@ int sfmc_verify_results(sfmc_results *res, const sfmc_verify_opts *o)
 		return sfmc_error_set("out of memory");
 	if (group_creds(&r, idx, n, &tenants) < 0)
 		goto cleanup;
-	if (!r.ncreds) {
+	if (!r.ncreds) { /* nothing to ask: libcurl is not even loaded */
 		rc = 0;
 		goto cleanup;
 	}
-	if (o->connect_to && (!sfmc_verify_connect_to_ok(o->connect_to) || !(r.connect_to = connect_to_list(o->connect_to)))) {
-		sfmc_error_set("--verify-connect-to: expected a loopback ADDR:PORT, not '%s'", o->connect_to);
+	if (load_curl() < 0)
+		goto cleanup;
+	if (o->connect_to && !sfmc_verify_connect_to_ok(o->connect_to)) {
+		sfmc_error_set("--verify-connect-to: expected a loopback ADDR:PORT");
 		goto cleanup;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r.m = curl_multi_init())) {
+	if (o->connect_to && !(r.connect_to = connect_to_list(o->connect_to))) {
+		sfmc_error_set("out of memory");
+		goto cleanup;
+	}
+	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r.m = api.multi_init())) {
 		sfmc_error_set("--verify: libcurl could not be started");
 		goto cleanup;
 	}
 	if ((rc = loop(&r)) == 0)
 		apply(&r, idx);
-	curl_multi_cleanup(r.m);
-	curl_global_cleanup();
+	api.multi_cleanup(r.m);
+	api.global_cleanup();
 cleanup:
-	curl_slist_free_all(r.connect_to);
+	if (r.connect_to)
+		api.slist_free_all(r.connect_to);
 	free(r.creds);
 	free(tenants);
 	free(idx);
