@@ -385,19 +385,37 @@ static void finish(run *r, CURLMsg *msg)
 	xfer_free(x);
 }
 
+/* Milliseconds until a pending credential may start (0..50: the loop also wakes on any socket). */
+static int wait_ms(const run *r)
+{
+	double now = mono(), next = now + 0.05;
+
+	for (size_t i = r->cursor; i < r->ncreds && r->running < r->o->jobs; i++) {
+		const cred *c = &r->creds[i];
+		double at = c->not_before > *c->tenant_next ? c->not_before : *c->tenant_next;
+		if (c->state == C_PENDING && at < next)
+			next = at;
+	}
+	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
+}
+
 static int loop(run *r)
 {
 	while (r->done < r->ncreds) {
 		int still = 0, q = 0;
+		bool finished = false;
 		CURLMsg *msg;
 
 		start_ready(r);
 		if (api.multi_perform(r->m, &still) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
 		while ((msg = api.multi_info_read(r->m, &q)))
-			if (msg->msg == CURLMSG_DONE)
+			if (msg->msg == CURLMSG_DONE) {
 				finish(r, msg);
-		if (r->done < r->ncreds && api.multi_poll(r->m, NULL, 0, 50, NULL) != CURLM_OK)
+				finished = true;
+			}
+		/* A freed slot is filled at once; else wait for a socket or the next start. */
+		if (!finished && r->done < r->ncreds && api.multi_poll(r->m, NULL, 0, wait_ms(r), NULL) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
 	}
 	return 0;

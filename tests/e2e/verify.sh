@@ -11,7 +11,7 @@ command -v openssl >/dev/null && command -v python3 >/dev/null || { echo "skip: 
 mkca() { openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.pem" 2>/dev/null; }
 mkca testca
 mkca otherca
-openssl req -newkey rsa:2048 -nodes -subj "/CN=*.auth.marketingcloudapis.com" -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=*.auth.marketingcloudapis.com" -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
 printf 'subjectAltName=DNS:*.auth.marketingcloudapis.com\n' >"$T/ext"
 openssl x509 -req -in "$T/srv.csr" -CA "$T/testca.pem" -CAkey "$T/testca.key" -CAcreateserial -days 2 \
 	-extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null

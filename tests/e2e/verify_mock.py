@@ -20,6 +20,7 @@ LOCK = threading.Lock()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def log_message(self, *args):
         pass
@@ -67,11 +68,17 @@ class Handler(BaseHTTPRequestHandler):
                                          "Client authentication failed.", "error_uri": "https://developer.salesforce.com/docs"}))
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client refusing the certificate is expected (tests)
+
+
+srv = Server(("127.0.0.1", 0), Handler)
 srv.daemon_threads = True
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(CERT, KEY)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+# The handshake happens in each request's thread (on first read), not in accept.
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os  # noqa: E402
