@@ -441,9 +441,12 @@ static int parse_level(const char *s, sfmc_level *out)
 /* --verify-jobs, --verify-rate, --verify-timeout. */
 static int parse_verify_number(sfmc_cli *cli, int c, const char *arg)
 {
-	long n, max = c == OPT_VERIFY_JOBS ? SFMC_VERIFY_MAX_JOBS
-		    : c == OPT_VERIFY_RATE ? SFMC_VERIFY_MAX_RATE : SFMC_VERIFY_MAX_TIMEOUT;
-	const char *name = c == OPT_VERIFY_JOBS ? "--verify-jobs" : c == OPT_VERIFY_RATE ? "--verify-rate" : "--verify-timeout";
+	long n, max = c == OPT_VERIFY_JOBS   ? SFMC_VERIFY_MAX_JOBS
+		      : c == OPT_VERIFY_RATE ? SFMC_VERIFY_MAX_RATE
+					     : SFMC_VERIFY_MAX_TIMEOUT;
+	const char *name = c == OPT_VERIFY_JOBS   ? "--verify-jobs"
+			   : c == OPT_VERIFY_RATE ? "--verify-rate"
+						  : "--verify-timeout";
 
 	if (parse_long(arg, 1, max, &n) < 0)
 		return sfmc_error_set("%s: expected a number from 1 to %ld, not '%s'", name, max, arg);
@@ -479,8 +482,7 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 		return SFMC_OK;
 	case OPT_VERIFY_JOBS:
 	case OPT_VERIFY_RATE:
-	case OPT_VERIFY_TIMEOUT:
-		return parse_verify_number(cli, c, arg);
+	case OPT_VERIFY_TIMEOUT: return parse_verify_number(cli, c, arg);
 	case 'j':
 		if (parse_long(arg, 1, SFMC_MAX_THREADS, &n) < 0)
 			return sfmc_error_set("--threads: expected a number from 1 to %d, not '%s'", SFMC_MAX_THREADS, arg);
@@ -602,13 +604,15 @@ static int check_verify(const sfmc_cli *cli, const seen_opts *seen)
 	for (size_t i = 0; i < seen->n && !cli->verify; i++) {
 		int v = seen->opt[i]->opt.val;
 		if ((v >= OPT_VERIFY_JOBS && v <= OPT_ACCOUNT_ID) || (v == OPT_FAIL_ON && cli->fail_on_live)) {
-			sfmc_error_set("option '%.*s' needs --verify", (int)strcspn(seen->spelled[i], "="), seen->spelled[i]);
+			sfmc_error_set("option '%.*s' needs --verify", (int)strcspn(seen->spelled[i], "="),
+				       seen->spelled[i]);
 			return SFMC_EUSAGE;
 		}
 	}
 	if (cli->verify_connect_to && !sfmc_verify_connect_to_ok(cli->verify_connect_to)) {
-		sfmc_error_set("--verify-connect-to: expected a loopback ADDR:PORT (127.0.0.1:8443, [::1]:8443), not '%s'",
-			       cli->verify_connect_to);
+		sfmc_error_set(
+			"--verify-connect-to: expected a loopback ADDR:PORT (127.0.0.1:8443, [::1]:8443), not '%s'",
+			cli->verify_connect_to);
 		return SFMC_EUSAGE;
 	}
 	return SFMC_OK;

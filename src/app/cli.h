@@ -58,7 +58,7 @@ typedef struct sfmc_cli {
 	bool chain;
 	/* --verify: live verification (the only network use; command line only) */
 	bool verify;
-	bool fail_on_live;          /* --fail-on live: exit 1 only for live secrets */
+	bool fail_on_live; /* --fail-on live: exit 1 only for live secrets */
 	unsigned verify_jobs, verify_rate;
 	long verify_timeout;
 	const char *verify_cacert;

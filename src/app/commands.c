@@ -108,7 +108,7 @@ static int verify_args(const sfmc_cli *cli, char sub[29])
 		return sfmc_error_set("check --verify needs --client-id ID, --subdomain SUB and the TOKEN");
 	for (size_t i = 0; i < n && n == 28; i++)
 		sub[i] = (char)((cli->subdomain[i] >= 'A' && cli->subdomain[i] <= 'Z') ? cli->subdomain[i] + 32
-											: cli->subdomain[i]);
+										       : cli->subdomain[i]);
 	sub[n == 28 ? 28 : 0] = '\0';
 	if (!sfmc_context_subdomain_ok(sub))
 		return sfmc_error_set("--subdomain: expected the tenant subdomain (mc and 26 letters, digits or '-'), "
@@ -116,8 +116,8 @@ static int verify_args(const sfmc_cli *cli, char sub[29])
 	if (strspn(cli->client_id, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(cli->client_id) ||
 	    strlen(cli->client_id) > SFMC_CONTEXT_MAX_VALUE || !*cli->client_id)
 		return sfmc_error_set("--client-id: expected lowercase letters and digits");
-	if (cli->account_id && (strspn(cli->account_id, "0123456789") != strlen(cli->account_id) ||
-				!*cli->account_id || strlen(cli->account_id) > 12))
+	if (cli->account_id && (strspn(cli->account_id, "0123456789") != strlen(cli->account_id) || !*cli->account_id ||
+				strlen(cli->account_id) > 12))
 		return sfmc_error_set("--account-id: expected the Business Unit MID (digits)");
 	return 0;
 }

@@ -47,9 +47,9 @@ typedef struct sfmc_rule {
 	unsigned decoders;            /* decoders it lets apply: bits of sfmc_decoder_bit() (detect/decoders.h) */
 	char *file;                   /* where the rule was defined */
 	size_t line;
-	sfmc_context_kind context;    /* context rules: what they find; NONE for secret rules */
-	int value_group;              /* context rules: group "value" (whole match when absent) */
-	unsigned context_lines;       /* context rules: lines searched before and after the secret */
+	sfmc_context_kind context; /* context rules: what they find; NONE for secret rules */
+	int value_group;           /* context rules: group "value" (whole match when absent) */
+	unsigned context_lines;    /* context rules: lines searched before and after the secret */
 } sfmc_rule;
 
 typedef struct sfmc_ruleset {

@@ -90,7 +90,7 @@ static size_t window_hi(const unsigned char *buf, size_t len, size_t at, unsigne
 typedef struct pick {
 	char seen[SFMC_CONTEXT_MAX_CANDIDATES][SFMC_CONTEXT_MAX_VALUE + 1];
 	size_t nseen;
-	int best;           /* index in seen, -1: none */
+	int best; /* index in seen, -1: none */
 	uint64_t best_lines, best_bytes;
 	int64_t best_delta; /* signed lines from the secret */
 } pick;
@@ -139,7 +139,8 @@ static int run_rule(sfmc_context *c, const sfmc_rule *r, const unsigned char *bu
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0)
-			return sfmc_error_set("context rule %s (%s:%zu): regex failed (%d)", r->id, r->file, r->line, rc);
+			return sfmc_error_set("context rule %s (%s:%zu): regex failed (%d)", r->id, r->file, r->line,
+					      rc);
 		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		vs = ov[2 * r->value_group];
 		ve = ov[2 * r->value_group + 1];
@@ -164,8 +165,8 @@ int sfmc_context_find(sfmc_context *c, sfmc_finding *f, const unsigned char *buf
 		picks[k].best = -1;
 	for (size_t i = 0; i < c->rules->ncontext && rc == 0; i++) {
 		const sfmc_rule *r = &c->rules->context[i];
-		rc = run_rule(c, r, buf, window_lo(buf, at, r->context_lines), window_hi(buf, len, at, r->context_lines),
-			      at, &picks[r->context]);
+		rc = run_rule(c, r, buf, window_lo(buf, at, r->context_lines),
+			      window_hi(buf, len, at, r->context_lines), at, &picks[r->context]);
 	}
 	for (int k = 1; k < SFMC_CONTEXT_KINDS && rc == 0; k++) {
 		pick *p = &picks[k];

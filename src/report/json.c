@@ -237,8 +237,7 @@ static void context_values(json_t *dst, json_t *ctx)
 
 	if (!dst || !ctx)
 		return;
-	json_object_foreach(ctx, k, v)
-		json_object_set(dst, k, json_object_get(v, "value"));
+	json_object_foreach(ctx, k, v) json_object_set(dst, k, json_object_get(v, "value"));
 }
 
 /* Every distinct context seen with a group's secret ({client_id, subdomain, account_id} values). */

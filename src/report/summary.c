@@ -31,7 +31,8 @@ static void verify_counts(const sfmc_results *res)
 		}
 	if (any)
 		fprintf(stderr, "sfmc-scan: verification: %zu live, %zu invalid, %zu unknown, %zu unverifiable\n",
-			n[SFMC_VERIFY_LIVE], n[SFMC_VERIFY_INVALID], n[SFMC_VERIFY_UNKNOWN], n[SFMC_VERIFY_UNVERIFIABLE]);
+			n[SFMC_VERIFY_LIVE], n[SFMC_VERIFY_INVALID], n[SFMC_VERIFY_UNKNOWN],
+			n[SFMC_VERIFY_UNVERIFIABLE]);
 }
 
 void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res)

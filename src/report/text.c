@@ -32,7 +32,8 @@ static void text_context(sfmc_reporter *r, const sfmc_finding *f, const char *in
 		char *shown = v->value ? sfmc_report_str_escaped(r, v->value, strlen(v->value)) : NULL;
 		if (!shown)
 			continue;
-		fprintf(r->out, "%s%s %s (line %llu", any ? ", " : indent, label[k], shown, (unsigned long long)v->line);
+		fprintf(r->out, "%s%s %s (line %llu", any ? ", " : indent, label[k], shown,
+			(unsigned long long)v->line);
 		if (v->others)
 			fprintf(r->out, "; %u other%s nearby", v->others, v->others == 1 ? "" : "s");
 		fputc(')', r->out);

@@ -21,15 +21,17 @@
 
 /* The reasons, in the user's terms (docs/verification.md lists them). */
 #define R_LIVE "the token endpoint issued an access token (discarded unread): rotate this secret now"
-#define R_INVALID "wrong credentials, the secret was rotated or expired, or the package has no access to this " \
-		  "Business Unit (Access tab)"
+#define R_INVALID                                                                                     \
+	"wrong credentials, the secret was rotated or expired, or the package has no access to this " \
+	"Business Unit (Access tab)"
 #define R_NOANSWER "no answer (timeout, DNS or connection failure): not the tenant's Authentication Base URI?"
 #define R_TLS "TLS failure: the server's certificate was not trusted or the handshake failed"
 #define R_GRANT "not a server-to-server package (the grant was refused)"
 #define R_FORBIDDEN "missing scope or Business Unit access"
 #define R_BUSY "rate limited or unavailable, try later"
-#define R_NOTJSON "the answer was not the token endpoint's JSON (HTML or other text): not the tenant's " \
-		  "Authentication Base URI?"
+#define R_NOTJSON                                                                              \
+	"the answer was not the token endpoint's JSON (HTML or other text): not the tenant's " \
+	"Authentication Base URI?"
 #define R_BIG "the answer was too large for a token endpoint"
 #define R_OTHER "unexpected answer from the token endpoint"
 #define R_INTERNAL "the request could not be prepared"
@@ -59,10 +61,11 @@ static struct curl_api {
 /* Fills api from libcurl.so.4 (Debian's libcurl4, OpenSSL); kept loaded for the process. */
 static int load_curl(void)
 {
-	static const char *const names[] = { "curl_global_init", "curl_global_cleanup", "curl_easy_init",
-		"curl_easy_cleanup", "curl_easy_setopt", "curl_easy_getinfo", "curl_multi_init", "curl_multi_cleanup",
-		"curl_multi_add_handle", "curl_multi_remove_handle", "curl_multi_perform", "curl_multi_poll",
-		"curl_multi_info_read", "curl_slist_append", "curl_slist_free_all" };
+	static const char *const names[] = { "curl_global_init",         "curl_global_cleanup", "curl_easy_init",
+					     "curl_easy_cleanup",        "curl_easy_setopt",    "curl_easy_getinfo",
+					     "curl_multi_init",          "curl_multi_cleanup",  "curl_multi_add_handle",
+					     "curl_multi_remove_handle", "curl_multi_perform",  "curl_multi_poll",
+					     "curl_multi_info_read",     "curl_slist_append",   "curl_slist_free_all" };
 	void **slots = (void **)&api;
 	void *lib;
 
@@ -73,19 +76,24 @@ static int load_curl(void)
 	_Static_assert(sizeof(api) == sizeof(names) / sizeof(names[0]) * sizeof(void *), "one slot per name");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!(slots[i] = dlsym(lib, names[i])))
-			return sfmc_error_set("--verify: libcurl.so.4 lacks %s (libcurl 7.66 or later needed)", names[i]);
+			return sfmc_error_set("--verify: libcurl.so.4 lacks %s (libcurl 7.66 or later needed)",
+					      names[i]);
 	return 0;
 }
 
-enum { C_PENDING, C_RUNNING, C_DONE };
+enum {
+	C_PENDING,
+	C_RUNNING,
+	C_DONE
+};
 
 /* One distinct (subdomain, client id, secret); strings borrowed from its first finding. */
 typedef struct cred {
 	const sfmc_finding *f;
-	size_t first, n;    /* its findings: idx[first, first + n) */
+	size_t first, n; /* its findings: idx[first, first + n) */
 	int state, attempts;
-	double not_before;  /* monotonic seconds: a 429's Retry-After */
-	double *tenant_next;/* when the tenant may get its next request */
+	double not_before;   /* monotonic seconds: a 429's Retry-After */
+	double *tenant_next; /* when the tenant may get its next request */
 	sfmc_verify_status status;
 	const char *reason;
 	long http;
@@ -283,7 +291,8 @@ static void classify_http(cred *c, long http, const char *ctype, xfer *x)
 		c->status = SFMC_VERIFY_LIVE, c->reason = R_LIVE;
 	} else if (http == 401)
 		c->status = SFMC_VERIFY_INVALID, c->reason = R_INVALID;
-	else if (json_error_is(j, "invalid_grant", "unsupported_grant_type") || json_error_is(j, "unauthorized_client", NULL))
+	else if (json_error_is(j, "invalid_grant", "unsupported_grant_type") ||
+		 json_error_is(j, "unauthorized_client", NULL))
 		c->status = SFMC_VERIFY_UNKNOWN, c->reason = R_GRANT;
 	else if (http == 403)
 		c->status = SFMC_VERIFY_UNKNOWN, c->reason = R_FORBIDDEN;
@@ -307,7 +316,8 @@ static bool classify(cred *c, CURLcode cc, xfer *x)
 	if (cc == CURLE_OK && http == 429 && c->attempts < 2) {
 		if (api.easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after <= 0)
 			after = 1;
-		c->not_before = mono() + (double)(after > SFMC_VERIFY_MAX_RETRY_AFTER ? SFMC_VERIFY_MAX_RETRY_AFTER : after);
+		c->not_before =
+			mono() + (double)(after > SFMC_VERIFY_MAX_RETRY_AFTER ? SFMC_VERIFY_MAX_RETRY_AFTER : after);
 		return true;
 	}
 	c->status = SFMC_VERIFY_UNKNOWN;
@@ -478,8 +488,10 @@ static int group_creds(run *r, sfmc_finding **idx, size_t n, double **tenants)
 			continue;
 		}
 		if (r->ncreds >= SFMC_VERIFY_MAX_CREDENTIALS)
-			return sfmc_error_set("--verify: more than %d distinct credentials", SFMC_VERIFY_MAX_CREDENTIALS);
-		if (!prev || strcmp(prev->f->context[SFMC_CONTEXT_SUBDOMAIN].value, idx[i]->context[SFMC_CONTEXT_SUBDOMAIN].value))
+			return sfmc_error_set("--verify: more than %d distinct credentials",
+					      SFMC_VERIFY_MAX_CREDENTIALS);
+		if (!prev || strcmp(prev->f->context[SFMC_CONTEXT_SUBDOMAIN].value,
+				    idx[i]->context[SFMC_CONTEXT_SUBDOMAIN].value))
 			nt++;
 		r->creds[r->ncreds++] = (cred){ .f = idx[i], .first = i, .n = 1, .tenant_next = &(*tenants)[nt - 1] };
 	}

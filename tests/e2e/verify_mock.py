@@ -7,6 +7,7 @@ Retry-After: 1; grant -> 400 unsupported_grant_type; html -> 200 text/html.
 Logs one line per request: host client_id account_id (never the secret).
 Usage: verify_mock.py CERT KEY PORTFILE LOGFILE [TOKEN]"""
 import json
+import os
 import ssl
 import sys
 import threading
@@ -53,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, json.dumps({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 1079,
                                          "scope": "email_read", "rest_instance_url": "https://x/"}))
         elif cid.startswith("slow"):
-            time.sleep(4)
+            time.sleep(float(os.environ.get("SFMC_MOCK_SLOW", "4")))
             self.answer(200, json.dumps({"access_token": TOKEN}))
         elif cid.startswith("busy"):
             self.answer(429, json.dumps({"message": "Too many requests", "errorcode": 50100}),
@@ -81,6 +82,5 @@ ctx.load_cert_chain(CERT, KEY)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os  # noqa: E402
 os.rename(PORTFILE + ".tmp", PORTFILE)
 srv.serve_forever()

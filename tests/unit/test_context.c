@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "detect/context.h"
+#include "report/report.h"
 #include "verify/verify.h"
 
 #define TOK "SFMC_bBRsk29cztUX1kmObfEjdpyHGfY5PBNaNKNYd7pMCapFTzdbKB1810c1fcc"
@@ -105,23 +106,25 @@ static void test_appsettings_json(void **state)
 static void test_application_properties(void **state)
 {
 	/* Spring: kebab-case keys; the SOAP instance URL in upper case is stored lowercase. */
-	expect_all(scan1(*state, "server.port=8080\n"
-				 "sfmc.client-id=" CID "\n"
-				 "sfmc.client-secret=" TOK "\n"
-				 "sfmc.soap-url=https://MC563885GZS27C5T9-63K636TTGM.soap.marketingcloudapis.com/Service.asmx\n"
-				 "sfmc.mid=" MID "\n"),
+	expect_all(scan1(*state,
+			 "server.port=8080\n"
+			 "sfmc.client-id=" CID "\n"
+			 "sfmc.client-secret=" TOK "\n"
+			 "sfmc.soap-url=https://MC563885GZS27C5T9-63K636TTGM.soap.marketingcloudapis.com/Service.asmx\n"
+			 "sfmc.mid=" MID "\n"),
 		   2, 4, 5);
 }
 
 static void test_postman_collection(void **state)
 {
 	/* Variables as key/value pairs; the raw body with escaped quotes. */
-	expect_all(scan1(*state, "{\n \"variable\": [\n"
-				 "  {\"key\": \"authUrl\", \"value\": \"https://" SUB ".auth.marketingcloudapis.com/\"},\n"
-				 "  {\"key\": \"clientId\", \"value\": \"" CID "\"},\n"
-				 "  {\"key\": \"mid\", \"value\": \"" MID "\"}\n ],\n"
-				 " \"request\": {\"body\": {\"raw\": \"{\\\"grant_type\\\": \\\"client_credentials\\\", "
-				 "\\\"client_secret\\\": \\\"" TOK "\\\"}\"}}\n}\n"),
+	expect_all(scan1(*state,
+			 "{\n \"variable\": [\n"
+			 "  {\"key\": \"authUrl\", \"value\": \"https://" SUB ".auth.marketingcloudapis.com/\"},\n"
+			 "  {\"key\": \"clientId\", \"value\": \"" CID "\"},\n"
+			 "  {\"key\": \"mid\", \"value\": \"" MID "\"}\n ],\n"
+			 " \"request\": {\"body\": {\"raw\": \"{\\\"grant_type\\\": \\\"client_credentials\\\", "
+			 "\\\"client_secret\\\": \\\"" TOK "\\\"}\"}}\n}\n"),
 		   4, 3, 5);
 	expect_ctx(scan1(*state, "{\"raw\": \"{\\\"client_id\\\": \\\"" CID "\\\", \\\"client_secret\\\": \\\"" TOK
 				 "\\\", \\\"account_id\\\": " MID "}\"}"),
@@ -228,6 +231,21 @@ static void test_chunked_fd(void **state)
 	expect_ctx(&fx->res.findings[0], SFMC_CONTEXT_CLIENT_ID, CID, 1);
 }
 
+/* The redaction choke point leaves context values whole (they match no secret rule). */
+static void test_redact_keeps_context(void **state)
+{
+	fixture *fx = *state;
+	static const char *const values[] = { CID, SUB, MID };
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		size_t n;
+		char *shown = sfmc_redact(&fx->rules, values[i], strlen(values[i]), &n);
+		assert_non_null(shown);
+		assert_string_equal(shown, values[i]);
+		free(shown);
+	}
+}
+
 static void test_checks(void **state)
 {
 	(void)state;
@@ -259,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_subdomains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunked_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redact_keeps_context, setup, teardown),
 		cmocka_unit_test(test_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
