@@ -62,6 +62,13 @@ static const sfmc_rule *context_find(const sfmc_ruleset *set, const char *id)
 	return NULL;
 }
 
+/* true when r defines context rule `have` again, word for word (kind, regex, lines). */
+static bool same_context_rule(const sfmc_rule *have, const sfmc_rule *r)
+{
+	return have && r->context && have->context == r->context && have->context_lines == r->context_lines &&
+	       !strcmp(have->regex, r->regex);
+}
+
 const char *sfmc_level_name(sfmc_level level)
 {
 	return level == SFMC_LEVEL_ERROR ? "error" : level == SFMC_LEVEL_WARNING ? "warning" : "none";
@@ -390,6 +397,10 @@ static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 		return sfmc_yaml_error(y, node, "more than %d rules", SFMC_MAX_RULES);
 	if (parse_rule(y, node, &r) < 0)
 		goto fail;
+	if (same_context_rule(context_find(set, r.id), &r)) { /* e.g. a copy of the default file added by a config */
+		rule_dispose(&r);
+		return 0;
+	}
 	if (sfmc_rules_find(set, r.id) || context_find(set, r.id)) {
 		sfmc_yaml_error(y, node, "duplicate rule id '%s'", r.id);
 		goto fail;

@@ -24,7 +24,7 @@ VT=2
 [ -z "${SFMC_WRAP:-}" ] || VT=15
 SFMC_MOCK_SLOW=$((VT + 2)) timeout 300 python3 "$(dirname "$0")/verify_mock.py" "$T/srv.pem" "$T/srv.key" "$T/port" "$LOG" "$TOKEN" &
 MOCK=$!
-trap 'kill $MOCK 2>/dev/null; wait $MOCK 2>/dev/null; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $MOCK 2>/dev/null; wait $MOCK 2>/dev/null || true; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { fail "mock server did not start"; finish; }
 PORT=$(cat "$T/port")
