@@ -9,7 +9,8 @@ _sfmc_scan()
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
 		--max-file-size --archive-depth --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
-		--no-color --version --help"
+		--no-color --version --help --verify --verify-jobs --verify-rate --verify-timeout --verify-cacert
+		--verify-connect-to --client-id --subdomain --account-id"
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
@@ -19,12 +20,13 @@ _sfmc_scan()
 		COMPREPLY=($(compgen -W "text json jsonl sarif gitlab" -- "$cur"))
 		return ;;
 	--fail-on)
-		COMPREPLY=($(compgen -W "error warning never" -- "$cur"))
+		COMPREPLY=($(compgen -W "error warning never live" -- "$cur"))
 		return ;;
-	-o | --output | --rules | --config | --baseline | --write-baseline | --report)
+	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	-j | --threads | -n | --max-file-size | --archive-depth | --label | --range)
+	-j | --threads | -n | --max-file-size | --archive-depth | --label | --range | --verify-jobs | --verify-rate | \
+	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then

@@ -13,6 +13,7 @@
 #include "source/source.h"
 #include "util/error.h"
 #include "util/text.h"
+#include "verify/verify.h"
 
 /* Which commands an option applies to: one bit per command row. */
 enum {
@@ -105,6 +106,15 @@ enum {
 	OPT_NO_COLOUR,
 	OPT_ARCHIVE_DEPTH,
 	OPT_FAIL_ON_SKIPPED,
+	OPT_VERIFY,
+	OPT_VERIFY_JOBS,
+	OPT_VERIFY_RATE,
+	OPT_VERIFY_TIMEOUT,
+	OPT_VERIFY_CACERT,
+	OPT_VERIFY_CONNECT_TO,
+	OPT_CLIENT_ID,
+	OPT_SUBDOMAIN,
+	OPT_ACCOUNT_ID,
 };
 
 /* One row per option: getopt's entry, the commands it applies to, its help. */
@@ -135,7 +145,43 @@ static const cli_option options[] = {
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	  C_SCAN,
 	  "    --fail-on LEVEL",
-	  "error|warning|never: what makes exit code 1 (default error)" },
+	  "error|warning|never|live: what makes exit code 1 (default error; live needs --verify)" },
+	{ { "verify", no_argument, NULL, OPT_VERIFY },
+	  C_SCAN | C_CHECK,
+	  "    --verify",
+	  "ask each tenant's token endpoint whether a secret found with its client id and subdomain works (network)" },
+	{ { "verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS },
+	  C_SCAN | C_CHECK,
+	  "    --verify-jobs N",
+	  "--verify: requests in flight at once (default 4)" },
+	{ { "verify-rate", required_argument, NULL, OPT_VERIFY_RATE },
+	  C_SCAN | C_CHECK,
+	  "    --verify-rate N",
+	  "--verify: requests per second per tenant (default 2)" },
+	{ { "verify-timeout", required_argument, NULL, OPT_VERIFY_TIMEOUT },
+	  C_SCAN | C_CHECK,
+	  "    --verify-timeout SECONDS",
+	  "--verify: connect and total timeout per request (default 10)" },
+	{ { "verify-cacert", required_argument, NULL, OPT_VERIFY_CACERT },
+	  C_SCAN | C_CHECK,
+	  "    --verify-cacert FILE",
+	  "--verify: trust the CA certificates in FILE instead of the system's" },
+	{ { "verify-connect-to", required_argument, NULL, OPT_VERIFY_CONNECT_TO },
+	  C_SCAN | C_CHECK,
+	  "    --verify-connect-to ADDR:PORT",
+	  "--verify: connect to this loopback address instead of resolving the tenant (tests, local proxies)" },
+	{ { "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	  C_CHECK,
+	  "    --client-id ID",
+	  "check --verify: the token's client id" },
+	{ { "subdomain", required_argument, NULL, OPT_SUBDOMAIN },
+	  C_CHECK,
+	  "    --subdomain SUB",
+	  "check --verify: the tenant subdomain (mc + 26 characters)" },
+	{ { "account-id", required_argument, NULL, OPT_ACCOUNT_ID },
+	  C_CHECK,
+	  "    --account-id MID",
+	  "check --verify: the Business Unit MID (optional)" },
 	{ { "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
 	  C_SCAN | C_CHECK,
 	  "    --show-secrets",
@@ -403,6 +449,27 @@ static int parse_level(const char *s, sfmc_level *out)
 	return 0;
 }
 
+/* --verify-jobs, --verify-rate, --verify-timeout. */
+static int parse_verify_number(sfmc_cli *cli, int c, const char *arg)
+{
+	long n, max = c == OPT_VERIFY_JOBS   ? SFMC_VERIFY_MAX_JOBS
+		      : c == OPT_VERIFY_RATE ? SFMC_VERIFY_MAX_RATE
+					     : SFMC_VERIFY_MAX_TIMEOUT;
+	const char *name = c == OPT_VERIFY_JOBS   ? "--verify-jobs"
+			   : c == OPT_VERIFY_RATE ? "--verify-rate"
+						  : "--verify-timeout";
+
+	if (parse_long(arg, 1, max, &n) < 0)
+		return sfmc_error_set("%s: expected a number from 1 to %ld, not '%s'", name, max, arg);
+	if (c == OPT_VERIFY_JOBS)
+		cli->verify_jobs = (unsigned)n;
+	else if (c == OPT_VERIFY_RATE)
+		cli->verify_rate = (unsigned)n;
+	else
+		cli->verify_timeout = n;
+	return SFMC_OK;
+}
+
 /* Options that need their value checked. */
 static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 {
@@ -417,10 +484,16 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 	case OPT_REPORT:
 		return parse_report(cli, arg);
 	case OPT_FAIL_ON:
-		if (parse_level(arg, &cli->fail_on) < 0)
-			return sfmc_error_set("--fail-on: expected error, warning or never, not '%s'", arg);
+		cli->fail_on_live = !strcmp(arg, "live");
+		if (cli->fail_on_live)
+			cli->fail_on = SFMC_LEVEL_ERROR;
+		else if (parse_level(arg, &cli->fail_on) < 0)
+			return sfmc_error_set("--fail-on: expected error, warning, never or live, not '%s'", arg);
 		cli->fail_on_set = true;
 		return SFMC_OK;
+	case OPT_VERIFY_JOBS:
+	case OPT_VERIFY_RATE:
+	case OPT_VERIFY_TIMEOUT: return parse_verify_number(cli, c, arg);
 	case 'j':
 		if (parse_long(arg, 1, SFMC_MAX_THREADS, &n) < 0)
 			return sfmc_error_set("--threads: expected a number from 1 to %d, not '%s'", SFMC_MAX_THREADS, arg);
@@ -489,7 +562,16 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case 'j':
 	case OPT_MAX_FILE_SIZE:
 	case OPT_ARCHIVE_DEPTH:
+	case OPT_VERIFY_JOBS:
+	case OPT_VERIFY_RATE:
+	case OPT_VERIFY_TIMEOUT:
 	case 'n': return parse_valued(cli, c, optarg) < 0 ? SFMC_EUSAGE : SFMC_OK;
+	case OPT_VERIFY: cli->verify = true; break;
+	case OPT_VERIFY_CACERT: cli->verify_cacert = optarg; break;
+	case OPT_VERIFY_CONNECT_TO: cli->verify_connect_to = optarg; break;
+	case OPT_CLIENT_ID: cli->client_id = optarg; break;
+	case OPT_SUBDOMAIN: cli->subdomain = optarg; break;
+	case OPT_ACCOUNT_ID: cli->account_id = optarg; break;
 	case 'o': cli->output = optarg; break;
 	case OPT_RULES: cli->rules_file = optarg; break;
 	case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
@@ -531,9 +613,32 @@ static void set_defaults(sfmc_cli *cli)
 	cli->label = "stdin";
 	cli->count = 1;
 	cli->progress = -1;
+	cli->verify_jobs = SFMC_VERIFY_JOBS;
+	cli->verify_rate = SFMC_VERIFY_RATE;
+	cli->verify_timeout = SFMC_VERIFY_TIMEOUT;
 }
 
 /* Names the command (with a suggestion for a typo) and refuses options that do not apply to it. */
+/* The --verify-* options, --fail-on live and check's credential options mean nothing without --verify. */
+static int check_verify(const sfmc_cli *cli, const seen_opts *seen)
+{
+	for (size_t i = 0; i < seen->n && !cli->verify; i++) {
+		int v = seen->opt[i]->opt.val;
+		if ((v >= OPT_VERIFY_JOBS && v <= OPT_ACCOUNT_ID) || (v == OPT_FAIL_ON && cli->fail_on_live)) {
+			sfmc_error_set("option '%.*s' needs --verify", (int)strcspn(seen->spelled[i], "="),
+				       seen->spelled[i]);
+			return SFMC_EUSAGE;
+		}
+	}
+	if (cli->verify_connect_to && !sfmc_verify_connect_to_ok(cli->verify_connect_to)) {
+		sfmc_error_set(
+			"--verify-connect-to: expected a loopback ADDR:PORT (127.0.0.1:8443, [::1]:8443), not '%s'",
+			cli->verify_connect_to);
+		return SFMC_EUSAGE;
+	}
+	return SFMC_OK;
+}
+
 static int check_command(sfmc_cli *cli, const seen_opts *seen)
 {
 	const char *sug;
@@ -557,7 +662,7 @@ static int check_command(sfmc_cli *cli, const seen_opts *seen)
 		sfmc_error_set("--config and --no-config exclude each other");
 		return SFMC_EUSAGE;
 	}
-	return SFMC_OK;
+	return check_verify(cli, seen);
 }
 
 /* --help and --version answer at once, whatever else is on the line. */

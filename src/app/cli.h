@@ -58,6 +58,14 @@ typedef struct sfmc_cli {
 	/* hook install / uninstall */
 	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook_install.h); 0: the defaults */
 	bool chain;
+	/* --verify: live verification (the only network use; command line only) */
+	bool verify;
+	bool fail_on_live; /* --fail-on live: exit 1 only for live secrets */
+	unsigned verify_jobs, verify_rate;
+	long verify_timeout;
+	const char *verify_cacert;
+	const char *verify_connect_to;
+	const char *client_id, *subdomain, *account_id; /* check --verify */
 	const struct sfmc_command *cmd; /* the row of command, set by sfmc_cli_parse */
 } sfmc_cli;
 

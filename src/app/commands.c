@@ -12,9 +12,11 @@
 
 #include "app/hook_install.h"
 #include "core/bounds.h"
+#include "detect/context.h"
 #include "detect/detect.h"
 #include "util/error.h"
 #include "util/text.h"
+#include "verify/verify.h"
 
 int sfmc_app_fail(const char *msg)
 {
@@ -98,6 +100,69 @@ static bool check_one(sfmc_detector *d, const char *s, size_t len, const char *w
 	return ok;
 }
 
+/* check --verify: --client-id and --subdomain, checked like scanned context. */
+static int verify_args(const sfmc_cli *cli, char sub[29])
+{
+	size_t n = cli->subdomain ? strlen(cli->subdomain) : 0;
+
+	if (!cli->client_id || !cli->subdomain || !cli->nargs)
+		return sfmc_error_set("check --verify needs --client-id ID, --subdomain SUB and the TOKEN");
+	for (size_t i = 0; i < n && n == 28; i++)
+		sub[i] = (char)((cli->subdomain[i] >= 'A' && cli->subdomain[i] <= 'Z') ? cli->subdomain[i] + 32
+										       : cli->subdomain[i]);
+	sub[n == 28 ? 28 : 0] = '\0';
+	if (!sfmc_context_subdomain_ok(sub))
+		return sfmc_error_set("--subdomain: expected the tenant subdomain (mc and 26 letters, digits or '-'), "
+				      "not the URL or anything else");
+	if (strspn(cli->client_id, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(cli->client_id) ||
+	    strlen(cli->client_id) > SFMC_CONTEXT_MAX_VALUE || !*cli->client_id)
+		return sfmc_error_set("--client-id: expected lowercase letters and digits");
+	if (cli->account_id && (strspn(cli->account_id, "0123456789") != strlen(cli->account_id) || !*cli->account_id ||
+				strlen(cli->account_id) > 12))
+		return sfmc_error_set("--account-id: expected the Business Unit MID (digits)");
+	return 0;
+}
+
+/* One finding per TOKEN with the given context, verified together. */
+static int check_verify(const sfmc_cli *cli)
+{
+	sfmc_results res;
+	sfmc_verify_opts o;
+	char sub[29];
+	bool live = true;
+
+	if (verify_args(cli, sub) < 0)
+		return sfmc_app_fail(sfmc_error_last());
+	sfmc_results_init(&res);
+	for (int i = 0; i < cli->nargs; i++) {
+		sfmc_finding f = { .secret = cli->args[i], .secret_len = strlen(cli->args[i]), .line = 1 };
+		f.context[SFMC_CONTEXT_CLIENT_ID].value = (char *)cli->client_id;
+		f.context[SFMC_CONTEXT_SUBDOMAIN].value = sub;
+		f.context[SFMC_CONTEXT_ACCOUNT_ID].value = (char *)cli->account_id;
+		if (sfmc_results_add_finding(&res, &f) < 0) {
+			sfmc_results_dispose(&res);
+			return sfmc_app_fail(sfmc_error_last());
+		}
+	}
+	sfmc_verify_opts_init(&o);
+	o.jobs = cli->verify_jobs, o.rate = cli->verify_rate, o.timeout = cli->verify_timeout;
+	o.cacert = cli->verify_cacert, o.connect_to = cli->verify_connect_to;
+	if (sfmc_verify_results(&res, &o) < 0) {
+		sfmc_results_dispose(&res);
+		return sfmc_app_fail(sfmc_error_last());
+	}
+	for (size_t i = 0; i < res.nfindings; i++) {
+		const sfmc_finding *f = &res.findings[i];
+		printf("argument %zu: %s", i + 1, sfmc_verify_status_name(f->verify));
+		if (f->verify_http)
+			printf(" (HTTP %ld)", f->verify_http);
+		printf(": %s\n", f->verify_reason ? f->verify_reason : "");
+		live &= f->verify == SFMC_VERIFY_LIVE;
+	}
+	sfmc_results_dispose(&res);
+	return live ? SFMC_EXIT_CLEAN : SFMC_EXIT_FINDINGS;
+}
+
 int sfmc_cmd_check(const sfmc_cli *cli)
 {
 	sfmc_ruleset rules;
@@ -108,6 +173,8 @@ int sfmc_cmd_check(const sfmc_cli *cli)
 	bool all = true;
 	int rc = SFMC_EXIT_ERROR;
 
+	if (cli->verify)
+		return check_verify(cli);
 	if (sfmc_app_load_rules(cli, &rules) < 0 || sfmc_detector_new(&d, &rules) < 0) {
 		sfmc_app_fail(sfmc_error_last());
 		goto cleanup;
@@ -174,6 +241,8 @@ int sfmc_cmd_generate(const sfmc_cli *cli)
 	size_t plen;
 	int rc = SFMC_EXIT_ERROR;
 
+	if (cli->verify)
+		return check_verify(cli);
 	if (sfmc_app_load_rules(cli, &rules) < 0 || sfmc_detector_new(&d, &rules) < 0) {
 		sfmc_app_fail(sfmc_error_last());
 		goto cleanup;

@@ -24,6 +24,7 @@
 #include "triage/group.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "verify/verify.h"
 
 /* One scan: the flags, what the config changed, and every stage's state. */
 typedef struct scan_run {
@@ -115,9 +116,20 @@ static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, 
 	return rc;
 }
 
+/* --fail-on live: a live, unsuppressed secret. */
+static bool any_live(const sfmc_results *res)
+{
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (!res->findings[i].suppressed && res->findings[i].verify == SFMC_VERIFY_LIVE)
+			return true;
+	return false;
+}
+
 static int exit_code(const scan_run *r)
 {
 	sfmc_level max = sfmc_results_max_level(&r->res);
+	if (r->cli->fail_on_live)
+		return any_live(&r->res) ? SFMC_EXIT_FINDINGS : r->res.nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 	if (r->fail_on != SFMC_LEVEL_NONE && max >= r->fail_on)
 		return SFMC_EXIT_FINDINGS;
 	if (r->cli->fail_on_skipped && r->res.nskipped)
@@ -238,11 +250,31 @@ static int build_groups(scan_run *r)
 	return 0;
 }
 
-/* Filters, timing and groups: the results as reports show them. */
+/* --verify (command line only: the config cannot ask for it): after the
+ * filters, so suppressed findings are never sent; a failure is the run's error. */
+static void verify(scan_run *r)
+{
+	const sfmc_cli *cli = r->cli;
+	sfmc_verify_opts o;
+
+	if (!cli->verify)
+		return;
+	sfmc_verify_opts_init(&o);
+	o.jobs = cli->verify_jobs;
+	o.rate = cli->verify_rate;
+	o.timeout = cli->verify_timeout;
+	o.cacert = cli->verify_cacert;
+	o.connect_to = cli->verify_connect_to;
+	if (sfmc_verify_results(&r->res, &o) < 0)
+		sfmc_results_add_error(&r->res, "--verify", sfmc_error_last());
+}
+
+/* Filters, verification, timing and groups: the results as reports show them. */
 static int triage(scan_run *r)
 {
 	if (sfmc_filter_apply(&r->filter, &r->res) < 0)
 		return -1;
+	verify(r);
 	r->res.stats.duration_ms = (uint64_t)(now_ms() - r->t0);
 	r->meta.end_time = (int64_t)time(NULL);
 	r->ropts.show_secrets = r->cli->show_secrets;

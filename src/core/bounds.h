@@ -138,4 +138,26 @@
 /* Bytes looked at to recognise an archive (tar's magic is at 257). */
 #define SFMC_ARCHIVE_SNIFF_BYTES 265
 
+/* Credential context: lines searched either side of a secret (rule default,
+ * and the most a rule may ask), bytes kept around chunk edges for it (also
+ * the most searched either side), distinct candidates counted per kind. */
+#define SFMC_CONTEXT_LINES 30
+#define SFMC_CONTEXT_MAX_LINES 1000
+#define SFMC_CONTEXT_REACH 8192
+#define SFMC_CONTEXT_MAX_CANDIDATES 64
+#define SFMC_CONTEXT_MAX_VALUE 64
+
+/* Live verification (--verify): concurrent requests, per-tenant rate, the
+ * timeout (seconds), the largest answer read, the longest Retry-After
+ * honoured (seconds), distinct credentials checked per run. */
+#define SFMC_VERIFY_JOBS 4
+#define SFMC_VERIFY_MAX_JOBS 64
+#define SFMC_VERIFY_RATE 2
+#define SFMC_VERIFY_MAX_RATE 1000
+#define SFMC_VERIFY_TIMEOUT 10
+#define SFMC_VERIFY_MAX_TIMEOUT 300
+#define SFMC_VERIFY_MAX_BODY 65536
+#define SFMC_VERIFY_MAX_RETRY_AFTER 30
+#define SFMC_VERIFY_MAX_CREDENTIALS 100000
+
 #endif

@@ -75,7 +75,15 @@ void sfmc_finding_dispose(sfmc_finding *f)
 	free(f->suppress_reason);
 	free(f->member);
 	free(f->tag);
+	for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
+		free(f->context[k].value);
 	memset(f, 0, sizeof(*f));
+}
+
+const char *sfmc_verify_status_name(sfmc_verify_status s)
+{
+	static const char *const names[] = { NULL, "live", "invalid", "unknown", "unverifiable" };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
 static char *memdup0(const char *p, size_t n, bool *oom)
@@ -103,6 +111,8 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	dst->suppress_reason = dup_or_null(src->suppress_reason, &oom);
 	dst->member = memdup0(src->member, src->member_len, &oom);
 	dst->tag = dup_or_null(src->tag, &oom);
+	for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
+		dst->context[k].value = dup_or_null(src->context[k].value, &oom);
 	dst->commit = NULL;
 	if (oom || sfmc_commit_info_copy(&dst->commit, src->commit) < 0) {
 		sfmc_finding_dispose(dst);

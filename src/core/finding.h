@@ -51,6 +51,25 @@ typedef enum sfmc_location {
 /* "file", "commit-message", "tag-message". */
 const char *sfmc_location_name(sfmc_location l);
 
+/* A companion value found near the secret (context rules). */
+typedef struct sfmc_context_value {
+	char *value;     /* NULL: none found */
+	uint64_t line;   /* 1-based */
+	unsigned others; /* other distinct candidates of this kind in the window */
+} sfmc_context_value;
+
+/* Live verification result (--verify); NONE when not asked. */
+typedef enum sfmc_verify_status {
+	SFMC_VERIFY_NONE = 0,
+	SFMC_VERIFY_LIVE,
+	SFMC_VERIFY_INVALID,
+	SFMC_VERIFY_UNKNOWN,
+	SFMC_VERIFY_UNVERIFIABLE,
+} sfmc_verify_status;
+
+/* "live", "invalid", "unknown", "unverifiable" (NULL for NONE). */
+const char *sfmc_verify_status_name(sfmc_verify_status s);
+
 typedef struct sfmc_finding {
 	const sfmc_rule *rule;
 	sfmc_level level;
@@ -76,6 +95,11 @@ typedef struct sfmc_finding {
 	sfmc_location location; /* messages: path is the logical name above, line/column within the message */
 	char *tag;              /* tag message: the tag's name (bytes from history), else NULL */
 	char tag_id[41];        /* tag message: the tag object's hex id, else "" */
+
+	sfmc_context_value context[SFMC_CONTEXT_KINDS]; /* by sfmc_context_kind; [0] unused */
+	sfmc_verify_status verify;
+	const char *verify_reason; /* static text, NULL when none */
+	long verify_http;          /* HTTP status, 0: no answer */
 } sfmc_finding;
 
 typedef struct sfmc_issue {

@@ -34,7 +34,10 @@ void sfmc_rules_dispose(sfmc_ruleset *set)
 {
 	for (size_t i = 0; i < set->nrules; i++)
 		rule_dispose(&set->rules[i]);
+	for (size_t i = 0; i < set->ncontext; i++)
+		rule_dispose(&set->context[i]);
 	free(set->rules);
+	free(set->context);
 	sfmc_rules_init(set);
 }
 
@@ -44,6 +47,27 @@ const sfmc_rule *sfmc_rules_find(const sfmc_ruleset *set, const char *id)
 		if (!strcmp(set->rules[i].id, id))
 			return &set->rules[i];
 	return NULL;
+}
+
+const char *sfmc_context_kind_name(sfmc_context_kind k)
+{
+	static const char *const names[SFMC_CONTEXT_KINDS] = { NULL, "client_id", "subdomain", "account_id" };
+	return (unsigned)k < SFMC_CONTEXT_KINDS ? names[k] : NULL;
+}
+
+static const sfmc_rule *context_find(const sfmc_ruleset *set, const char *id)
+{
+	for (size_t i = 0; i < set->ncontext; i++)
+		if (!strcmp(set->context[i].id, id))
+			return &set->context[i];
+	return NULL;
+}
+
+/* true when r defines context rule `have` again, word for word (kind, regex, lines). */
+static bool same_context_rule(const sfmc_rule *have, const sfmc_rule *r)
+{
+	return have && r->context && have->context == r->context && have->context_lines == r->context_lines &&
+	       !strcmp(have->regex, r->regex);
 }
 
 const char *sfmc_level_name(sfmc_level level)
@@ -227,10 +251,27 @@ static int check_keywords(sfmc_yaml *y, yaml_node_t *at, sfmc_rule *r)
 	return 0;
 }
 
+/* context: client_id | subdomain | account_id */
+static int parse_context(sfmc_yaml *y, yaml_node_t *v, sfmc_rule *r)
+{
+	char *kind = NULL;
+	int rc = -1;
+
+	if (sfmc_yaml_string(y, v, "context", &kind) < 0)
+		return -1;
+	for (int k = SFMC_CONTEXT_NONE + 1; k < SFMC_CONTEXT_KINDS; k++)
+		if (!strcmp(kind, sfmc_context_kind_name((sfmc_context_kind)k)))
+			r->context = (sfmc_context_kind)k, rc = 0;
+	if (rc < 0)
+		sfmc_yaml_error(y, v, "unknown context '%s' (expected client_id, subdomain or account_id)", kind);
+	free(kind);
+	return rc;
+}
+
 /* Where in the YAML a rule's regex, checksum and keywords were written, for
  * the messages of the checks that run once all keys are read. */
 typedef struct rule_spots {
-	yaml_node_t *regex, *checksum, *keywords;
+	yaml_node_t *regex, *checksum, *keywords, *context_lines;
 } rule_spots;
 
 /* The string-valued key's field in r, or NULL when key is not one of them. */
@@ -288,6 +329,13 @@ static int parse_rule_key(sfmc_yaml *y, yaml_node_t *k, yaml_node_t *v, sfmc_rul
 		r->window = (size_t)n;
 	} else if (!strcmp(key, "decoders")) {
 		return parse_decoders(y, v, r);
+	} else if (!strcmp(key, "context")) {
+		return parse_context(y, v, r);
+	} else if (!strcmp(key, "context_lines")) {
+		at->context_lines = v;
+		if (sfmc_yaml_int(y, v, key, 0, SFMC_CONTEXT_MAX_LINES, &n) < 0)
+			return -1;
+		r->context_lines = (unsigned)n;
 	} else {
 		return sfmc_yaml_error(y, k, "unknown rule key '%s'", key);
 	}
@@ -312,12 +360,17 @@ static int finish_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r, const rule
 	r->body_group = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR) "body");
 	if (r->body_group < 0)
 		r->body_group = -1;
+	r->value_group = pcre2_substring_number_from_name(r->re, (PCRE2_SPTR) "value");
+	if (r->value_group < 0)
+		r->value_group = 0;
+	if (!r->context && at->context_lines)
+		return sfmc_yaml_error(y, at->context_lines, "context_lines: only a context rule (context:) has it");
 	return 0;
 }
 
 static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 {
-	rule_spots at = { NULL, NULL, node };
+	rule_spots at = { NULL, NULL, node, NULL };
 
 	if (sfmc_yaml_expect(y, node, YAML_MAPPING_NODE, "a rule") < 0)
 		return -1;
@@ -325,6 +378,7 @@ static int parse_rule(sfmc_yaml *y, yaml_node_t *node, sfmc_rule *r)
 	r->placeholder_min_distinct = 8;
 	r->window = SFMC_DEFAULT_WINDOW;
 	r->decoders = sfmc_decoder_all();
+	r->context_lines = SFMC_CONTEXT_LINES;
 	r->line = node->start_mark.line + 1;
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = sfmc_yaml_node(y, p->key), *v = sfmc_yaml_node(y, p->value);
@@ -344,13 +398,23 @@ static int add_rule(sfmc_ruleset *set, sfmc_yaml *y, yaml_node_t *node)
 		return sfmc_yaml_error(y, node, "more than %d rules", SFMC_MAX_RULES);
 	if (parse_rule(y, node, &r) < 0)
 		goto fail;
-	if (sfmc_rules_find(set, r.id)) {
+	if (same_context_rule(context_find(set, r.id), &r)) { /* e.g. a copy of the default file added by a config */
+		rule_dispose(&r);
+		return 0;
+	}
+	if (sfmc_rules_find(set, r.id) || context_find(set, r.id)) {
 		sfmc_yaml_error(y, node, "duplicate rule id '%s'", r.id);
 		goto fail;
 	}
 	if (!(r.file = strdup(y->name))) {
 		sfmc_error_set("out of memory");
 		goto fail;
+	}
+	if (r.context) { /* kept apart: never detected or reported alone */
+		if (SFMC_ARRAY_GROW(set->context, set->ncontext, set->acontext) < 0)
+			goto fail;
+		set->context[set->ncontext++] = r;
+		return 0;
 	}
 	if (SFMC_ARRAY_GROW(set->rules, set->nrules, set->arules) < 0)
 		goto fail;

@@ -16,6 +16,18 @@ typedef enum sfmc_level {
 	SFMC_LEVEL_ERROR = 2,
 } sfmc_level;
 
+/* Companion values a context rule finds near a secret (never reported alone). */
+typedef enum sfmc_context_kind {
+	SFMC_CONTEXT_NONE = 0,
+	SFMC_CONTEXT_CLIENT_ID,
+	SFMC_CONTEXT_SUBDOMAIN,  /* tenant subdomain, stored lowercase */
+	SFMC_CONTEXT_ACCOUNT_ID, /* Business Unit MID */
+	SFMC_CONTEXT_KINDS
+} sfmc_context_kind;
+
+/* "client_id", "subdomain", "account_id"; NULL for NONE. */
+const char *sfmc_context_kind_name(sfmc_context_kind k);
+
 typedef struct sfmc_rule {
 	char *id;
 	char *name;
@@ -35,6 +47,9 @@ typedef struct sfmc_rule {
 	unsigned decoders;            /* decoders it lets apply: bits of sfmc_decoder_bit() (detect/decoders.h) */
 	char *file;                   /* where the rule was defined */
 	size_t line;
+	sfmc_context_kind context; /* context rules: what they find; NONE for secret rules */
+	int value_group;           /* context rules: group "value" (whole match when absent) */
+	unsigned context_lines;    /* context rules: lines searched before and after the secret */
 } sfmc_rule;
 
 typedef struct sfmc_ruleset {
@@ -43,6 +58,8 @@ typedef struct sfmc_ruleset {
 	size_t max_window;   /* largest rule window */
 	size_t max_keyword;  /* longest keyword */
 	unsigned archive_depth; /* nested archives scanners open (--archive-depth; 0: none) */
+	sfmc_rule *context;     /* context rules (`context:` key), kept apart: the detector never runs them */
+	size_t ncontext, acontext;
 } sfmc_ruleset;
 
 void sfmc_rules_init(sfmc_ruleset *set);

@@ -14,6 +14,7 @@
 
 #include "core/bounds.h"
 #include "detect/archive.h"
+#include "detect/context.h"
 #include "util/array.h"
 #include "util/error.h"
 #include "util/progress.h"
@@ -142,7 +143,11 @@ int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules)
 	s->overlap += SFMC_INLINE_ALLOW_REACH;
 	s->back += SFMC_INLINE_ALLOW_REACH;
 	s->archive_depth = rules->archive_depth;
-	if (sfmc_detector_new(&s->det, rules) < 0)
+	if (rules->ncontext) { /* context is searched this far either side of a secret */
+		s->overlap += SFMC_CONTEXT_REACH;
+		s->back += SFMC_CONTEXT_REACH;
+	}
+	if (sfmc_detector_new(&s->det, rules) < 0 || sfmc_context_new(&s->ctx, rules) < 0)
 		return -1;
 	return sfmc_decode_new(&s->dec, rules);
 }
@@ -162,6 +167,7 @@ void sfmc_scanner_dispose(sfmc_scanner *s)
 	pending_clear(s);
 	sfmc_decode_free(s->dec);
 	sfmc_detector_free(s->det);
+	sfmc_context_free(s->ctx);
 	free(s->chunk);
 	free(s->pending);
 	memset(s, 0, sizeof(*s));
@@ -318,8 +324,12 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 			f.suppressed = SFMC_SUPPRESS_INLINE;
 			f.suppress_reason = "inline sfmc-scan:allow";
 		}
-		if ((rc = sfmc_finding_fingerprint(&f)) == 0)
+		if ((rc = sfmc_finding_fingerprint(&f)) == 0 && s->ctx)
+			rc = sfmc_context_find(s->ctx, &f, buf, len, at);
+		if (rc == 0)
 			rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
+		for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
+			free(f.context[k].value);
 	}
 	pending_clear(s);
 	return rc;

@@ -51,6 +51,7 @@ typedef struct sfmc_scanner {
 	unsigned archive_depth;  /* nested archives opened (ruleset's; 0: none) */
 	unsigned archive_level;  /* nesting of what is being scanned now (0: the file itself) */
 	sfmc_archive_walk *walk; /* limits of the outer file being extracted, NULL outside */
+	struct sfmc_context *ctx; /* credential context stage; NULL when no context rules */
 } sfmc_scanner;
 
 int sfmc_scanner_init(sfmc_scanner *s, const sfmc_ruleset *rules);

@@ -59,6 +59,46 @@ static int add_commit(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
 	rc |= json_object_set_new(o, "commit_time", json_string(when));
 	rc |= sfmc_json_set_shown(r, o, "summary", c->summary, len0(c->summary));
 	rc |= json_object_set_new(o, "likely_expired", json_boolean(sfmc_report_likely_expired(f, (int64_t)time(NULL))));
+	if (f->rule->max_lifetime_days) {
+		sfmc_report_time(c->time + (int64_t)f->rule->max_lifetime_days * 86400, when);
+		rc |= json_object_set_new(o, "expires_by", json_string(when));
+	}
+	return rc ? -1 : 0;
+}
+
+/* "context": {client_id: {value, line[, others]}, ...}; values are
+ * identifiers from scanned content: through the choke point, which leaves
+ * them whole (they match no secret rule). */
+static int add_context(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
+{
+	json_t *ctx = json_object();
+	int rc = ctx ? 0 : -1;
+
+	for (int k = 1; k < SFMC_CONTEXT_KINDS && ctx; k++) {
+		const sfmc_context_value *v = &f->context[k];
+		json_t *e;
+		if (!v->value)
+			continue;
+		e = json_pack("{s:I}", "line", (json_int_t)v->line);
+		rc |= !e || sfmc_json_set_shown(r, e, "value", v->value, strlen(v->value));
+		if (e && v->others)
+			rc |= json_object_set_new(e, "others", json_integer(v->others));
+		rc |= json_object_set_new(ctx, sfmc_context_kind_name((sfmc_context_kind)k), e);
+	}
+	rc |= json_object_set_new(o, "context", ctx);
+	return rc ? -1 : 0;
+}
+
+static int add_verification(json_t *o, const sfmc_finding *f)
+{
+	json_t *v = json_pack("{s:s}", "status", sfmc_verify_status_name(f->verify));
+	int rc = v ? 0 : -1;
+
+	if (v && f->verify_reason)
+		rc |= json_object_set_new(v, "reason", json_string(f->verify_reason));
+	if (v && f->verify_http)
+		rc |= json_object_set_new(v, "http_status", json_integer(f->verify_http));
+	rc |= json_object_set_new(o, "verification", v);
 	return rc ? -1 : 0;
 }
 
@@ -117,6 +157,9 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 		rc |= json_object_set_new(o, "blob", json_string(f->blob));
 	if (f->commit)
 		rc |= add_commit(r, o, f);
+	rc |= add_context(r, o, f);
+	if (f->verify)
+		rc |= add_verification(o, f);
 	if (f->suppressed) {
 		json_t *s = json_pack("{s:s}", "kind", sfmc_suppress_kind_name(f->suppressed));
 		rc |= !s || sfmc_json_set_shown(r, s, "reason", f->suppress_reason, len0(f->suppress_reason));
@@ -219,6 +262,37 @@ static json_t *json_group_commits(const sfmc_group *g)
 	return a;
 }
 
+/* dst gets each kind's value (line numbers differ between locations). */
+static void context_values(json_t *dst, json_t *ctx)
+{
+	const char *k;
+	json_t *v;
+
+	if (!dst || !ctx)
+		return;
+	json_object_foreach(ctx, k, v) json_object_set(dst, k, json_object_get(v, "value"));
+}
+
+/* Every distinct context seen with a group's secret ({client_id, subdomain, account_id} values). */
+static json_t *json_group_contexts(const sfmc_reporter *r, const sfmc_group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n; i++) {
+		json_t *c = json_object(), *loc = sfmc_json_finding(r, g->items[i]), *ctx;
+		bool dup = false;
+		ctx = loc ? json_object_get(loc, "context") : NULL;
+		context_values(c, ctx);
+		for (size_t j = 0; j < json_array_size(a) && !dup; j++)
+			dup = json_equal(json_array_get(a, j), c);
+		if (!dup && json_object_size(c) && json_array_append(a, c))
+			a = (json_decref(a), NULL);
+		json_decref(c);
+		json_decref(loc);
+	}
+	return a;
+}
+
 static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
 {
 	json_t *o = json_object(), *locs = json_array();
@@ -238,6 +312,7 @@ static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
 		rc |= json_object_set_new(o, "present_at_head", g->at_head < 0 ? json_null() : json_boolean(g->at_head));
 		rc |= json_object_set_new(o, "commits", json_group_commits(g));
 		rc |= json_object_set(o, "locations", locs);
+		rc |= json_object_set_new(o, "contexts", json_group_contexts(r, g));
 	}
 	free(secret);
 	json_decref(locs);

@@ -18,6 +18,23 @@ static void human_bytes(uint64_t n, char out[32])
 	snprintf(out, 32, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
+/* --verify: "verification: 1 live, 2 invalid, 0 unknown, 3 unverifiable". */
+static void verify_counts(const sfmc_results *res)
+{
+	size_t n[SFMC_VERIFY_UNVERIFIABLE + 1] = { 0 };
+	bool any = false;
+
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (!res->findings[i].suppressed && res->findings[i].verify) {
+			n[res->findings[i].verify]++;
+			any = true;
+		}
+	if (any)
+		fprintf(stderr, "sfmc-scan: verification: %zu live, %zu invalid, %zu unknown, %zu unverifiable\n",
+			n[SFMC_VERIFY_LIVE], n[SFMC_VERIFY_INVALID], n[SFMC_VERIFY_UNKNOWN],
+			n[SFMC_VERIFY_UNVERIFIABLE]);
+}
+
 void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opts, const sfmc_results *res)
 {
 	const sfmc_reporter r = { .out = stderr, .meta = meta, .opts = opts };
@@ -56,6 +73,7 @@ void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opt
 	if (res->nerrors)
 		fprintf(stderr, "; %zu could not be read", res->nerrors);
 	fputc('\n', stderr);
+	verify_counts(res);
 	if (res->shallow)
 		fprintf(stderr, "sfmc-scan: history is shallow (%zu boundary commit%s): not a full audit\n",
 			res->nshallow, res->nshallow == 1 ? "" : "s");

@@ -20,7 +20,43 @@ static size_t len0(const char *s)
 	return s ? strlen(s) : 0;
 }
 
-static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
+/* "    client id X (line N), tenant mc... (line N), MID N (line N)"; identifiers
+ * from scanned content, through the choke point (which leaves them whole). */
+static void text_context(sfmc_reporter *r, const sfmc_finding *f, const char *indent)
+{
+	static const char *const label[SFMC_CONTEXT_KINDS] = { NULL, "client id", "tenant", "MID" };
+	bool any = false;
+
+	for (int k = 1; k < SFMC_CONTEXT_KINDS; k++) {
+		const sfmc_context_value *v = &f->context[k];
+		char *shown = v->value ? sfmc_report_str_escaped(r, v->value, strlen(v->value)) : NULL;
+		if (!shown)
+			continue;
+		fprintf(r->out, "%s%s %s (line %llu", any ? ", " : indent, label[k], shown,
+			(unsigned long long)v->line);
+		if (v->others)
+			fprintf(r->out, "; %u other%s nearby", v->others, v->others == 1 ? "" : "s");
+		fputc(')', r->out);
+		any = true;
+		free(shown);
+	}
+	if (any)
+		fputc('\n', r->out);
+}
+
+/* "    verification: invalid (HTTP 401): reason" */
+static void text_verify(sfmc_reporter *r, const sfmc_finding *f)
+{
+	if (!f->verify)
+		return;
+	fprintf(r->out, "    verification: %s%s%s", f->verify == SFMC_VERIFY_LIVE ? col(r, "\033[1;31m") : "",
+		sfmc_verify_status_name(f->verify), f->verify == SFMC_VERIFY_LIVE ? col(r, "\033[0m") : "");
+	if (f->verify_http)
+		fprintf(r->out, " (HTTP %ld)", f->verify_http);
+	fprintf(r->out, "%s%s\n", f->verify_reason ? ": " : "", f->verify_reason ? f->verify_reason : "");
+}
+
+static int print_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
 	char when[32];
@@ -36,6 +72,8 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		rc = sfmc_error_set("out of memory");
 		goto cleanup;
 	}
+	if (f->verify == SFMC_VERIFY_LIVE) /* a working credential: said first, in bold */
+		fprintf(r->out, "%sLIVE%s ", col(r, "\033[1;31m"), col(r, "\033[0m"));
 	fprintf(r->out, "%s%s:%llu:%llu:%s %s%s:%s %s (%s) [%s]%s%s: %s\n", col(r, "\033[1m"), path,
 		(unsigned long long)f->line, (unsigned long long)f->column, col(r, "\033[0m"),
 		col(r, f->level == SFMC_LEVEL_ERROR ? "\033[1;31m" : "\033[1;33m"), sfmc_level_name(f->level),
@@ -52,11 +90,21 @@ static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
 		free(name);
 		free(email);
 	}
+	text_context(r, f, "    ");
+	text_verify(r, f);
 cleanup:
 	free(path);
 	free(secret);
 	free(enc);
 	return rc;
+}
+
+/* Live secrets first: other verified findings wait for text_end. */
+static int text_finding(sfmc_reporter *r, const sfmc_finding *f)
+{
+	if (f->verify && f->verify != SFMC_VERIFY_LIVE)
+		return 0;
+	return print_finding(r, f);
 }
 
 /* One location of a group: path:line:column, commit, suppression. */
@@ -79,6 +127,24 @@ static int text_location(sfmc_reporter *r, const sfmc_finding *f)
 	free(path);
 	free(why);
 	return 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* true when an earlier location showed the same context as items[i]. */
+static bool group_context_seen(const sfmc_group *g, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		bool eq = true;
+		for (int k = 1; k < SFMC_CONTEXT_KINDS; k++)
+			eq = eq && same(g->items[j]->context[k].value, g->items[i]->context[k].value);
+		if (eq)
+			return true;
+	}
+	return false;
 }
 
 /* A secret and everywhere it was seen; groups whose every location is
@@ -108,8 +174,13 @@ static int text_group(sfmc_reporter *r, const sfmc_group *g)
 		fprintf(r->out, "    first seen %s (commit %.12s), last seen %s (commit %.12s)\n", first,
 			g->first_seen->commit->commit, last, g->last_seen->commit->commit);
 	}
-	for (size_t i = 0; i < g->n && rc == 0; i++)
+	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		rc = text_location(r, g->items[i]);
+		if (rc == 0 && !group_context_seen(g, i))
+			text_context(r, g->items[i], "      ");
+		if (rc == 0)
+			text_verify(r, g->items[i]);
+	}
 cleanup:
 	free(secret);
 	free(enc);
@@ -120,10 +191,14 @@ static int text_end(sfmc_reporter *r, const sfmc_results *res)
 {
 	const sfmc_groups *gs = r->opts->groups;
 
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].verify && res->findings[i].verify != SFMC_VERIFY_LIVE &&
+		    print_finding(r, &res->findings[i]) < 0)
+			return -1;
 	for (size_t i = 0; gs && i < gs->n; i++)
 		if (gs->v[i].nsuppressed < gs->v[i].n && text_group(r, &gs->v[i]) < 0)
 			return -1;
-	(void)res; /* the summary is the run's (main.c), printed once whatever the reports */
+	/* the summary is the run's (main.c), printed once whatever the reports */
 	return 0;
 }
 
