@@ -218,3 +218,48 @@ char *sfmc_gitrepo_hooks_dir(git_repository *repo)
 		b.ptr[--b.size] = '\0';
 	return sfmc_buf_detach(&b);
 }
+
+/* https://host/path or git@host:path or ssh://[user@]host/path -> https://host/path (no .git). */
+static char *web_form(const char *url)
+{
+	const char *host, *rest, *at;
+	size_t hl, rl;
+	char *out;
+
+	if (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || !strncmp(url, "ssh://", 6)) {
+		host = strstr(url, "://") + 3;
+		rest = host + strcspn(host, "/");
+	} else if ((rest = strchr(url, ':')) && rest > url && !memchr(url, '/', (size_t)(rest - url))) {
+		host = url;
+	} else {
+		return NULL;
+	}
+	if ((at = memchr(host, '@', (size_t)(rest - host))))
+		host = at + 1; /* credentials and users are never shown */
+	hl = (size_t)(rest - host);
+	if (*rest == ':' || *rest == '/')
+		rest++;
+	rl = strlen(rest);
+	if (rl > 4 && !strcmp(rest + rl - 4, ".git"))
+		rl -= 4;
+	if (!hl || !rl || memchr(host, ':', hl) || strpbrk(rest, "\"'<> \\") || !(out = malloc(hl + rl + 10)))
+		return NULL;
+	snprintf(out, hl + rl + 10, "https://%.*s/%.*s", (int)hl, host, (int)rl, rest);
+	return out;
+}
+
+char *sfmc_gitrepo_web_url(git_repository *repo)
+{
+	git_remote *remote = NULL;
+	git_strarray names = { 0 };
+	char *out = NULL;
+
+	if (git_remote_lookup(&remote, repo, "origin") < 0 && git_remote_list(&names, repo) == 0 && names.count == 1)
+		(void)git_remote_lookup(&remote, repo, names.strings[0]);
+	if (remote && git_remote_url(remote))
+		out = web_form(git_remote_url(remote));
+	git_remote_free(remote);
+	git_strarray_dispose(&names);
+	git_error_clear();
+	return out;
+}

@@ -515,7 +515,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
 	sfmc_gitwalk_commit *commits = NULL;
 	size_t ncommits = 0;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, opts->hooks };
 	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false };
 	pack_keeper keeper = { 0 };
 	int rc = -1;
@@ -638,7 +638,7 @@ static void git_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *desc)
 
 static int git_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
-	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, ctx->all_objects };
+	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, ctx->all_objects, ctx->blob_hooks };
 	const char *path = sfmc_source_repo_path(ctx);
 
 	if (ctx->range)

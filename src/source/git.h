@@ -33,6 +33,7 @@ typedef struct sfmc_git_opts {
 	unsigned threads;       /* 0: all CPUs */
 	uint64_t max_file_size; /* 0: no limit; larger blobs are recorded as skipped */
 	bool all_objects;       /* sfmc_source_git_scan: also objects no ref reaches */
+	const struct sfmc_blobset_hooks *hooks; /* blobs scanned before (the datastore); NULL: none */
 } sfmc_git_opts;
 
 /* `sfmc-scan git [REPO]`: every blob reachable from every ref (branches,

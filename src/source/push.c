@@ -170,7 +170,7 @@ static int read_refs(git_repository *repo, FILE *in, const protocol *p, oidvec *
  * name (its tracking refs are excluded). */
 static int scan_pushed(const sfmc_source_ctx *ctx, const protocol *p, sfmc_results *out)
 {
-	sfmc_git_opts gopts = { ctx->threads, ctx->max_file_size, false };
+	sfmc_git_opts gopts = { ctx->threads, ctx->max_file_size, false, NULL };
 	oidvec inc = { 0 }, ex = { 0 };
 	int rc = SFMC_ERROR;
 

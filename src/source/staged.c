@@ -293,7 +293,7 @@ int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sf
 			   const sfmc_git_opts *opts, sfmc_results *out)
 {
 	sfmc_blobset set;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
 	int rc = -1;
 
 	sfmc_blobset_init(&set);
@@ -351,7 +351,7 @@ static void pre_commit_describe(const sfmc_source_ctx *ctx, sfmc_source_desc *de
 
 static int staged_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
-	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, false };
+	sfmc_git_opts o = { ctx->threads, ctx->max_file_size, false, NULL };
 	return sfmc_source_index_scan(ctx->repo, sfmc_source_repo_path(ctx), ctx->rules, &o, out);
 }
 
