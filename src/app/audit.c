@@ -75,6 +75,7 @@ int sfmc_audit_open(sfmc_audit *a, const sfmc_cli *cli, const sfmc_ruleset *rule
 	const sfmc_blobset_hooks *hooks = NULL;
 
 	memset(a, 0, sizeof(*a));
+	a->quiet = cli->quiet;
 	if (sfmc_datastore_open(&a->ds, cli->datastore) < 0 || sfmc_datastore_rules_hash(rules, a->rules_hash) < 0)
 		return -1;
 	if (!(a->root = canonical_root(ctx)))
@@ -102,7 +103,13 @@ int sfmc_audit_record(sfmc_audit *a, const sfmc_scan_meta *meta, const sfmc_resu
 		.finished = meta->end_time,
 	};
 
+	size_t reused = sfmc_datastore_reused(a->ds);
+
 	set_context(a, ropts);
+	/* The report is the same as a full scan's; say why it came faster. */
+	if (reused && !a->quiet)
+		fprintf(stderr, "sfmc-scan: %zu blob%s scanned before with the same rules: findings read back from %s\n",
+			reused, reused == 1 ? "" : "s", sfmc_datastore_path(a->ds));
 	return sfmc_datastore_record(a->ds, &sc, res);
 }
 

@@ -15,6 +15,7 @@ typedef struct sfmc_audit {
 	char *root;            /* the repository (or directory) scanned, canonical */
 	char *web_url;         /* its forge, or NULL */
 	const sfmc_results *loaded; /* report: findings read back (origins per index) */
+	bool quiet;
 	sfmc_report_context rctx;
 } sfmc_audit;
 

@@ -139,6 +139,9 @@ static int migrate(sfmc_datastore *ds)
 	char sql[64];
 	int v, rc;
 
+	/* Up to date: no write lock taken, so readers never wait for a writer. */
+	if ((rc = schema_version(ds, &v)) < 0 || v == (int)NMIGRATIONS)
+		return rc;
 	if ((rc = exec(ds, "BEGIN IMMEDIATE")) < 0)
 		return rc;
 	if ((rc = schema_version(ds, &v)) < 0)
@@ -191,6 +194,11 @@ int sfmc_datastore_open(sfmc_datastore **out, const char *path)
 fail:
 	sfmc_datastore_close(ds);
 	return rc;
+}
+
+const char *sfmc_datastore_path(const sfmc_datastore *ds)
+{
+	return ds->path;
 }
 
 static void free_triage(sfmc_datastore *ds)

@@ -28,6 +28,7 @@ typedef struct sfmc_datastore sfmc_datastore;
  * or SFMC_ERROR (message set). */
 int sfmc_datastore_open(sfmc_datastore **out, const char *path);
 void sfmc_datastore_close(sfmc_datastore *ds);
+const char *sfmc_datastore_path(const sfmc_datastore *ds);
 
 /* Hex SHA-256 of what decides a scan's findings: the program version and
  * every rule's id, pattern, keywords, checksum, decoders and limits. */
