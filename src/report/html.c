@@ -22,7 +22,8 @@
 
 /* The sorting and filtering script; its hash is the page's script-src. */
 static const char script[] =
-	"(function(){var t=document.getElementById('secrets');if(!t)return;var b=t.tBodies[0];"
+	"(function(){var t=document.getElementById('secrets');if(!t)return;t.setAttribute('data-js','1');"
+	"var b=t.tBodies[0];"
 	"var q=document.getElementById('q'),s=document.getElementById('st');"
 	"function f(){var v=q.value.toLowerCase(),w=s.value;for(var i=0;i<b.rows.length;i++){var r=b.rows[i];"
 	"r.hidden=(v&&r.textContent.toLowerCase().indexOf(v)<0)||(w&&r.getAttribute('data-status')!==w);}}"
@@ -41,7 +42,7 @@ static const char style[] =
 	"table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;"
 	"text-align:left;vertical-align:top}th{cursor:pointer;background:#f4f4f4}code{font-size:.95em}"
 	".s-open,.s-reintroduced{color:#b00}.s-rotated{color:#070}.s-false-positive,.s-accepted{color:#555}"
-	"ul{margin:0;padding-left:1.1em}svg{max-width:100%;height:auto}";
+	"ul{margin:0;padding-left:1.1em}svg{max-width:100%;height:auto}.fix{white-space:pre-line;font-size:.9em}";
 
 static const char *const statuses[] = { "open", "reintroduced", "rotated", "false-positive", "accepted" };
 static const char *const colours[] = { "#c62828", "#6a1b9a", "#2e7d32", "#757575", "#1565c0" };
@@ -305,7 +306,7 @@ static void timeline_bars(const sfmc_reporter *r, const axis *a, const size_t *b
 				x + 1, y, a->mw > 3 ? a->mw - 2 : 1, h, colours[s], (long long)((a->m0 + m) / 12),
 				(long long)((a->m0 + m) % 12 + 1), bars[m * NSTATUS + s], statuses[s]);
 		}
-		if ((a->m0 + m) % 12 == 0 || m == 0)
+		if ((a->m0 + m) % 12 == 0 || (m == 0 && a->m0 % 12 < 9)) /* years; no two labels overlap */
 			fprintf(r->out, "<text x=\"%.1f\" y=\"185\" font-size=\"10\">%lld</text>", x,
 				(long long)((a->m0 + m) / 12));
 	}
@@ -375,13 +376,13 @@ static int html_location(sfmc_reporter *r, const sfmc_finding *f, bool repo_name
 	rc |= put_str(r, f->path, f->path_len);
 	fprintf(r->out, ":%llu</code>", (unsigned long long)f->line);
 	if (f->commit && f->commit->commit[0]) {
+		fputs(url ? " <a href=\"" : " <code title=\"", r->out);
 		if (url) {
-			fputs(" <a href=\"", r->out);
 			put_escaped(r->out, url);
-			fprintf(r->out, "/commit/%s\">%.12s</a>", f->commit->commit, f->commit->commit);
-		} else {
-			fprintf(r->out, " <code>%.12s</code>", f->commit->commit);
+			fprintf(r->out, "/commit/%s\" title=\"", f->commit->commit);
 		}
+		rc |= put_cstr(r, f->commit->summary); /* the commit's subject, on hover */
+		fprintf(r->out, "\">%.12s</%s>", f->commit->commit, url ? "a" : "code");
 	}
 	if (f->suppressed)
 		fprintf(r->out, " (suppressed: %s)", sfmc_suppress_kind_name(f->suppressed));
@@ -439,7 +440,7 @@ static int html_tail(sfmc_reporter *r, const sfmc_group *g, const char *status, 
 		fputs("<br>", r->out);
 		rc |= put_cstr(r, reason);
 	}
-	fputs("</td><td>", r->out);
+	fputs("</td><td class=\"fix\">", r->out);
 	rc |= put_cstr(r, g->items[0]->rule->remediation);
 	fputs("</td></tr>\n", r->out);
 	return rc;
