@@ -108,7 +108,8 @@ int sfmc_audit_record(sfmc_audit *a, const sfmc_scan_meta *meta, const sfmc_resu
 	set_context(a, ropts);
 	/* The report is the same as a full scan's; say why it came faster. */
 	if (reused && !a->quiet)
-		fprintf(stderr, "sfmc-scan: %zu blob%s scanned before with the same rules: findings read back from %s\n",
+		fprintf(stderr,
+			"sfmc-scan: %zu blob%s scanned before with the same rules: findings read back from %s\n",
 			reused, reused == 1 ? "" : "s", sfmc_datastore_path(a->ds));
 	return sfmc_datastore_record(a->ds, &sc, res);
 }
@@ -220,8 +221,9 @@ int sfmc_cmd_report(const sfmc_cli *cli)
 {
 	sfmc_datastore_query q = { cli->status, cli->repository, cli->since };
 	const char *path = store_path(cli);
-	sfmc_scan_meta meta = { .mode = "datastore", .unit = "location", .units = "locations", .git = true,
-				.roots = &path, .nroots = 1 };
+	sfmc_scan_meta meta = {
+		.mode = "datastore", .unit = "location", .units = "locations", .git = true, .roots = &path, .nroots = 1
+	};
 	sfmc_ruleset rules;
 	sfmc_results res;
 	sfmc_audit a;

@@ -12,8 +12,8 @@
 typedef struct sfmc_audit {
 	sfmc_datastore *ds;
 	char rules_hash[65];
-	char *root;            /* the repository (or directory) scanned, canonical */
-	char *web_url;         /* its forge, or NULL */
+	char *root;                 /* the repository (or directory) scanned, canonical */
+	char *web_url;              /* its forge, or NULL */
 	const sfmc_results *loaded; /* report: findings read back (origins per index) */
 	bool quiet;
 	sfmc_report_context rctx;

@@ -483,8 +483,7 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 			return sfmc_error_set("--status: expected %s, not '%s'", SFMC_TRIAGE_STATUSES, arg);
 		cli->status = arg;
 		return SFMC_OK;
-	case OPT_SINCE:
-		return parse_date(arg, &cli->since);
+	case OPT_SINCE: return parse_date(arg, &cli->since);
 	default: /* 'n' */
 		if (parse_long(arg, 0, 1000000, &cli->count) < 0)
 			return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", arg);

@@ -42,7 +42,7 @@ typedef struct scan_run {
 	sfmc_results res;
 	sfmc_scan_meta meta;
 	sfmc_report_opts ropts;
-	sfmc_audit audit;     /* --datastore */
+	sfmc_audit audit; /* --datastore */
 	bool audit_open;
 	int64_t t0;
 } scan_run;
@@ -121,7 +121,7 @@ static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, 
 static int exit_code(scan_run *r)
 {
 	sfmc_level max = r->cli->fail_on_untriaged && r->audit_open ? sfmc_audit_untriaged_level(&r->audit, &r->res)
-								      : sfmc_results_max_level(&r->res);
+								    : sfmc_results_max_level(&r->res);
 	if (r->fail_on != SFMC_LEVEL_NONE && max >= r->fail_on)
 		return SFMC_EXIT_FINDINGS;
 	return r->res.nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;

@@ -143,7 +143,11 @@ typedef struct scan_ctx {
 	unsigned char *state;    /* per blob: BLOB_READ, BLOB_KNOWN (not read), BLOB_DONE (scanned whole) */
 } scan_ctx;
 
-enum { BLOB_READ = 0, BLOB_KNOWN, BLOB_DONE };
+enum {
+	BLOB_READ = 0,
+	BLOB_KNOWN,
+	BLOB_DONE
+};
 
 /* Where a problem with blob b is reported: its oldest path, else its id. */
 static const char *blob_where(const scan_ctx *c, size_t b, const char *hex)

@@ -301,7 +301,8 @@ static void timeline_bars(const sfmc_reporter *r, const axis *a, const size_t *b
 			if (!bars[m * NSTATUS + s])
 				continue;
 			y -= h;
-			fprintf(r->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			fprintf(r->out,
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
 				"<title>%04lld-%02lld: %zu %s</title></rect>",
 				x + 1, y, a->mw > 3 ? a->mw - 2 : 1, h, colours[s], (long long)((a->m0 + m) / 12),
 				(long long)((a->m0 + m) % 12 + 1), bars[m * NSTATUS + s], statuses[s]);
@@ -325,9 +326,10 @@ static void timeline_bands(const sfmc_reporter *r, const sfmc_groups *gs, const 
 			continue;
 		x0 = x_of(a, t);
 		x1 = x_of(a, t + days * 86400);
-		fprintf(r->out, "<rect class=\"life\" x=\"%.1f\" y=\"140\" width=\"%.1f\" height=\"24\" fill=\"%s\" "
-			"fill-opacity=\"0.25\"/>", x0, x1 - x0 > 1 ? x1 - x0 : 1,
-			colours[status_index(status_of(r, g->items[0], &reason))]);
+		fprintf(r->out,
+			"<rect class=\"life\" x=\"%.1f\" y=\"140\" width=\"%.1f\" height=\"24\" fill=\"%s\" "
+			"fill-opacity=\"0.25\"/>",
+			x0, x1 - x0 > 1 ? x1 - x0 : 1, colours[status_index(status_of(r, g->items[0], &reason))]);
 	}
 }
 
@@ -346,7 +348,8 @@ static void timeline(sfmc_reporter *r, const sfmc_groups *gs)
 	a.mw = a.nmonths <= 40 ? 24 : 960.0 / (double)a.nmonths;
 	if (!(bars = month_bars(r, gs, &a, &max)))
 		return;
-	fprintf(r->out, "<h2>When each secret was introduced</h2>\n<svg id=\"timeline\" role=\"img\" "
+	fprintf(r->out,
+		"<h2>When each secret was introduced</h2>\n<svg id=\"timeline\" role=\"img\" "
 		"viewBox=\"0 0 %.0f 200\" width=\"%.0f\" height=\"200\">"
 		"<title>Secrets introduced per month, by triage status; bands: each secret's lifetime</title>"
 		"<text x=\"0\" y=\"20\" font-size=\"10\">%zu</text><text x=\"0\" y=\"156\" font-size=\"9\">life</text>",

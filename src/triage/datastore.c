@@ -48,7 +48,7 @@ struct sfmc_datastore {
 	struct origin {
 		int64_t id;
 		char *root, *remote_url;
-	} *repos;
+	} * repos;
 	size_t nrepos, arepos;
 	uint32_t *origin; /* per finding read back: index in repos */
 	size_t norigin, aorigin;
@@ -303,7 +303,7 @@ static int finding_from_row(sqlite3_stmt *st, int c, const sfmc_ruleset *rules, 
 	return 0;
 }
 
-#define FINDING_COLS                                                                                      \
+#define FINDING_COLS                                                                                             \
 	"rule_id, level, checksum_valid, offset, line, col, end_col, shown, secret_len, fingerprint, encoding, " \
 	"suppressed, suppress_reason"
 
@@ -325,7 +325,8 @@ static int load_known(sfmc_datastore *ds)
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = db_fail(ds, "cannot read the blobs scanned before");
 	sqlite3_finalize(st);
-	if (rc < 0 || (rc = prepare(ds, &st, "SELECT blob, " FINDING_COLS " FROM blob_findings WHERE rules_hash = ?1")) < 0)
+	if (rc < 0 ||
+	    (rc = prepare(ds, &st, "SELECT blob, " FINDING_COLS " FROM blob_findings WHERE rules_hash = ?1")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, ds->rules_hash, -1, SQLITE_STATIC);
 	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -457,10 +458,11 @@ static int add_scan(sfmc_datastore *ds, const sfmc_datastore_scan *sc, const sfm
 	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : db_fail(ds, "cannot write");
 	*repo = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc < 0 || (rc = prepare(ds, &st,
-				    "INSERT INTO scans(repository_id, mode, rules_hash, head_commit, started, finished, "
-				    "blobs_scanned, blobs_reused, findings, errors, tool_version) "
-				    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) < 0)
+	if (rc < 0 ||
+	    (rc = prepare(ds, &st,
+			  "INSERT INTO scans(repository_id, mode, rules_hash, head_commit, started, finished, "
+			  "blobs_scanned, blobs_reused, findings, errors, tool_version) "
+			  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, *repo);
 	sqlite3_bind_text(st, 2, sc->mode, -1, SQLITE_STATIC);
@@ -521,8 +523,8 @@ static void bind_commit(sqlite3_stmt *st, int i, const sfmc_commit_info *c)
 }
 
 /* One location: the secret's row (first and last seen widened) and the place. */
-static int add_location(sfmc_datastore *ds, sqlite3_stmt *sec, sqlite3_stmt *loc, const sfmc_finding *f,
-			int64_t repo, int64_t scan, int64_t when)
+static int add_location(sfmc_datastore *ds, sqlite3_stmt *sec, sqlite3_stmt *loc, const sfmc_finding *f, int64_t repo,
+			int64_t scan, int64_t when)
 {
 	int rc;
 
@@ -549,7 +551,8 @@ static int add_locations(sfmc_datastore *ds, const sfmc_results *res, int64_t re
 	    (rc = prepare(ds, &sec,
 			  "INSERT INTO findings(rule_id, shown, secret_len, fingerprint, first_seen, last_seen) "
 			  "VALUES(?1, ?8, ?9, ?10, ?14, ?14) ON CONFLICT(fingerprint) DO UPDATE SET first_seen = "
-			  "min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)")) < 0 ||
+			  "min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)")) <
+		    0 ||
 	    (rc = prepare(ds, &loc,
 			  "INSERT INTO locations(" FINDING_COLS ", repository_id, scan_id, path, blob, commit_id, "
 			  "author_name, author_email, commit_time, summary) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
@@ -617,8 +620,9 @@ static int resolve(sfmc_datastore *ds, const char *prefix, char full[65])
 	if (strlen(prefix) < 8 || strlen(prefix) > 64 || strspn(prefix, "0123456789abcdef") != strlen(prefix))
 		return sfmc_error_set("'%s': expected a fingerprint (at least 8 lowercase hex digits)", prefix),
 		       SFMC_EINVALID;
-	if ((rc = prepare(ds, &st, "SELECT fingerprint FROM findings WHERE substr(fingerprint, 1, length(?1)) = ?1 "
-				   "LIMIT 2")) < 0)
+	if ((rc = prepare(ds, &st,
+			  "SELECT fingerprint FROM findings WHERE substr(fingerprint, 1, length(?1)) = ?1 "
+			  "LIMIT 2")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -642,10 +646,11 @@ int sfmc_datastore_triage(sfmc_datastore *ds, const char *fingerprint, const cha
 
 	if ((rc = resolve(ds, fingerprint, full)) < 0)
 		return rc;
-	if ((rc = prepare(ds, &st,
-			  "INSERT INTO triage(fingerprint, status, reason, updated, reintroduced) VALUES(?1, ?2, ?3, ?4, 0) "
-			  "ON CONFLICT(fingerprint) DO UPDATE SET status = ?2, reason = ?3, updated = ?4, "
-			  "reintroduced = 0")) < 0)
+	if ((rc = prepare(
+		     ds, &st,
+		     "INSERT INTO triage(fingerprint, status, reason, updated, reintroduced) VALUES(?1, ?2, ?3, ?4, 0) "
+		     "ON CONFLICT(fingerprint) DO UPDATE SET status = ?2, reason = ?3, updated = ?4, "
+		     "reintroduced = 0")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, full, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
@@ -667,8 +672,9 @@ static int load_triage(sfmc_datastore *ds)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = prepare(ds, &st, "SELECT fingerprint, CASE WHEN reintroduced THEN 'reintroduced' ELSE status END, "
-				   "reason FROM triage ORDER BY fingerprint")) < 0)
+	if ((rc = prepare(ds, &st,
+			  "SELECT fingerprint, CASE WHEN reintroduced THEN 'reintroduced' ELSE status END, "
+			  "reason FROM triage ORDER BY fingerprint")) < 0)
 		return rc;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		triage_row *t;
@@ -762,18 +768,20 @@ static int load_row(sfmc_datastore *ds, sqlite3_stmt *st, const sfmc_ruleset *ru
 		memcpy(f.path, path ? path : "", plen);
 		f.path[plen] = '\0';
 		f.path_len = plen;
-		snprintf(f.blob, sizeof(f.blob), "%s", sqlite3_column_text(st, 14) ? (const char *)sqlite3_column_text(st, 14) : "");
+		snprintf(f.blob, sizeof(f.blob), "%s",
+			 sqlite3_column_text(st, 14) ? (const char *)sqlite3_column_text(st, 14) : "");
 		rc = commit_from_row(st, 15, &f);
 	}
-	if (rc == 0 && (rc = origin_of(ds, st, 20, &idx)) == 0 && (rc = SFMC_ARRAY_GROW(ds->origin, ds->norigin, ds->aorigin)) == 0 &&
+	if (rc == 0 && (rc = origin_of(ds, st, 20, &idx)) == 0 &&
+	    (rc = SFMC_ARRAY_GROW(ds->origin, ds->norigin, ds->aorigin)) == 0 &&
 	    (rc = sfmc_results_add_finding(out, &f)) == 0)
 		ds->origin[ds->norigin++] = idx;
 	sfmc_finding_dispose(&f);
 	return rc;
 }
 
-int sfmc_datastore_load(sfmc_datastore *ds, const sfmc_datastore_query *q, const sfmc_ruleset *rules,
-			sfmc_results *out, size_t *nrepos)
+int sfmc_datastore_load(sfmc_datastore *ds, const sfmc_datastore_query *q, const sfmc_ruleset *rules, sfmc_results *out,
+			size_t *nrepos)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, s;

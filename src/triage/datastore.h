@@ -86,8 +86,8 @@ typedef struct sfmc_datastore_query {
  * is the i-th read back) as findings, their secrets redacted placeholders
  * (never print them with --show-secrets), rules looked up in rules; sets
  * *nrepos to the number of repositories they come from. */
-int sfmc_datastore_load(sfmc_datastore *ds, const sfmc_datastore_query *q, const sfmc_ruleset *rules,
-			sfmc_results *out, size_t *nrepos);
+int sfmc_datastore_load(sfmc_datastore *ds, const sfmc_datastore_query *q, const sfmc_ruleset *rules, sfmc_results *out,
+			size_t *nrepos);
 /* The repository (and forge URL, or NULL) of the i-th finding read back. */
 int sfmc_datastore_origin(const sfmc_datastore *ds, size_t i, const char **repository, const char **remote_url);
 
