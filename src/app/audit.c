@@ -76,6 +76,7 @@ int sfmc_audit_open(sfmc_audit *a, const sfmc_cli *cli, const sfmc_ruleset *rule
 
 	memset(a, 0, sizeof(*a));
 	a->quiet = cli->quiet;
+	a->partial = cli->range != NULL;
 	if (sfmc_datastore_open(&a->ds, cli->datastore) < 0 || sfmc_datastore_rules_hash(rules, a->rules_hash) < 0)
 		return -1;
 	if (!(a->root = canonical_root(ctx)))
@@ -101,6 +102,7 @@ int sfmc_audit_record(sfmc_audit *a, const sfmc_scan_meta *meta, const sfmc_resu
 		.rules_hash = a->rules_hash,
 		.started = meta->start_time,
 		.finished = meta->end_time,
+		.partial = a->partial,
 	};
 
 	size_t reused = sfmc_datastore_reused(a->ds);

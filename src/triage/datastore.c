@@ -542,7 +542,8 @@ static int add_location(sfmc_datastore *ds, sqlite3_stmt *sec, sqlite3_stmt *loc
 }
 
 /* The repository's locations, replaced by this scan's. */
-static int add_locations(sfmc_datastore *ds, const sfmc_results *res, int64_t repo, int64_t scan, int64_t when)
+static int add_locations(sfmc_datastore *ds, const sfmc_results *res, int64_t repo, int64_t scan, int64_t when,
+			 bool partial)
 {
 	sqlite3_stmt *del = NULL, *sec = NULL, *loc = NULL;
 	int rc;
@@ -555,11 +556,14 @@ static int add_locations(sfmc_datastore *ds, const sfmc_results *res, int64_t re
 		    0 ||
 	    (rc = prepare(ds, &loc,
 			  "INSERT INTO locations(" FINDING_COLS ", repository_id, scan_id, path, blob, commit_id, "
-			  "author_name, author_email, commit_time, summary) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			  "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")) < 0)
+			  "author_name, author_email, commit_time, summary) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			  "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22 WHERE NOT EXISTS (SELECT 1 "
+			  "FROM locations WHERE fingerprint = ?10 AND repository_id = ?14 AND path = ?16 AND line = ?5 AND "
+			  "col = ?6 AND commit_id IS ?18)")) < 0)
 		goto cleanup;
 	sqlite3_bind_int64(del, 1, repo);
-	rc = step(ds, del);
+	if (!partial)
+		rc = step(ds, del);
 	for (size_t i = 0; rc == 0 && i < res->nfindings; i++)
 		rc = add_location(ds, sec, loc, &res->findings[i], repo, scan, when);
 cleanup:
@@ -594,7 +598,7 @@ int sfmc_datastore_record(sfmc_datastore *ds, const sfmc_datastore_scan *sc, con
 	if ((rc = exec(ds, "BEGIN IMMEDIATE")) < 0)
 		return rc;
 	if ((rc = add_scan(ds, sc, res, &repo, &scan)) < 0 || (rc = add_blobs(ds, scan)) < 0 ||
-	    (rc = add_locations(ds, res, repo, scan, sc->finished)) < 0 || (rc = flag_reintroduced(ds, repo)) < 0)
+	    (rc = add_locations(ds, res, repo, scan, sc->finished, sc->partial || res->nerrors)) < 0 || (rc = flag_reintroduced(ds, repo)) < 0)
 		goto fail;
 	test_stall();
 	if ((rc = exec(ds, "COMMIT")) < 0)

@@ -51,11 +51,12 @@ typedef struct sfmc_datastore_scan {
 	const char *head_commit;
 	const char *rules_hash;
 	int64_t started, finished;
+	bool partial; /* --range, or errors: adds locations, never drops those of earlier scans */
 } sfmc_datastore_scan;
 
 /* Records a scan of one repository in ONE transaction: its row, the blobs
- * scanned (when the scan had no error), the findings and their locations
- * (replacing that repository's earlier ones), and flags rotated secrets
+ * scanned whole, the findings and their locations (replacing that
+ * repository's earlier ones unless the scan is partial), and flags rotated secrets
  * seen again in a newer commit as reintroduced. Nothing is written when it
  * fails. */
 int sfmc_datastore_record(sfmc_datastore *ds, const sfmc_datastore_scan *scan, const sfmc_results *res);

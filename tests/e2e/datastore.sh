@@ -119,6 +119,12 @@ expect_rc 1 "a reintroduced secret fails again"
 run "$SFMC" report --datastore "$DB" --status reintroduced -f json
 expect_jq '[.findings[].path] | sort | join(",")' "a.env,e.env" "reintroduced"
 
+# A --range scan is a part of the history: it adds, never drops, locations.
+n=$(sqlite3 "$DB" 'SELECT count(*) FROM locations')
+run "$SFMC" git r --datastore "$DB" --range HEAD~1..HEAD -f json
+expect_jq '[.findings[].path] | join(",")' "e.env" "--range"
+[ "$(sqlite3 "$DB" 'SELECT count(*) FROM locations')" = "$n" ] || fail "--range changed the locations"
+
 # kill -9 while the scan's transaction is open: nothing of it is kept.
 before=$(sqlite3 "$DB" 'SELECT count(*) FROM scans')
 cd r && put f.txt "new\n" "fifth" && cd ..
