@@ -42,7 +42,10 @@ static const char style[] =
 	"table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;"
 	"text-align:left;vertical-align:top}th{cursor:pointer;background:#f4f4f4}code{font-size:.95em}"
 	".s-open,.s-reintroduced{color:#b00}.s-rotated{color:#070}.s-false-positive,.s-accepted{color:#555}"
-	"ul{margin:0;padding-left:1.1em}svg{max-width:100%;height:auto}.fix{white-space:pre-line;font-size:.9em}";
+	"ul{margin:0;padding-left:1.1em}svg{max-width:100%;height:auto}.fix{white-space:pre-line}"
+	/* 10,000 rows: a fixed layout, and rows off screen are not laid out until scrolled to */
+	"#secrets{table-layout:fixed}#secrets tbody tr{content-visibility:auto;contain-intrinsic-size:auto 4em}"
+	"#secrets td{overflow-wrap:anywhere}#secrets th:nth-child(3){width:28%}";
 
 static const char *const statuses[] = { "open", "reintroduced", "rotated", "false-positive", "accepted" };
 static const char *const colours[] = { "#c62828", "#6a1b9a", "#2e7d32", "#757575", "#1565c0" };
@@ -316,21 +319,28 @@ static void timeline_bars(const sfmc_reporter *r, const axis *a, const size_t *b
 /* Each secret's lifetime after its introduction, as a translucent band. */
 static void timeline_bands(const sfmc_reporter *r, const sfmc_groups *gs, const axis *a)
 {
+	static const size_t width = 4096;
+	unsigned char *drawn = calloc(width, NSTATUS); /* one band per pixel and status: 10,000 secrets, few rects */
 	const char *reason;
 
-	for (size_t i = 0; i < gs->n; i++) {
+	for (size_t i = 0; drawn && i < gs->n; i++) {
 		const sfmc_group *g = &gs->v[i];
 		int64_t t = introduced(r, g), days = g->items[0]->rule->max_lifetime_days;
+		size_t s = status_index(status_of(r, g->items[0], &reason)), px;
 		double x0, x1;
 		if (!shown(g) || !days)
+			continue;
+		px = (size_t)x_of(a, t) % width;
+		if (drawn[px * NSTATUS + s]++)
 			continue;
 		x0 = x_of(a, t);
 		x1 = x_of(a, t + days * 86400);
 		fprintf(r->out,
 			"<rect class=\"life\" x=\"%.1f\" y=\"140\" width=\"%.1f\" height=\"24\" fill=\"%s\" "
 			"fill-opacity=\"0.25\"/>",
-			x0, x1 - x0 > 1 ? x1 - x0 : 1, colours[status_index(status_of(r, g->items[0], &reason))]);
+			x0, x1 - x0 > 1 ? x1 - x0 : 1, colours[s]);
 	}
+	free(drawn);
 }
 
 static void timeline(sfmc_reporter *r, const sfmc_groups *gs)
@@ -443,9 +453,12 @@ static int html_tail(sfmc_reporter *r, const sfmc_group *g, const char *status, 
 		fputs("<br>", r->out);
 		rc |= put_cstr(r, reason);
 	}
-	fputs("</td><td class=\"fix\">", r->out);
-	rc |= put_cstr(r, g->items[0]->rule->remediation);
-	fputs("</td></tr>\n", r->out);
+	/* Each rule's steps once, below the table: 10,000 rows stay light. */
+	fputs("</td><td><a href=\"#fix-", r->out);
+	rc |= put_cstr(r, g->items[0]->rule->id);
+	fputs("\">steps for ", r->out);
+	rc |= put_cstr(r, g->items[0]->rule->id);
+	fputs("</a></td></tr>\n", r->out);
 	return rc;
 }
 
@@ -476,6 +489,33 @@ static int html_row(sfmc_reporter *r, const sfmc_group *g, bool repo_names)
 	return rc;
 }
 
+/* The remediation steps of every rule that has a secret in the table, once each. */
+static int html_remediation(sfmc_reporter *r, const sfmc_groups *gs)
+{
+	const sfmc_rule *done[32];
+	size_t ndone = 0;
+	int rc = 0;
+
+	fputs("<h2>Remediation</h2>\n", r->out);
+	for (size_t i = 0; i < gs->n && rc == 0; i++) {
+		const sfmc_rule *rule = gs->v[i].items[0]->rule;
+		size_t k = 0;
+		while (k < ndone && done[k] != rule)
+			k++;
+		if (!shown(&gs->v[i]) || k < ndone || ndone == sizeof(done) / sizeof(done[0]))
+			continue;
+		done[ndone++] = rule;
+		fputs("<h3 id=\"fix-", r->out);
+		rc |= put_cstr(r, rule->id);
+		fputs("\">", r->out);
+		rc |= put_cstr(r, rule->name ? rule->name : rule->id);
+		fputs("</h3>\n<p class=\"fix\">", r->out);
+		rc |= put_cstr(r, rule->remediation ? rule->remediation : "Rotate the secret, then remove it from the code.");
+		fputs("</p>\n", r->out);
+	}
+	return rc;
+}
+
 static int html_table(sfmc_reporter *r, const sfmc_groups *gs, bool repo_names)
 {
 	int rc = 0;
@@ -493,7 +533,7 @@ static int html_table(sfmc_reporter *r, const sfmc_groups *gs, bool repo_names)
 		if (shown(&gs->v[i]))
 			rc = html_row(r, &gs->v[i], repo_names);
 	fputs("</tbody></table>\n", r->out);
-	return rc;
+	return rc == 0 ? html_remediation(r, gs) : rc;
 }
 
 static int html_end(sfmc_reporter *r, const sfmc_results *res)
