@@ -16,7 +16,7 @@ typedef struct sfmc_audit {
 	char *web_url;              /* its forge, or NULL */
 	const sfmc_results *loaded; /* report: findings read back (origins per index) */
 	bool quiet;
-	bool partial;          /* --range: a part of the history */
+	bool partial; /* --range: a part of the history */
 	sfmc_report_context rctx;
 } sfmc_audit;
 

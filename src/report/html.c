@@ -510,7 +510,8 @@ static int html_remediation(sfmc_reporter *r, const sfmc_groups *gs)
 		fputs("\">", r->out);
 		rc |= put_cstr(r, rule->name ? rule->name : rule->id);
 		fputs("</h3>\n<p class=\"fix\">", r->out);
-		rc |= put_cstr(r, rule->remediation ? rule->remediation : "Rotate the secret, then remove it from the code.");
+		rc |= put_cstr(r, rule->remediation ? rule->remediation
+						    : "Rotate the secret, then remove it from the code.");
 		fputs("</p>\n", r->out);
 	}
 	return rc;

@@ -176,7 +176,8 @@ static int scan_pushed(const sfmc_source_ctx *ctx, const protocol *p, sfmc_resul
 
 	/* sfmc_source_open honours GIT_DIR, GIT_OBJECT_DIRECTORY and
 	 * GIT_ALTERNATE_OBJECT_DIRECTORIES: a push quarantine is visible. */
-	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, out) < 0 || exclude_remote_refs(ctx->repo, ctx->remote, &ex) < 0)
+	if (read_refs(ctx->repo, ctx->in, p, &inc, &ex, out) < 0 ||
+	    exclude_remote_refs(ctx->repo, ctx->remote, &ex) < 0)
 		goto cleanup;
 	rc = inc.n ? sfmc_source_git_scan_commits(ctx->repo, NULL, inc.v, inc.n, ex.v, ex.n, p->hide_all_refs,
 						  ctx->rules, &gopts, out)

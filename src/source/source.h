@@ -28,7 +28,7 @@ typedef struct sfmc_source_ctx {
 	/* Placed by check_args from the positional arguments (borrowed). */
 	const char *const *roots; /* dir: PATHs (at least "."); git, staged: the repository (none: GIT_DIR or .) */
 	size_t nroots;
-	const char *remote;       /* pre-push: the remote's name, as git passes it */
+	const char *remote; /* pre-push: the remote's name, as git passes it */
 	/* Set by the app. */
 	const char *label;        /* stdin: the stream's name */
 	FILE *in;                 /* stdin, pre-push, pre-receive: what they read */

@@ -554,12 +554,13 @@ static int add_locations(sfmc_datastore *ds, const sfmc_results *res, int64_t re
 			  "VALUES(?1, ?8, ?9, ?10, ?14, ?14) ON CONFLICT(fingerprint) DO UPDATE SET first_seen = "
 			  "min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)")) <
 		    0 ||
-	    (rc = prepare(ds, &loc,
-			  "INSERT INTO locations(" FINDING_COLS ", repository_id, scan_id, path, blob, commit_id, "
-			  "author_name, author_email, commit_time, summary) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			  "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22 WHERE NOT EXISTS (SELECT 1 "
-			  "FROM locations WHERE fingerprint = ?10 AND repository_id = ?14 AND path = ?16 AND line = ?5 AND "
-			  "col = ?6 AND commit_id IS ?18)")) < 0)
+	    (rc = prepare(
+		     ds, &loc,
+		     "INSERT INTO locations(" FINDING_COLS ", repository_id, scan_id, path, blob, commit_id, "
+		     "author_name, author_email, commit_time, summary) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+		     "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22 WHERE NOT EXISTS (SELECT 1 "
+		     "FROM locations WHERE fingerprint = ?10 AND repository_id = ?14 AND path = ?16 AND line = ?5 AND "
+		     "col = ?6 AND commit_id IS ?18)")) < 0)
 		goto cleanup;
 	sqlite3_bind_int64(del, 1, repo);
 	if (!partial)
@@ -598,7 +599,8 @@ int sfmc_datastore_record(sfmc_datastore *ds, const sfmc_datastore_scan *sc, con
 	if ((rc = exec(ds, "BEGIN IMMEDIATE")) < 0)
 		return rc;
 	if ((rc = add_scan(ds, sc, res, &repo, &scan)) < 0 || (rc = add_blobs(ds, scan)) < 0 ||
-	    (rc = add_locations(ds, res, repo, scan, sc->finished, sc->partial || res->nerrors)) < 0 || (rc = flag_reintroduced(ds, repo)) < 0)
+	    (rc = add_locations(ds, res, repo, scan, sc->finished, sc->partial || res->nerrors)) < 0 ||
+	    (rc = flag_reintroduced(ds, repo)) < 0)
 		goto fail;
 	test_stall();
 	if ((rc = exec(ds, "COMMIT")) < 0)
