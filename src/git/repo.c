@@ -250,16 +250,14 @@ static char *web_form(const char *url)
 
 char *sfmc_gitrepo_web_url(git_repository *repo)
 {
-	git_remote *remote = NULL;
-	git_strarray names = { 0 };
+	git_config *cfg = NULL;
+	const char *url;
 	char *out = NULL;
 
-	if (git_remote_lookup(&remote, repo, "origin") < 0 && git_remote_list(&names, repo) == 0 && names.count == 1)
-		(void)git_remote_lookup(&remote, repo, names.strings[0]);
-	if (remote && git_remote_url(remote))
-		out = web_form(git_remote_url(remote));
-	git_remote_free(remote);
-	git_strarray_dispose(&names);
+	/* The configured value itself: git_remote_lookup's insteadOf rewriting leaks in libgit2 1.5. */
+	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_string(&url, cfg, "remote.origin.url") == 0)
+		out = web_form(url);
+	git_config_free(cfg);
 	git_error_clear();
 	return out;
 }
