@@ -255,7 +255,8 @@ char *sfmc_gitrepo_web_url(git_repository *repo)
 	char *out = NULL;
 
 	/* The configured value itself: git_remote_lookup's insteadOf rewriting leaks in libgit2 1.5. */
-	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_string(&url, cfg, "remote.origin.url") == 0)
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string(&url, cfg, "remote.origin.url") == 0)
 		out = web_form(url);
 	git_config_free(cfg);
 	git_error_clear();
