@@ -5,28 +5,31 @@ _sfmc_scan()
 	local cur prev cmd i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion"
+	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
 		--max-file-size --archive-depth --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help --verify --verify-jobs --verify-rate --verify-timeout --verify-cacert
-		--verify-connect-to --client-id --subdomain --account-id"
+		--verify-connect-to --client-id --subdomain --account-id --datastore --fail-on-untriaged --status --reason --repository --since"
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
 	done
 	case $prev in
 	-f | --format)
-		COMPREPLY=($(compgen -W "text json jsonl sarif gitlab" -- "$cur"))
+		COMPREPLY=($(compgen -W "text json jsonl sarif gitlab html" -- "$cur"))
 		return ;;
 	--fail-on)
 		COMPREPLY=($(compgen -W "error warning never live" -- "$cur"))
 		return ;;
-	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert)
+	--status)
+		COMPREPLY=($(compgen -W "open rotated false-positive accepted reintroduced" -- "$cur"))
+		return ;;
+	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-j | --threads | -n | --max-file-size | --archive-depth | --label | --range | --verify-jobs | --verify-rate | \
-	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id)
+	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id | --reason | --repository | --since)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then

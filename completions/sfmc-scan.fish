@@ -1,6 +1,6 @@
 # fish completion for sfmc-scan (installed to share/fish/vendor_completions.d/sfmc-scan.fish;
 # also printed by `sfmc-scan completion fish`).
-set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion
+set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a dir -d 'scan files under each PATH'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a stdin -d 'scan standard input'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a git -d 'scan a repository history'
@@ -13,9 +13,11 @@ complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a commit-ms
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a check -d 'check tokens'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a generate -d 'print valid tokens'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a completion -d 'print a completion script'
+complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a triage -d 'record what was done about a secret'
+complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a report -d 'report from the datastore'
 complete -c sfmc-scan -f -n "__fish_seen_subcommand_from hook" -a 'install uninstall'
 complete -c sfmc-scan -f -n "__fish_seen_subcommand_from completion" -a 'bash zsh fish'
-complete -c sfmc-scan -s f -l format -x -a 'text json jsonl sarif gitlab' -d 'report format'
+complete -c sfmc-scan -s f -l format -x -a 'text json jsonl sarif gitlab html' -d 'report format'
 complete -c sfmc-scan -s o -l output -r -F -d 'write the report to FILE'
 complete -c sfmc-scan -l report -r -d 'also write a FMT:PATH report'
 complete -c sfmc-scan -l rules -r -F -d 'rules file'
@@ -53,5 +55,11 @@ complete -c sfmc-scan -s v -l verbose -d 'hooks: summary on a clean run'
 complete -c sfmc-scan -l progress -d 'progress line'
 complete -c sfmc-scan -l no-progress -d 'no progress line'
 complete -c sfmc-scan -l no-color -d 'no colour'
+complete -c sfmc-scan -l datastore -r -F -d 'SQLite audit datastore'
+complete -c sfmc-scan -l fail-on-untriaged -d 'exit code ignores triaged secrets'
+complete -c sfmc-scan -l status -x -a 'open rotated false-positive accepted reintroduced' -d 'triage status'
+complete -c sfmc-scan -l reason -x -d 'triage: why'
+complete -c sfmc-scan -l repository -x -d 'report: only these repositories'
+complete -c sfmc-scan -l since -x -d 'report: from DATE on'
 complete -c sfmc-scan -s V -l version -d 'print the version'
 complete -c sfmc-scan -s h -l help -d 'print the help'

@@ -1,16 +1,20 @@
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/cli.h"
+#include "app/audit.h"
 #include "app/commands.h"
 #include "app/hook_install.h"
 #include "core/bounds.h"
 #include "report/report.h"
 #include "source/source.h"
+#include "triage/datastore.h"
 #include "util/error.h"
 #include "util/text.h"
 #include "verify/verify.h"
@@ -30,9 +34,11 @@ enum {
 	C_COMPLETION = 1 << 10,
 	C_META = 1 << 11, /* help, version */
 	C_COMMIT_MSG = 1 << 12,
+	C_TRIAGE = 1 << 13,
+	C_REPORT = 1 << 14,
 	C_HOOKS = C_PRE_COMMIT | C_PRE_PUSH | C_PRE_RECEIVE | C_COMMIT_MSG,
 	C_SCAN = C_DIR | C_STDIN | C_GIT | C_STAGED | C_HOOKS,
-	C_ANY = (1 << 13) - 1,
+	C_ANY = (1 << 15) - 1,
 };
 
 static const sfmc_command commands[] = {
@@ -75,6 +81,14 @@ static const sfmc_command commands[] = {
 	{ "completion", NULL, sfmc_cmd_completion, 0, C_COMPLETION, "completion bash|zsh|fish",
 	  "print a shell completion script",
 	  "  sfmc-scan completion bash > ~/.local/share/bash-completion/completions/sfmc-scan\n" },
+	{ "triage", NULL, sfmc_cmd_triage, 0, C_TRIAGE, "triage FINGERPRINT --status S",
+	  "record what was done about a secret in the datastore (fingerprint prefixes work)",
+	  "  sfmc-scan triage 3f2a9c01 --status rotated --reason \"rotated 2026-05-02, INC-1234\"\n"
+	  "  sfmc-scan triage 3f2a9c01 --status false-positive --reason \"test fixture\" --datastore audit.db\n" },
+	{ "report", NULL, sfmc_cmd_report, 0, C_REPORT, "report [--datastore FILE]",
+	  "render a report of what the datastore recorded, without scanning",
+	  "  sfmc-scan report --datastore audit.db -f html -o audit.html\n"
+	  "  sfmc-scan report --datastore audit.db --status open --since 2026-01-01 -f json\n" },
 	{ "help", NULL, sfmc_cmd_help, 0, C_META, NULL, NULL, NULL },
 	{ "version", NULL, sfmc_cmd_version, 0, C_META, NULL, NULL, NULL },
 };
@@ -115,6 +129,12 @@ enum {
 	OPT_CLIENT_ID,
 	OPT_SUBDOMAIN,
 	OPT_ACCOUNT_ID,
+	OPT_DATASTORE,
+	OPT_FAIL_ON_UNTRIAGED,
+	OPT_STATUS,
+	OPT_REASON,
+	OPT_REPOSITORY,
+	OPT_SINCE,
 };
 
 /* One row per option: getopt's entry, the commands it applies to, its help. */
@@ -127,11 +147,11 @@ typedef struct cli_option {
 
 static const cli_option options[] = {
 	{ { "format", required_argument, NULL, 'f' },
-	  C_SCAN,
+	  C_SCAN | C_REPORT,
 	  "-f, --format FMT",
 	  "report format: {formats} (default text)" },
 	{ { "output", required_argument, NULL, 'o' },
-	  C_SCAN,
+	  C_SCAN | C_REPORT,
 	  "-o, --output FILE",
 	  "write the report to FILE instead of stdout" },
 	{ { "report", required_argument, NULL, OPT_REPORT },
@@ -139,11 +159,11 @@ static const cli_option options[] = {
 	  "    --report FMT:PATH",
 	  "also write a FMT report to PATH (repeatable, e.g. sarif:out.sarif)" },
 	{ { "rules", required_argument, NULL, OPT_RULES },
-	  C_SCAN | C_CHECK | C_GENERATE,
+	  C_SCAN | C_CHECK | C_GENERATE | C_REPORT,
 	  "    --rules FILE",
 	  "use FILE instead of the built-in rules" },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	  C_SCAN,
+	  C_SCAN | C_REPORT,
 	  "    --fail-on LEVEL",
 	  "error|warning|never|live: what makes exit code 1 (default error; live needs --verify)" },
 	{ { "verify", no_argument, NULL, OPT_VERIFY },
@@ -252,9 +272,33 @@ static const cli_option options[] = {
 	  C_HOOK,
 	  "    --chain",
 	  "hook install: keep an existing hook and run it before sfmc-scan" },
+	{ { "datastore", required_argument, NULL, OPT_DATASTORE },
+	  C_DIR | C_GIT | C_TRIAGE | C_REPORT,
+	  "    --datastore FILE",
+	  "record the audit in SQLite FILE; git rescans only new blobs (triage, report: default .sfmc-scan.db)" },
+	{ { "fail-on-untriaged", no_argument, NULL, OPT_FAIL_ON_UNTRIAGED },
+	  C_DIR | C_GIT | C_REPORT,
+	  "    --fail-on-untriaged",
+	  "with --datastore: the exit code ignores secrets triaged rotated, false-positive or accepted" },
+	{ { "status", required_argument, NULL, OPT_STATUS },
+	  C_TRIAGE | C_REPORT,
+	  "    --status S",
+	  "triage: open|rotated|false-positive|accepted; report: only secrets with that status (or reintroduced)" },
+	{ { "reason", required_argument, NULL, OPT_REASON },
+	  C_TRIAGE,
+	  "    --reason TEXT",
+	  "triage: why (required for any status but open)" },
+	{ { "repository", required_argument, NULL, OPT_REPOSITORY },
+	  C_REPORT,
+	  "    --repository TEXT",
+	  "report: only repositories whose path contains TEXT" },
+	{ { "since", required_argument, NULL, OPT_SINCE },
+	  C_REPORT,
+	  "    --since DATE",
+	  "report: only locations from commits (or scans) on or after DATE (YYYY-MM-DD)" },
 	{ { NULL, 0, NULL, 'n' }, C_GENERATE, "-n N", "generate: how many tokens (default 1)" },
 	{ { "quiet", no_argument, NULL, 'q' },
-	  C_SCAN | C_HOOK,
+	  C_SCAN | C_HOOK | C_REPORT,
 	  "-q, --quiet",
 	  "no summary on stderr (errors are still printed)" },
 	{ { "verbose", no_argument, NULL, 'v' },
@@ -470,9 +514,22 @@ static int parse_verify_number(sfmc_cli *cli, int c, const char *arg)
 	return SFMC_OK;
 }
 
+/* --since YYYY-MM-DD (UTC midnight). */
+static int parse_date(const char *s, int64_t *out)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+
+	if (!end || *end)
+		return sfmc_error_set("--since: expected a date YYYY-MM-DD, not '%s'", s);
+	*out = (int64_t)timegm(&tm);
+	return SFMC_OK;
+}
+
 /* Options that need their value checked. */
 static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 {
+	char word[32];
 	long n;
 
 	switch (c) {
@@ -510,6 +567,13 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 			return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", arg);
 		cli->max_file_size_set = true;
 		return SFMC_OK;
+	case OPT_STATUS:
+		snprintf(word, sizeof(word), "|%s|", arg);
+		if (!strstr("|" SFMC_TRIAGE_STATUSES "|reintroduced|", word))
+			return sfmc_error_set("--status: expected %s, not '%s'", SFMC_TRIAGE_STATUSES, arg);
+		cli->status = arg;
+		return SFMC_OK;
+	case OPT_SINCE: return parse_date(arg, &cli->since);
 	default: /* 'n' */
 		if (parse_long(arg, 0, 1000000, &cli->count) < 0)
 			return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", arg);
@@ -565,6 +629,8 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_VERIFY_JOBS:
 	case OPT_VERIFY_RATE:
 	case OPT_VERIFY_TIMEOUT:
+	case OPT_STATUS:
+	case OPT_SINCE:
 	case 'n': return parse_valued(cli, c, optarg) < 0 ? SFMC_EUSAGE : SFMC_OK;
 	case OPT_VERIFY: cli->verify = true; break;
 	case OPT_VERIFY_CACERT: cli->verify_cacert = optarg; break;
@@ -572,6 +638,10 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_CLIENT_ID: cli->client_id = optarg; break;
 	case OPT_SUBDOMAIN: cli->subdomain = optarg; break;
 	case OPT_ACCOUNT_ID: cli->account_id = optarg; break;
+	case OPT_DATASTORE: cli->datastore = optarg; break;
+	case OPT_FAIL_ON_UNTRIAGED: cli->fail_on_untriaged = true; break;
+	case OPT_REASON: cli->reason = optarg; break;
+	case OPT_REPOSITORY: cli->repository = optarg; break;
 	case 'o': cli->output = optarg; break;
 	case OPT_RULES: cli->rules_file = optarg; break;
 	case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
@@ -618,6 +688,15 @@ static void set_defaults(sfmc_cli *cli)
 	cli->verify_timeout = SFMC_VERIFY_TIMEOUT;
 }
 
+static bool html_report(const sfmc_cli *cli)
+{
+	bool html = !strcmp(cli->format, "html");
+
+	for (int i = 0; i < cli->nreports; i++)
+		html |= !strcmp(cli->reports[i].format, "html");
+	return html;
+}
+
 /* Names the command (with a suggestion for a typo) and refuses options that do not apply to it. */
 /* The --verify-* options, --fail-on live and check's credential options mean nothing without --verify. */
 static int check_verify(const sfmc_cli *cli, const seen_opts *seen)
@@ -658,6 +737,11 @@ static int check_command(sfmc_cli *cli, const seen_opts *seen)
 				       cli->command);
 			return SFMC_EUSAGE;
 		}
+	if (cli->show_secrets && html_report(cli)) {
+		sfmc_error_set("--format html never shows whole secrets (a page is shared and archived): "
+			       "drop --show-secrets, or use another format");
+		return SFMC_EUSAGE;
+	}
 	if (cli->config_file && cli->no_config) {
 		sfmc_error_set("--config and --no-config exclude each other");
 		return SFMC_EUSAGE;

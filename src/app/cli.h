@@ -66,6 +66,13 @@ typedef struct sfmc_cli {
 	const char *verify_cacert;
 	const char *verify_connect_to;
 	const char *client_id, *subdomain, *account_id; /* check --verify */
+	/* the datastore (triage/datastore.h): --datastore, triage, report */
+	const char *datastore;  /* NULL: none for scans; triage and report: $SFMC_DATASTORE or .sfmc-scan.db */
+	bool fail_on_untriaged; /* the exit code ignores triaged secrets */
+	const char *status;     /* triage: the new status; report: only this status */
+	const char *reason;
+	const char *repository;         /* report: only repositories whose path contains this */
+	int64_t since;                  /* report: only locations from this time on; 0: all */
 	const struct sfmc_command *cmd; /* the row of command, set by sfmc_cli_parse */
 } sfmc_cli;
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/audit.h"
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/hook_install.h"
@@ -42,6 +43,8 @@ typedef struct scan_run {
 	sfmc_results res;
 	sfmc_scan_meta meta;
 	sfmc_report_opts ropts;
+	sfmc_audit audit; /* --datastore */
+	bool audit_open;
 	int64_t t0;
 } scan_run;
 
@@ -125,9 +128,10 @@ static bool any_live(const sfmc_results *res)
 	return false;
 }
 
-static int exit_code(const scan_run *r)
+static int exit_code(scan_run *r)
 {
-	sfmc_level max = sfmc_results_max_level(&r->res);
+	sfmc_level max = r->cli->fail_on_untriaged && r->audit_open ? sfmc_audit_untriaged_level(&r->audit, &r->res)
+								    : sfmc_results_max_level(&r->res);
 	if (r->cli->fail_on_live)
 		return any_live(&r->res) ? SFMC_EXIT_FINDINGS : r->res.nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
 	if (r->fail_on != SFMC_LEVEL_NONE && max >= r->fail_on)
@@ -199,6 +203,10 @@ static int prepare(scan_run *r)
 	    sfmc_filter_init(&r->filter, &r->cfg, cli->baseline, r->type->git) < 0)
 		return -1;
 	r->ctx.rules = &r->rules;
+	if (cli->datastore) {
+		r->audit_open = true; /* closed by run_dispose even when opening fails half-way */
+		return sfmc_audit_open(&r->audit, cli, &r->rules, &r->ctx, r->type);
+	}
 	return 0;
 }
 
@@ -282,6 +290,9 @@ static int triage(scan_run *r)
 	r->ropts.fail_on = r->fail_on;
 	if (r->cli->group && build_groups(r) == 0)
 		r->ropts.groups = &r->groups;
+	/* One transaction per repository: an interrupted run leaves the datastore as it was. */
+	if (r->audit_open && sfmc_audit_record(&r->audit, &r->meta, &r->res, &r->ropts) < 0)
+		return -1;
 	return 0;
 }
 
@@ -329,6 +340,8 @@ static void run_dispose(scan_run *r)
 	sfmc_groups_dispose(&r->groups);
 	sfmc_filter_dispose(&r->filter);
 	sfmc_config_dispose(&r->cfg);
+	if (r->audit_open)
+		sfmc_audit_close(&r->audit);
 }
 
 /* The one pipeline every scanning command shares. */
@@ -338,6 +351,8 @@ static int run_scan(const sfmc_cli *cli, const sfmc_command *cmd)
 	int rc = SFMC_EXIT_ERROR;
 
 	/* Arguments first: a usage error reads nothing. */
+	if (cli->fail_on_untriaged && !cli->datastore)
+		return sfmc_app_fail("--fail-on-untriaged needs --datastore FILE (where the triage is kept)");
 	if (r.type->check_args(&r.ctx, (const char *const *)cli->args, (size_t)cli->nargs) < 0)
 		return sfmc_app_fail(sfmc_error_last());
 	sfmc_results_init(&r.res);

@@ -72,6 +72,12 @@
 #define SFMC_MAX_FINDINGS_PER_BLOB 100000
 /* Body characters shown in a redacted secret. */
 #define SFMC_REDACT_SHOW 4
+/* How long a datastore write waits for another process before "datastore busy" (SFMC_DATASTORE_BUSY_MS overrides). */
+#define SFMC_DATASTORE_BUSY_MS 5000
+/* Longest secret the datastore reads back (a damaged row is refused). */
+#define SFMC_DATASTORE_MAX_SECRET 65536
+/* Locations listed per secret in the HTML report (the rest are counted). */
+#define SFMC_HTML_MAX_LOCATIONS 20
 /* Length of a generated token's body (issue: SFMC_ + 51 + 8). */
 #define SFMC_TOKEN_BODY_LEN 51
 /* Directory nesting depth followed before the walker reports an error. */

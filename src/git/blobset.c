@@ -139,8 +139,15 @@ typedef struct scan_ctx {
 	bool pack_order;         /* blobs read in pack order (read_order), not the caller's */
 	sfmc_scanner *scanners;
 	unsigned *ready;         /* scanner initialised */
-	sfmc_results *results;   /* one per worker */
+	sfmc_results *results;   /* one per worker, then the findings of known blobs (hooks) */
+	unsigned char *state;    /* per blob: BLOB_READ, BLOB_KNOWN (not read), BLOB_DONE (scanned whole) */
 } scan_ctx;
+
+enum {
+	BLOB_READ = 0,
+	BLOB_KNOWN,
+	BLOB_DONE
+};
 
 /* Where a problem with blob b is reported: its oldest path, else its id. */
 static const char *blob_where(const scan_ctx *c, size_t b, const char *hex)
@@ -189,6 +196,7 @@ static int scan_bytes(scan_ctx *c, unsigned w, size_t b, const char *hex, git_ob
 	}
 	if (sfmc_scanner_scan_mem(&c->scanners[w], data, len, &prov, out) < 0)
 		return sfmc_results_add_error(out, blob_where(c, b, hex), sfmc_error_last());
+	c->state[b] = BLOB_DONE; /* each blob is one task's: no other thread writes it */
 	return 0;
 }
 
@@ -206,6 +214,8 @@ static int scan_blob(size_t task, unsigned w, void *p)
 	git_object_t type;
 	int rc = 0;
 
+	if (c->state[b] == BLOB_KNOWN)
+		return 0;
 	if (worker_setup(c, w) < 0)
 		return -1;
 	git_oid_tostr(hex, sizeof(hex), id);
@@ -434,10 +444,11 @@ static int ctx_alloc(scan_ctx *c, unsigned n)
 	c->ready = calloc(n, sizeof(*c->ready));
 	c->readers = calloc(n, sizeof(*c->readers));
 	c->guards = calloc(n, sizeof(*c->guards));
-	c->results = calloc(n, sizeof(*c->results));
-	if (!c->repos || !c->scanners || !c->ready || !c->results || !c->readers || !c->guards)
+	c->results = calloc(n + 1, sizeof(*c->results));
+	c->state = calloc(s->n ? s->n : 1, 1);
+	if (!c->repos || !c->scanners || !c->ready || !c->results || !c->readers || !c->guards || !c->state)
 		return sfmc_error_set("out of memory");
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i <= n; i++)
 		sfmc_results_init(&c->results[i]);
 	c->run_len = s->n / ((size_t)n * SFMC_GIT_RUNS_PER_THREAD) + 1;
 	c->pack_order = !s->order;
@@ -450,20 +461,20 @@ static int ctx_alloc(scan_ctx *c, unsigned n)
  * errors go to out. Returns rc, or -1 when that merge fails. */
 static int ctx_release(scan_ctx *c, unsigned n, sfmc_results *out, int rc)
 {
-	for (unsigned i = 0; c->results && i < n; i++) {
+	for (unsigned i = 0; c->results && i <= n; i++) {
 		for (size_t k = 0; k < c->results[i].nfindings; k++) /* expanded copies went to out */
 			sfmc_finding_dispose(&c->results[i].findings[k]);
 		c->results[i].nfindings = 0;
 		if (sfmc_results_merge(out, &c->results[i]) < 0)
 			rc = -1;
 		sfmc_results_dispose(&c->results[i]);
-		if (c->ready && c->ready[i])
+		if (i < n && c->ready && c->ready[i])
 			sfmc_scanner_dispose(&c->scanners[i]);
-		if (c->readers)
+		if (i < n && c->readers)
 			sfmc_packreader_free(c->readers[i]);
-		if (c->guards)
+		if (i < n && c->guards)
 			sfmc_packguard_free(c->guards[i]);
-		if (c->repos)
+		if (i < n && c->repos)
 			sfmc_gitrepo_close(c->repos[i]);
 	}
 	free(c->repos);
@@ -472,7 +483,60 @@ static int ctx_release(scan_ctx *c, unsigned n, sfmc_results *out, int rc)
 	free(c->readers);
 	free(c->guards);
 	free(c->results);
+	free(c->state);
 	return rc;
+}
+
+/* Asks the hooks which blobs were scanned before: their findings go to
+ * c->results[n] and they are not read. Returns how many are left to read. */
+static int skip_known(scan_ctx *c, unsigned n, size_t *left)
+{
+	const sfmc_blobset_hooks *h = c->opts->hooks;
+	char hex[GIT_OID_HEXSZ + 1];
+	int k;
+
+	*left = c->set->n;
+	for (size_t b = 0; h && h->known && b < c->set->n; b++) {
+		git_oid_tostr(hex, sizeof(hex), &c->set->oids[b]);
+		if ((k = h->known(h->ctx, hex, &c->results[n])) < 0)
+			return -1;
+		if (k > 0) {
+			c->state[b] = BLOB_KNOWN;
+			(*left)--;
+		}
+	}
+	return 0;
+}
+
+/* Tells the hooks what was scanned whole and what it held (not the known blobs' findings). */
+static int tell_scanned(const scan_ctx *c, unsigned n)
+{
+	const sfmc_blobset_hooks *h = c->opts->hooks;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	for (size_t b = 0; h && h->scanned && b < c->set->n; b++) {
+		git_oid_tostr(hex, sizeof(hex), &c->set->oids[b]);
+		if (c->state[b] == BLOB_DONE && h->scanned(h->ctx, hex) < 0)
+			return -1;
+	}
+	for (unsigned w = 0; h && h->finding && w < n; w++)
+		for (size_t i = 0; i < c->results[w].nfindings; i++)
+			if (h->finding(h->ctx, &c->results[w].findings[i]) < 0)
+				return -1;
+	return 0;
+}
+
+/* Reads and scans what is left: a run where every blob is known opens no pack. */
+static int scan_left(scan_ctx *c, sfmc_blobset *s, unsigned n, size_t left)
+{
+	if (!left) {
+		sfmc_progress_add(s->n, 0);
+		return c->repos[0] ? 0 : sfmc_gitrepo_open(&c->repos[0], c->repo_path);
+	}
+	if (worker_setup(c, 0) < 0 || read_order(s, c->repos[0], c->readers[0]) < 0 ||
+	    sfmc_pool_run(n, (s->n + c->run_len - 1) / c->run_len, scan_run, c) < 0)
+		return -1;
+	return tell_scanned(c, n);
 }
 
 int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset *rules,
@@ -482,7 +546,7 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 	scan_ctx c = { .set = s, .g = &g, .repo_path = repo_path, .rules = rules, .opts = opts };
 	unsigned n = opts->threads ? opts->threads : sfmc_pool_cpus();
 	cand *v = NULL;
-	size_t nv = 0;
+	size_t nv = 0, left = 0;
 	int rc = -1;
 
 	if (n > s->n)
@@ -496,10 +560,9 @@ int sfmc_blobset_scan(sfmc_blobset *s, const char *repo_path, const sfmc_ruleset
 		goto cleanup;
 	sfmc_progress_expect(s->n);
 	sfmc_progress_expect_done();
-	if (group_by_blob(s, &g) < 0 || worker_setup(&c, 0) < 0 || read_order(s, c.repos[0], c.readers[0]) < 0 ||
-	    sfmc_pool_run(n, (s->n + c.run_len - 1) / c.run_len, scan_run, &c) < 0)
+	if (group_by_blob(s, &g) < 0 || skip_known(&c, n, &left) < 0 || scan_left(&c, s, n, left) < 0)
 		goto cleanup;
-	if (expand(s, &g, c.results, n, &v, &nv) < 0 || emit(s, c.repos[0], v, nv, out) < 0)
+	if (expand(s, &g, c.results, n + 1, &v, &nv) < 0 || emit(s, c.repos[0], v, nv, out) < 0)
 		goto cleanup;
 	rc = 0;
 cleanup:

@@ -52,10 +52,24 @@ int sfmc_blobset_add(sfmc_blobset *s, const git_oid *blob, uint32_t path, uint32
 /* Adds a blob with no known path or commit (a dangling object). */
 int sfmc_blobset_add_orphan(sfmc_blobset *s, const git_oid *blob);
 
+/* What the app remembers of earlier scans (the datastore), so that the git
+ * layer never depends on it. Called on the scanning thread, before and after
+ * the workers run. */
+typedef struct sfmc_blobset_hooks {
+	/* 1: blob hex was scanned before with these rules; its findings (blob
+	 * set) are appended to into and it is not read. 0: scan it. -1: error. */
+	int (*known)(void *ctx, const char *hex, sfmc_results *into);
+	/* After the scan: blob hex was read and scanned whole; its findings, if any, follow. */
+	int (*scanned)(void *ctx, const char *hex);
+	int (*finding)(void *ctx, const sfmc_finding *f);
+	void *ctx;
+} sfmc_blobset_hooks;
+
 typedef struct sfmc_blobset_opts {
 	unsigned threads;       /* 0: all CPUs */
 	uint64_t max_file_size; /* 0: no limit */
 	sfmc_packset *packs;    /* the caller's (see pack.h), shared by every worker's reader; NULL: libgit2 alone */
+	const sfmc_blobset_hooks *hooks; /* NULL: every blob is read */
 } sfmc_blobset_opts;
 
 /* Reads every blob of s once from the repository at repo_path (one

@@ -218,3 +218,47 @@ char *sfmc_gitrepo_hooks_dir(git_repository *repo)
 		b.ptr[--b.size] = '\0';
 	return sfmc_buf_detach(&b);
 }
+
+/* https://host/path or git@host:path or ssh://[user@]host/path -> https://host/path (no .git). */
+static char *web_form(const char *url)
+{
+	const char *host, *rest, *at;
+	size_t hl, rl;
+	char *out;
+
+	if (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || !strncmp(url, "ssh://", 6)) {
+		host = strstr(url, "://") + 3;
+		rest = host + strcspn(host, "/");
+	} else if ((rest = strchr(url, ':')) && rest > url && !memchr(url, '/', (size_t)(rest - url))) {
+		host = url;
+	} else {
+		return NULL;
+	}
+	if ((at = memchr(host, '@', (size_t)(rest - host))))
+		host = at + 1; /* credentials and users are never shown */
+	hl = (size_t)(rest - host);
+	if (*rest == ':' || *rest == '/')
+		rest++;
+	rl = strlen(rest);
+	if (rl > 4 && !strcmp(rest + rl - 4, ".git"))
+		rl -= 4;
+	if (!hl || !rl || memchr(host, ':', hl) || strpbrk(rest, "\"'<> \\") || !(out = malloc(hl + rl + 10)))
+		return NULL;
+	snprintf(out, hl + rl + 10, "https://%.*s/%.*s", (int)hl, host, (int)rl, rest);
+	return out;
+}
+
+char *sfmc_gitrepo_web_url(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	const char *url;
+	char *out = NULL;
+
+	/* The configured value itself: git_remote_lookup's insteadOf rewriting leaks in libgit2 1.5. */
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string(&url, cfg, "remote.origin.url") == 0)
+		out = web_form(url);
+	git_config_free(cfg);
+	git_error_clear();
+	return out;
+}

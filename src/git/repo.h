@@ -36,6 +36,12 @@ char *sfmc_gitrepo_hooks_dir(git_repository *repo);
  * given: relative to the current directory), else <gitdir>/index. */
 int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path);
 
+/* The web address of remote "origin" as a forge shows
+ * it: https://host/owner/name, from https or scp-like ssh URLs, without
+ * ".git" or credentials. malloc'd; NULL when there is none or it is not a
+ * forge address (no message). */
+char *sfmc_gitrepo_web_url(git_repository *repo);
+
 /* Sets the error message to "<what>: <libgit2's last message>"; returns -1. */
 int sfmc_gitrepo_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,7 +10,7 @@
 /* Every format, once: a new one is a file and a row here. */
 static const sfmc_report_type *const formats[] = {
 	&sfmc_report_type_text,  &sfmc_report_type_json,   &sfmc_report_type_jsonl,
-	&sfmc_report_type_sarif, &sfmc_report_type_gitlab,
+	&sfmc_report_type_sarif, &sfmc_report_type_gitlab, &sfmc_report_type_html,
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

@@ -27,12 +27,27 @@ typedef struct sfmc_scan_meta {
 	const char *head_commit;   /* git modes: HEAD commit id, else NULL */
 } sfmc_scan_meta;
 
+/* What a report may show beyond the findings, given by the app (the
+ * datastore, verification): a NULL member or NULL context: not known. */
+typedef struct sfmc_report_context {
+	/* The secret's triage status ("open", "rotated", ...) and reason (may be NULL). */
+	const char *(*triage)(void *ctx, const sfmc_finding *f, const char **reason);
+	/* The repository holding f and its forge's web address (NULL: unknown). */
+	const char *(*origin)(void *ctx, const sfmc_finding *f, const char **web_url);
+	/* Live verification: "live", "invalid" or "unknown"; NULL: it did not run. */
+	const char *(*verification)(void *ctx, const sfmc_finding *f);
+	/* The OAuth client id and tenant the secret belongs to, when known. */
+	const char *(*client)(void *ctx, const sfmc_finding *f, const char **tenant);
+	void *ctx;
+} sfmc_report_context;
+
 typedef struct sfmc_report_opts {
 	bool show_secrets;
 	bool color;      /* text only */
 	bool quiet;      /* text only: no summary */
 	const struct sfmc_groups *groups; /* --group (text, json): per distinct secret; else NULL */
 	sfmc_level fail_on;
+	const sfmc_report_context *context; /* html: triage, origins; NULL: none */
 } sfmc_report_opts;
 
 typedef struct sfmc_reporter sfmc_reporter;
@@ -67,6 +82,7 @@ extern const sfmc_report_type sfmc_report_type_json;
 extern const sfmc_report_type sfmc_report_type_jsonl;
 extern const sfmc_report_type sfmc_report_type_sarif;
 extern const sfmc_report_type sfmc_report_type_gitlab;
+extern const sfmc_report_type sfmc_report_type_html;
 
 /* true when name is a known format. */
 bool sfmc_report_known(const char *name);

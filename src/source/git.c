@@ -483,7 +483,7 @@ static int run(git_repository *repo, const char *repo_path, const plan *p, const
 	oid_list inc = { 0 }, exc = { 0 }, blobs = { 0 };
 	sfmc_gitwalk_commit *commits = NULL;
 	size_t ncommits = 0;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL, opts->hooks };
 	sfmc_treewalk_opts wopts = { repo_path, opts->threads, false, NULL };
 	sfmc_packset *packs = NULL; /* the packs indexed once for the walk, the trees and the blobs */
 	sfmc_gitmsg msgs;
@@ -629,7 +629,8 @@ static int git_scan(const sfmc_source_ctx *ctx, sfmc_results *out)
 {
 	sfmc_git_opts o = { .threads = ctx->threads,
 			    .max_file_size = ctx->max_file_size,
-			    .all_objects = ctx->all_objects };
+			    .all_objects = ctx->all_objects,
+			    .hooks = ctx->blob_hooks };
 	const char *path = sfmc_source_repo_path(ctx);
 
 	if (ctx->range)

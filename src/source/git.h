@@ -35,6 +35,7 @@ typedef struct sfmc_git_opts {
 	bool all_objects;       /* sfmc_source_git_scan: also objects no ref reaches */
 	const git_oid *tags;    /* annotated tags whose messages are scanned too (pushed tags; borrowed) */
 	size_t ntags;
+	const struct sfmc_blobset_hooks *hooks; /* blobs scanned before (the datastore); NULL: none */
 } sfmc_git_opts;
 
 /* `sfmc-scan git [REPO]`: every blob reachable from every ref (branches,

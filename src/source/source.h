@@ -41,6 +41,7 @@ typedef struct sfmc_source_ctx {
 	const char *range;        /* git */
 	sfmc_source_exclude_fn exclude; /* dir; NULL: nothing excluded */
 	void *exclude_ctx;
+	const struct sfmc_blobset_hooks *blob_hooks; /* git: blobs scanned before (the datastore); NULL: none */
 	/* Set by sfmc_source_open for git types, released by sfmc_source_close. */
 	git_repository *repo;
 } sfmc_source_ctx;

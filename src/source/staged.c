@@ -293,7 +293,7 @@ int sfmc_source_index_scan(git_repository *repo, const char *repo_path, const sf
 			   const sfmc_git_opts *opts, sfmc_results *out)
 {
 	sfmc_blobset set;
-	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL };
+	sfmc_blobset_opts bopts = { opts->threads, opts->max_file_size, NULL, NULL };
 	sfmc_packset *packs = NULL; /* indexed only if the blob readers need it */
 	int rc = -1;
 
