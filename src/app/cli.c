@@ -11,7 +11,7 @@
 #include "app/audit.h"
 #include "app/commands.h"
 #include "app/hook_install.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "report/report.h"
 #include "source/source.h"
 #include "triage/datastore.h"

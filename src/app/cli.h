@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "core/rules.h"
 
 /* Exit codes: the contract with hooks and CI. */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "app/hook_install.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/context.h"
 #include "detect/detect.h"
 #include "util/error.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "git/repo.h"
 #include "report/report.h"
 #include "util/buf.h"

@@ -15,7 +15,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/hook_install.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "core/rules.h"
 #include "report/report.h"
 #include "source/source.h"

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/error.h"
 
 /* Limits shared by every level of one outer file. */

@@ -6,7 +6,7 @@
  * bzip2, xz, zstd, lz4, lzip: compressed tars, or libarchive's "raw" format
  * for a single compressed file), the members are read with libarchive and
  * fed through the same chunked scan, under "outer!member" paths, nested up
- * to the ruleset's archive_depth, within the limits of core/bounds.h.
+ * to the ruleset's archive_depth, within the limits of util/bounds.h.
  * Extraction runs on the thread scanning the outer file; its state lives in
  * that thread's scanner. */
 #ifndef SFMC_ARCHIVE_H

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/decoders.h"
 #include "detect/prefilter.h"
 #include "util/array.h"

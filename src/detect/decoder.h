@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/decode.h"
 
 /* A literal a keyword becomes under a chain of decoders. */

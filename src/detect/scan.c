@@ -12,7 +12,7 @@
 #include <immintrin.h>
 #endif
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/archive.h"
 #include "detect/context.h"
 #include "util/array.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/scan.h"
 #include "git/pack.h"
 #include "git/repo.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/array.h"
 #include "util/error.h"
 

@@ -10,7 +10,7 @@
 #endif
 
 #include "git/repo.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "git/pack.h"
 #include "util/error.h"
 #include "util/lru.h"

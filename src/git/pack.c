@@ -17,7 +17,7 @@
 #include <pthread.h>
 #include <libdeflate.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/buf.h"
 #include "util/array.h"
 #include "util/error.h"

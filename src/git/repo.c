@@ -11,7 +11,7 @@
 
 #include <git2/sys/repository.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/error.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;

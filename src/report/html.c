@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "report/report.h"
 #include "triage/group.h"
 #include "util/error.h"

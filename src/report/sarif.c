@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "report/json.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "git/message.h"
 #include "source/source.h"
 #include "util/error.h"

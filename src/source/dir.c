@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/scan.h"
 #include "util/array.h"
 #include "util/buf.h"

@@ -16,7 +16,7 @@
 #include "git/blobset.h"
 #include "git/repo.h"
 #include "git/revwalk.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "git/pack.h"
 #include "git/introduced.h"
 #include "git/message.h"

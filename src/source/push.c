@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "git/remote.h"
 #include "source/git.h"
 #include "source/source.h"

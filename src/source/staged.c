@@ -12,7 +12,7 @@
 
 #include "git/index.h"
 #include "git/repo.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "source/source.h"
 #include "util/error.h"
 

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/array.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/error.h"
 
 void sfmc_buf_init(sfmc_buf *b, size_t limit)

@@ -15,7 +15,7 @@ typedef enum sfmc_error_code {
 	SFMC_EINVALID = -4,  /* malformed input (a damaged object, a bad line) */
 	SFMC_EUSAGE = -5,    /* the command line is wrong (exit 2 with usage) */
 	SFMC_EEXISTS = -6,   /* would overwrite something that is not ours */
-	SFMC_ELIMIT = -7,    /* a bound of core/bounds.h was reached */
+	SFMC_ELIMIT = -7,    /* a bound of util/bounds.h was reached */
 	SFMC_EBUSY = -8,     /* a resource is held by another process */
 } sfmc_error_code;
 

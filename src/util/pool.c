@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/array.h"
 #include "util/error.h"
 

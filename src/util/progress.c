@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/error.h"
 
 static struct {

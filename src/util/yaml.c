@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "util/error.h"
 
 static int parser_error(const yaml_parser_t *p, const char *name)

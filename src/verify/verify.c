@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/context.h"
 #include "util/error.h"
 

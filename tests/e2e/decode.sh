@@ -112,8 +112,8 @@ expect_rc 1 "git history"
 expect_jq '[.findings[] | "\(.path):\(.line):\(.column):\(.encoding)"] | join(" ")' "secret.yaml:4:10:base64"
 
 # A file larger than one read chunk, with encoded tokens across the first chunk's edge.
-chunk=$(sed -n 's/^#define SFMC_CHUNK_SIZE ((size_t)\([0-9]*\) << \([0-9]*\))$/\1 << \2/p' "$SFMC_SOURCE_DIR/src/core/bounds.h")
-[ -n "$chunk" ] || fail "SFMC_CHUNK_SIZE not found in src/core/bounds.h"
+chunk=$(sed -n 's/^#define SFMC_CHUNK_SIZE ((size_t)\([0-9]*\) << \([0-9]*\))$/\1 << \2/p' "$SFMC_SOURCE_DIR/src/util/bounds.h")
+[ -n "$chunk" ] || fail "SFMC_CHUNK_SIZE not found in src/util/bounds.h"
 C1=$(tok) C2=$(tok)
 {
 	head -c $((chunk - 60)) /dev/zero | tr '\0' 'x'

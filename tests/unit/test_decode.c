@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "detect/decode.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "detect/prefilter.h"
 #include "core/rules.h"
 #include "detect/scan.h"

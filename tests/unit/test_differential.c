@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "core/rules.h"
 #include "detect/scan.h"
 

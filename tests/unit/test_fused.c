@@ -16,7 +16,7 @@
 #include "detect/decode.h"
 #include "detect/detect.h"
 #include "harness.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "core/rules.h"
 #include "detect/scan.h"
 

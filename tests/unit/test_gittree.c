@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "git/object.h"
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "shell.h"
 #include "util/error.h"
 

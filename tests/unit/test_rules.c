@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/bounds.h"
+#include "util/bounds.h"
 #include "core/rules.h"
 #include "detect/decoders.h"
 #include "util/error.h"

@@ -1,4 +1,5 @@
-/* bounds.h - every size and count limit of sfmc-scan, in one place. */
+/* bounds.h - every size and count limit of sfmc-scan, in one place (the
+ * ground floor: every stage may include it). */
 #ifndef SFMC_BOUNDS_H
 #define SFMC_BOUNDS_H
 
