@@ -39,6 +39,8 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Loaded with dlopen (archives, --verify), so dpkg-shlibdeps cannot see them; added to what it finds.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libarchive13, libcurl4")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${PROJECT_DESCRIPTION}.
  sfmc-scan finds SFMC client secrets (SFMC_ + 51 characters + checksum) as a

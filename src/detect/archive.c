@@ -2,8 +2,6 @@
 #define _GNU_SOURCE
 #include "detect/archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "detect/archive_lib.h"
 #include "util/bounds.h"
 #include "util/error.h"
 
@@ -325,6 +324,9 @@ int sfmc_archive_scan(sfmc_scanner *s, int fd, const void *data, size_t len, con
 	bool compressed = false;
 	struct stat st;
 	int rc;
+
+	if (sfmc_archive_lib_load() < 0) /* fail closed: the archive's members were not read */
+		return sfmc_results_add_error(out, prov->path, sfmc_error_last());
 
 	if (!s->walk) { /* the outer file: its limits start here */
 		top.outer_size = fd >= 0 ? (fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0) : len;

@@ -23,7 +23,8 @@ for m in $mods; do
 done
 # Every library the binary links, by package; libc6 comes with the base image.
 for lib in $(objdump -p "$(readlink -f "$SFMC_BIN")" | awk '/NEEDED/{print $2}'); do
-	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x32|aarch64/ {print $NF; exit}')
+	# awk reads all of ldconfig's output (no early exit: SIGPIPE would fail the pipeline).
+	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x32|aarch64/ && !p {p = $NF} END {print p}')
 	[ -n "$path" ] || { fail "cannot find $lib"; continue; }
 	# usrmerge: dpkg knows a library by /lib or /usr/lib, whichever its package ships.
 	p=$({ dpkg -S "$path" || dpkg -S "$(readlink -f "$path")" || dpkg -S "/usr$path"; } 2>/dev/null | head -1 | cut -d: -f1)

@@ -46,7 +46,7 @@ if [ -z "$deb" ]; then
 	fail "cpack made no .deb"
 else
 	dpkg-deb -f "$deb" Depends >"$T/depends"
-	for lib in libgit2 libpcre2-8 libyaml libjansson libdeflate libssl; do
+	for lib in libgit2 libpcre2-8 libyaml libjansson libdeflate libssl libarchive13 libcurl4 libsqlite3; do
 		grep -q "$lib" "$T/depends" || fail ".deb Depends lacks $lib: $(cat "$T/depends")"
 	done
 	[ "$(dpkg-deb -f "$deb" Package)" = sfmc-scan ] || fail ".deb Package is not sfmc-scan"
