@@ -4,7 +4,7 @@
 # in docs is not reported.
 . "$(dirname "$0")/lib.sh"
 cd "$SFMC_SOURCE_DIR"
-cmd=$(sed -n '/^bash ci\/deps.sh/p' README.md)
+cmd=$(sed -n '/^## Quick start/,/^## /{/^bash ci\/deps.sh/p}' README.md)
 case "$cmd" in
 *'git clone -q fixtures/demo.bundle "$d" && build/sfmc-scan git "$d"') ;;
 *) fail "README quick start no longer clones the demo bundle: $cmd" ;;
