@@ -7,7 +7,7 @@ _sfmc_scan()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
-		--max-file-size --archive-depth --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
+		--max-file-size --archive-depth --archive-max-bytes --archive-max-ratio --archive-max-members --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help --verify --verify-jobs --verify-rate --verify-timeout --verify-cacert
 		--verify-connect-to --client-id --subdomain --account-id --datastore --fail-on-untriaged --status --reason --repository --since"
@@ -28,7 +28,7 @@ _sfmc_scan()
 	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	-j | --threads | -n | --max-file-size | --archive-depth | --label | --range | --verify-jobs | --verify-rate | \
+	-j | --threads | -n | --max-file-size | --archive-depth | --archive-max-bytes | --archive-max-ratio | --archive-max-members | --label | --range | --verify-jobs | --verify-rate | \
 	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id | --reason | --repository | --since)
 		return ;;
 	esac

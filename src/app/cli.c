@@ -119,6 +119,9 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_NO_COLOUR,
 	OPT_ARCHIVE_DEPTH,
+	OPT_ARCHIVE_MAX_BYTES,
+	OPT_ARCHIVE_MAX_RATIO,
+	OPT_ARCHIVE_MAX_MEMBERS,
 	OPT_FAIL_ON_SKIPPED,
 	OPT_VERIFY,
 	OPT_VERIFY_JOBS,
@@ -222,6 +225,18 @@ static const cli_option options[] = {
 	  C_SCAN,
 	  "    --archive-depth N",
 	  "nested archives and compressed files opened (default 4; 0: none)" },
+	{ { "archive-max-bytes", required_argument, NULL, OPT_ARCHIVE_MAX_BYTES },
+	  C_SCAN,
+	  "    --archive-max-bytes N",
+	  "decompressed bytes read from one file's archives (default 2G; K, M, G suffixes)" },
+	{ { "archive-max-ratio", required_argument, NULL, OPT_ARCHIVE_MAX_RATIO },
+	  C_SCAN,
+	  "    --archive-max-ratio N",
+	  "stop an archive that decompresses to more than N times its size (default 200)" },
+	{ { "archive-max-members", required_argument, NULL, OPT_ARCHIVE_MAX_MEMBERS },
+	  C_SCAN,
+	  "    --archive-max-members N",
+	  "members read from one file's archives (default 100000)" },
 	{ { "fail-on-skipped", no_argument, NULL, OPT_FAIL_ON_SKIPPED },
 	  C_SCAN,
 	  "    --fail-on-skipped",
@@ -562,6 +577,18 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 					      SFMC_ARCHIVE_MAX_DEPTH, arg);
 		cli->archive_depth = (unsigned)n;
 		return SFMC_OK;
+	case OPT_ARCHIVE_MAX_BYTES:
+		if (sfmc_text_parse_size(arg, &cli->archive_max_bytes) < 0 || !cli->archive_max_bytes)
+			return sfmc_error_set("--archive-max-bytes: expected bytes above 0 (e.g. 500M), not '%s'", arg);
+		return SFMC_OK;
+	case OPT_ARCHIVE_MAX_RATIO:
+	case OPT_ARCHIVE_MAX_MEMBERS:
+		if (parse_long(arg, 1, 100000000, &n) < 0)
+			return sfmc_error_set(
+				"%s: expected a number from 1 to 100000000, not '%s'",
+				c == OPT_ARCHIVE_MAX_RATIO ? "--archive-max-ratio" : "--archive-max-members", arg);
+		*(c == OPT_ARCHIVE_MAX_RATIO ? &cli->archive_max_ratio : &cli->archive_max_members) = (unsigned)n;
+		return SFMC_OK;
 	case OPT_MAX_FILE_SIZE:
 		if (sfmc_text_parse_size(arg, &cli->max_file_size) < 0)
 			return sfmc_error_set("--max-file-size: expected bytes (e.g. 1048576 or 10M), not '%s'", arg);
@@ -626,6 +653,9 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case 'j':
 	case OPT_MAX_FILE_SIZE:
 	case OPT_ARCHIVE_DEPTH:
+	case OPT_ARCHIVE_MAX_BYTES:
+	case OPT_ARCHIVE_MAX_RATIO:
+	case OPT_ARCHIVE_MAX_MEMBERS:
 	case OPT_VERIFY_JOBS:
 	case OPT_VERIFY_RATE:
 	case OPT_VERIFY_TIMEOUT:

@@ -43,6 +43,9 @@ typedef struct sfmc_cli {
 	uint64_t max_file_size;
 	bool max_file_size_set;
 	unsigned archive_depth; /* --archive-depth: nested archives opened (0: none) */
+	uint64_t archive_max_bytes;   /* --archive-max-bytes; 0: the default */
+	unsigned archive_max_ratio;   /* --archive-max-ratio; 0: the default */
+	unsigned archive_max_members; /* --archive-max-members; 0: the default */
 	bool fail_on_skipped;   /* --fail-on-skipped: anything skipped is exit 2 */
 	const char *label;    /* stdin */
 	long count;           /* generate -n */

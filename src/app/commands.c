@@ -34,6 +34,12 @@ int sfmc_app_load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 	for (size_t i = 0; rc == 0 && cli->no_decode && i < rules->nrules; i++)
 		rules->rules[i].decoders = 0;
 	rules->archive_depth = cli->archive_depth;
+	if (cli->archive_max_bytes)
+		rules->archive_max_bytes = cli->archive_max_bytes;
+	if (cli->archive_max_ratio)
+		rules->archive_max_ratio = cli->archive_max_ratio;
+	if (cli->archive_max_members)
+		rules->archive_max_members = cli->archive_max_members;
 	return rc;
 }
 

@@ -14,6 +14,9 @@ void sfmc_rules_init(sfmc_ruleset *set)
 {
 	memset(set, 0, sizeof(*set));
 	set->archive_depth = SFMC_ARCHIVE_DEPTH;
+	set->archive_max_bytes = SFMC_ARCHIVE_MAX_BYTES;
+	set->archive_max_ratio = SFMC_ARCHIVE_MAX_RATIO;
+	set->archive_max_members = SFMC_ARCHIVE_MAX_MEMBERS;
 }
 
 static void rule_dispose(sfmc_rule *r)

@@ -58,6 +58,9 @@ typedef struct sfmc_ruleset {
 	size_t max_window;   /* largest rule window */
 	size_t max_keyword;  /* longest keyword */
 	unsigned archive_depth; /* nested archives scanners open (--archive-depth; 0: none) */
+	/* Per outer file, against bombs (--archive-max-bytes, -ratio, -members; defaults in bounds.h). */
+	uint64_t archive_max_bytes;
+	unsigned archive_max_ratio, archive_max_members;
 	sfmc_rule *context;     /* context rules (`context:` key), kept apart: the detector never runs them */
 	size_t ncontext, acontext;
 } sfmc_ruleset;

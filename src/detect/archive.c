@@ -100,6 +100,7 @@ static int skip(sfmc_results *out, const char *path, const char *detail)
 typedef struct member_rd {
 	struct archive *a;
 	sfmc_archive_walk *w;
+	const sfmc_ruleset *rules; /* its archive limits */
 	const char *why;
 	char msg[400];
 } member_rd;
@@ -119,16 +120,17 @@ static ssize_t member_read(void *ctx, void *buf, size_t want)
 		return 0;
 	}
 	m->w->bytes += (uint64_t)n;
-	if (m->w->bytes > SFMC_ARCHIVE_MAX_BYTES) {
+	if (m->w->bytes > m->rules->archive_max_bytes) {
 		snprintf(m->msg, sizeof(m->msg),
 			 "archive limit: more than %llu decompressed bytes from one file, the rest not read",
-			 (unsigned long long)SFMC_ARCHIVE_MAX_BYTES);
+			 (unsigned long long)m->rules->archive_max_bytes);
 		m->why = m->msg;
 		m->w->stop = true;
-	} else if (m->w->bytes > SFMC_ARCHIVE_RATIO_FROM && m->w->bytes / SFMC_ARCHIVE_MAX_RATIO > m->w->outer_size) {
+	} else if (m->w->bytes > SFMC_ARCHIVE_RATIO_FROM &&
+		   m->w->bytes / m->rules->archive_max_ratio > m->w->outer_size) {
 		snprintf(m->msg, sizeof(m->msg),
-			 "archive limit: decompresses to more than %d times its size (a bomb?), the rest not read",
-			 SFMC_ARCHIVE_MAX_RATIO);
+			 "archive limit: decompresses to more than %u times its size (a bomb?), the rest not read",
+			 m->rules->archive_max_ratio);
 		m->why = m->msg;
 		m->w->stop = true;
 	}
@@ -182,7 +184,7 @@ static int member_prov(sfmc_provenance *m, const sfmc_provenance *prov, const ch
 /* Scans one member's data and, if it is an archive itself, its members. */
 static int member_data(sfmc_scanner *s, struct archive *a, const sfmc_provenance *mp, sfmc_results *out)
 {
-	member_rd m = { a, s->walk, NULL, { 0 } };
+	member_rd m = { a, s->walk, s->rules, NULL, { 0 } };
 	sfmc_reader rd = { member_read, &m };
 	sfmc_spool sp = { .want = true, .fd = -1, .src = -1 };
 	size_t first = out->nfindings;
@@ -206,10 +208,10 @@ static int member(sfmc_scanner *s, struct archive *a, struct archive_entry *e, c
 	char name[SFMC_ARCHIVE_MAX_PATH];
 	int rc;
 
-	if (++s->walk->members > SFMC_ARCHIVE_MAX_MEMBERS) {
+	if (++s->walk->members > s->rules->archive_max_members) {
 		s->walk->stop = true;
-		snprintf(name, sizeof(name), "archive limit: more than %d members in one file, the rest not read",
-			 SFMC_ARCHIVE_MAX_MEMBERS);
+		snprintf(name, sizeof(name), "archive limit: more than %u members in one file, the rest not read",
+			 s->rules->archive_max_members);
 		return sfmc_results_add_skipped(out, prov->path, name);
 	}
 	member_name(a, e, prov, name, sizeof(name));
