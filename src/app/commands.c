@@ -247,8 +247,6 @@ int sfmc_cmd_generate(const sfmc_cli *cli)
 	size_t plen;
 	int rc = SFMC_EXIT_ERROR;
 
-	if (cli->verify)
-		return check_verify(cli);
 	if (sfmc_app_load_rules(cli, &rules) < 0 || sfmc_detector_new(&d, &rules) < 0) {
 		sfmc_app_fail(sfmc_error_last());
 		goto cleanup;
