@@ -21,11 +21,23 @@ static void load_system_cas(void)
 
 static int open_remote(git_remote **out, git_repository *repo, const char *name, const char *url)
 {
+	/* Detached: git passes the URL it pushes to, already rewritten (insteadOf); reading the config again
+	 * is not needed, and libgit2 1.5 leaks a regex match block when it does. */
+	git_config *cfg = NULL;
+	const char *configured;
+	char key[512];
+	int rc;
+
 	if (url && *url)
-		return git_remote_create_anonymous(out, repo, url);
-	if (name && *name)
-		return git_remote_lookup(out, repo, name);
-	return sfmc_error_set("no remote name or URL");
+		return git_remote_create_detached(out, url);
+	if (!name || !*name || (size_t)snprintf(key, sizeof(key), "remote.%s.url", name) >= sizeof(key))
+		return sfmc_error_set("no remote name or URL");
+	/* The remote's URL from the config (git_remote_lookup leaks in libgit2 1.5). */
+	if ((rc = git_repository_config_snapshot(&cfg, repo)) == 0 &&
+	    (rc = git_config_get_string(&configured, cfg, key)) == 0)
+		rc = git_remote_create_detached(out, configured);
+	git_config_free(cfg);
+	return rc;
 }
 
 /* One advertised ref: its commit, when this repository has the object. */

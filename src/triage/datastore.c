@@ -341,8 +341,11 @@ static int load_known(sfmc_datastore *ds)
 			sfmc_finding_dispose(&k->f);
 	}
 	sqlite3_finalize(st);
-	qsort(ds->known, ds->nknown, sizeof(*ds->known), cmp_hex);
-	qsort(ds->kf, ds->nkf, sizeof(*ds->kf), cmp_kf);
+	/* qsort's array may not be NULL, even for no element (UBSan). */
+	if (ds->nknown)
+		qsort(ds->known, ds->nknown, sizeof(*ds->known), cmp_hex);
+	if (ds->nkf)
+		qsort(ds->kf, ds->nkf, sizeof(*ds->kf), cmp_kf);
 	return rc == SFMC_ENOTFOUND ? sfmc_error_set("datastore: a rule of the same rule set is missing") : rc;
 }
 
@@ -694,7 +697,8 @@ static int load_triage(sfmc_datastore *ds)
 			rc = sfmc_error_set("out of memory");
 	}
 	sqlite3_finalize(st);
-	qsort(ds->triage, ds->ntriage, sizeof(*ds->triage), cmp_triage);
+	if (ds->ntriage)
+		qsort(ds->triage, ds->ntriage, sizeof(*ds->triage), cmp_triage);
 	ds->triage_loaded = rc == 0;
 	return rc;
 }
@@ -708,7 +712,7 @@ int sfmc_datastore_triage_get(sfmc_datastore *ds, const char *fingerprint, sfmc_
 	if (!ds->triage_loaded && load_triage(ds) < 0)
 		return -1;
 	snprintf(key.fingerprint, sizeof(key.fingerprint), "%s", fingerprint);
-	if ((t = bsearch(&key, ds->triage, ds->ntriage, sizeof(*ds->triage), cmp_triage))) {
+	if (ds->ntriage && (t = bsearch(&key, ds->triage, ds->ntriage, sizeof(*ds->triage), cmp_triage))) {
 		out->status = t->status;
 		out->reason = t->reason;
 	}
