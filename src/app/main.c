@@ -45,6 +45,8 @@ typedef struct scan_run {
 	sfmc_report_opts ropts;
 	sfmc_audit audit; /* --datastore */
 	bool audit_open;
+	sfmc_verifier *verifier; /* --verify: started before the scan, fed while it runs */
+	sfmc_finding_tap tap;
 	int64_t t0;
 } scan_run;
 
@@ -186,6 +188,35 @@ static int open_source(scan_run *r)
 	return 0;
 }
 
+/* Credentials go to the verifier as the scanners find them, unless a filter
+ * might suppress them: those wait for the filtered results (never sent). */
+static void tap_verify(void *payload, const sfmc_finding *f)
+{
+	scan_run *r = payload;
+
+	if (!sfmc_filter_may_suppress(&r->filter, f))
+		sfmc_verifier_submit(r->verifier, f);
+}
+
+/* --verify (command line only: the config cannot ask for it). */
+static int start_verifier(scan_run *r)
+{
+	const sfmc_cli *cli = r->cli;
+	sfmc_verify_opts o;
+
+	sfmc_verify_opts_init(&o);
+	o.jobs = cli->verify_jobs;
+	o.rate = cli->verify_rate;
+	o.timeout = cli->verify_timeout;
+	o.cacert = cli->verify_cacert;
+	o.connect_to = cli->verify_connect_to;
+	if (sfmc_verifier_new(&r->verifier, &o) < 0)
+		return -1;
+	r->tap = (sfmc_finding_tap){ tap_verify, r };
+	r->rules.tap = &r->tap;
+	return 0;
+}
+
 /* Source, config, rules and filters, before anything is scanned. */
 static int prepare(scan_run *r)
 {
@@ -203,6 +234,8 @@ static int prepare(scan_run *r)
 	    sfmc_filter_init(&r->filter, &r->cfg, cli->baseline, r->type->git) < 0)
 		return -1;
 	r->ctx.rules = &r->rules;
+	if (cli->verify && start_verifier(r) < 0)
+		return -1;
 	if (cli->datastore) {
 		r->audit_open = true; /* closed by run_dispose even when opening fails half-way */
 		return sfmc_audit_open(&r->audit, cli, &r->rules, &r->ctx, r->type);
@@ -258,22 +291,13 @@ static int build_groups(scan_run *r)
 	return 0;
 }
 
-/* --verify (command line only: the config cannot ask for it): after the
- * filters, so suppressed findings are never sent; a failure is the run's error. */
+/* --verify: the rest of the filtered findings, then every answer; a failure is the run's error. */
 static void verify(scan_run *r)
 {
-	const sfmc_cli *cli = r->cli;
-	sfmc_verify_opts o;
-
-	if (!cli->verify)
+	if (!r->verifier)
 		return;
-	sfmc_verify_opts_init(&o);
-	o.jobs = cli->verify_jobs;
-	o.rate = cli->verify_rate;
-	o.timeout = cli->verify_timeout;
-	o.cacert = cli->verify_cacert;
-	o.connect_to = cli->verify_connect_to;
-	if (sfmc_verify_results(&r->res, &o) < 0)
+	r->rules.tap = NULL; /* --group's look at HEAD finds nothing new */
+	if (sfmc_verifier_finish(r->verifier, &r->res) < 0)
 		sfmc_results_add_error(&r->res, "--verify", sfmc_error_last());
 }
 
@@ -333,6 +357,7 @@ cleanup:
 
 static void run_dispose(scan_run *r)
 {
+	sfmc_verifier_free(r->verifier);
 	sfmc_source_close(&r->ctx);
 	free(r->open_error);
 	sfmc_results_dispose(&r->res);

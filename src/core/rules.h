@@ -52,6 +52,15 @@ typedef struct sfmc_rule {
 	unsigned context_lines;    /* context rules: lines searched before and after the secret */
 } sfmc_rule;
 
+struct sfmc_finding;
+
+/* Sees each finding as a scanner makes it (before any filter), from any
+ * scanning thread at once: fn must be thread-safe; f is borrowed for the call. */
+typedef struct sfmc_finding_tap {
+	void (*fn)(void *payload, const struct sfmc_finding *f);
+	void *payload;
+} sfmc_finding_tap;
+
 typedef struct sfmc_ruleset {
 	sfmc_rule *rules;
 	size_t nrules, arules;
@@ -63,6 +72,7 @@ typedef struct sfmc_ruleset {
 	unsigned archive_max_ratio, archive_max_members;
 	sfmc_rule *context;     /* context rules (`context:` key), kept apart: the detector never runs them */
 	size_t ncontext, acontext;
+	const sfmc_finding_tap *tap; /* set by the app for one run (--verify); NULL: none */
 } sfmc_ruleset;
 
 void sfmc_rules_init(sfmc_ruleset *set);

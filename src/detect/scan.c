@@ -328,6 +328,8 @@ static int flush(sfmc_scanner *s, const unsigned char *buf, size_t len, uint64_t
 			rc = sfmc_context_find(s->ctx, &f, buf, len, at);
 		if (rc == 0)
 			rc = sfmc_results_add_finding(out, &f); /* deep-copies the borrowed fields */
+		if (rc == 0 && s->rules->tap)
+			s->rules->tap->fn(s->rules->tap->payload, &f);
 		for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
 			free(f.context[k].value);
 	}

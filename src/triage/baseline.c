@@ -169,7 +169,7 @@ static bool has_redacted(const sfmc_baseline *b, const char *fingerprint, const 
 }
 
 /* Whether any entry has this fingerprint. */
-static bool has_fingerprint(const sfmc_baseline *b, const char *fingerprint)
+bool sfmc_baseline_has_fingerprint(const sfmc_baseline *b, const char *fingerprint)
 {
 	size_t lo = 0, hi = b->n;
 
@@ -192,7 +192,7 @@ bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f)
 		return false;
 	/* A message's secret is the same secret wherever the baseline saw it. */
 	if (f->location != SFMC_LOCATION_FILE)
-		return has_fingerprint(b, f->fingerprint);
+		return sfmc_baseline_has_fingerprint(b, f->fingerprint);
 	memcpy(key.fingerprint, f->fingerprint, sizeof(key.fingerprint));
 	/* Reports carry paths as UTF-8, so compare in that form. */
 	if (!(key.path = sfmc_text_lossy_utf8(f->path, f->path_len)))

@@ -32,6 +32,8 @@ void sfmc_baseline_dispose(sfmc_baseline *b);
 int sfmc_baseline_load_buffer(sfmc_baseline *b, const char *data, size_t len, const char *name);
 int sfmc_baseline_load_file(sfmc_baseline *b, const char *path);
 
+/* Whether any entry, at any path, has this fingerprint. */
+bool sfmc_baseline_has_fingerprint(const sfmc_baseline *b, const char *fingerprint);
 bool sfmc_baseline_has(const sfmc_baseline *b, const sfmc_finding *f);
 
 #endif

@@ -50,6 +50,20 @@ static int mark(const sfmc_filter *f, sfmc_finding *fi)
 	return 0;
 }
 
+bool sfmc_filter_may_suppress(const sfmc_filter *f, const sfmc_finding *fi)
+{
+	const sfmc_config *c = f->config;
+
+	if (fi->suppressed || (f->filter_paths && c && c->npaths) ||
+	    sfmc_baseline_has_fingerprint(&f->baseline, fi->fingerprint))
+		return true;
+	for (size_t i = 0; c && i < c->nallow; i++) /* any path: the finding's may not be its last */
+		if ((!c->allow[i].fingerprint || !strcmp(c->allow[i].fingerprint, fi->fingerprint)) &&
+		    (!c->allow[i].rule_id || !strcmp(c->allow[i].rule_id, fi->rule->id)))
+			return true;
+	return false;
+}
+
 int sfmc_filter_apply(const sfmc_filter *f, sfmc_results *res)
 {
 	size_t w = 0;

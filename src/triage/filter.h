@@ -25,4 +25,10 @@ void sfmc_filter_dispose(sfmc_filter *f);
  * by the scanner are kept; config wins over baseline. */
 int sfmc_filter_apply(const sfmc_filter *f, sfmc_results *res);
 
+/* Whether some filter could suppress or drop a finding of fi's secret at
+ * some location (config `paths` for path-blind sources, an allow entry, a
+ * baseline entry of its fingerprint): path-blind, so true is only "maybe".
+ * Thread-safe (reads only). */
+bool sfmc_filter_may_suppress(const sfmc_filter *f, const sfmc_finding *fi);
+
 #endif

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,10 @@
 
 #include "util/bounds.h"
 #include "detect/context.h"
+#include "util/array.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/strtab.h"
 
 #ifndef SFMC_VERSION
 #define SFMC_VERSION "0.0.0"
@@ -87,13 +91,14 @@ enum {
 	C_DONE
 };
 
-/* One distinct (subdomain, client id, secret); strings borrowed from its first finding. */
+/* One distinct (subdomain, client id, secret), with copies of what its request sends. */
 typedef struct cred {
-	const sfmc_finding *f;
-	size_t first, n; /* its findings: idx[first, first + n) */
+	char *sub, *cid, *mid; /* mid: the account id, or NULL */
+	char *secret;
+	size_t secret_len;
+	size_t tenant; /* index of its tenant's rate slot */
 	int state, attempts;
-	double not_before;   /* monotonic seconds: a 429's Retry-After */
-	double *tenant_next; /* when the tenant may get its next request */
+	double not_before; /* monotonic seconds: a 429's Retry-After */
 	sfmc_verify_status status;
 	const char *reason;
 	long http;
@@ -171,10 +176,10 @@ static void json_str(char *out, size_t *at, const char *s, size_t len)
 }
 
 /* {"grant_type":"client_credentials","client_id":..,"client_secret":..[,"account_id":N]} */
-static char *request_body(const sfmc_finding *f, size_t *len)
+static char *request_body(const cred *c, size_t *len)
 {
-	const char *cid = f->context[SFMC_CONTEXT_CLIENT_ID].value, *mid = f->context[SFMC_CONTEXT_ACCOUNT_ID].value;
-	size_t cap = 128 + 6 * (strlen(cid) + f->secret_len) + (mid ? strlen(mid) : 0), at = 0;
+	const char *cid = c->cid, *mid = c->mid;
+	size_t cap = 128 + 6 * (strlen(cid) + c->secret_len) + (mid ? strlen(mid) : 0), at = 0;
 	char *b = malloc(cap);
 
 	if (!b)
@@ -182,7 +187,7 @@ static char *request_body(const sfmc_finding *f, size_t *len)
 	at += (size_t)snprintf(b, cap, "{\"grant_type\":\"client_credentials\",\"client_id\":");
 	json_str(b, &at, cid, strlen(cid));
 	at += (size_t)snprintf(b + at, cap - at, ",\"client_secret\":");
-	json_str(b, &at, f->secret, f->secret_len);
+	json_str(b, &at, c->secret, c->secret_len);
 	if (mid) /* digits only (the context rule's value): a JSON number */
 		at += (size_t)snprintf(b + at, cap - at, ",\"account_id\":%s", mid);
 	at += (size_t)snprintf(b + at, cap - at, "}");
@@ -234,12 +239,12 @@ static int setup(xfer *x, const sfmc_verify_opts *o, struct curl_slist *connect_
 	CURL *h = x->h;
 	int bad = 0;
 
-	if (token_url(url, sizeof(url), x->c->f->context[SFMC_CONTEXT_SUBDOMAIN].value) < 0)
+	if (token_url(url, sizeof(url), x->c->sub) < 0)
 		return -1;
 	x->hdrs = api.slist_append(NULL, "Content-Type: application/json");
 	if (x->hdrs)
 		x->hdrs = api.slist_append(x->hdrs, "Accept: application/json");
-	if (!x->hdrs || !(x->body = request_body(x->c->f, &x->body_len)))
+	if (!x->hdrs || !(x->body = request_body(x->c, &x->body_len)))
 		return -1;
 	bad |= api.easy_setopt(h, CURLOPT_URL, url);
 	bad |= api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
@@ -332,18 +337,29 @@ static bool classify(cred *c, CURLcode cc, xfer *x)
 	return false;
 }
 
-/* The request loop's state. */
-typedef struct run {
-	const sfmc_verify_opts *o;
+/* The verifier: scanning threads hand it credentials (submit, under lock);
+ * one thread of its own drives libcurl. The lock guards the credentials and
+ * counters; libcurl is only ever touched by that thread. */
+struct sfmc_verifier {
+	sfmc_verify_opts o;
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool started, closing;
+	sfmc_strtab keys; /* "sub\0cid\0secret": its id is its credential's index */
+	cred **creds;
+	size_t ncreds, acreds, done, cursor;
+	sfmc_strtab tenant_names; /* subdomains: id -> tenant_next[id] */
+	double *tenant_next;      /* when each tenant may get its next request */
+	size_t ntenants, atenants;
+	unsigned running;
+	bool too_many;
+	char *error; /* set by the thread when libcurl could not start */
 	CURLM *m;
 	struct curl_slist *connect_to;
-	cred *creds;
-	size_t ncreds, done, cursor;
-	unsigned running;
-} run;
+};
 
 /* Starts c's request; a request that cannot be prepared ends it as unknown. */
-static void start(run *r, cred *c)
+static void start(sfmc_verifier *v, cred *c)
 {
 	xfer *x = calloc(1, sizeof(*x));
 
@@ -352,166 +368,62 @@ static void start(run *r, cred *c)
 		x->c = c;
 		x->h = api.easy_init();
 	}
-	if (!x || !x->h || setup(x, r->o, r->connect_to) < 0 || api.multi_add_handle(r->m, x->h) != CURLM_OK) {
+	if (!x || !x->h || setup(x, &v->o, v->connect_to) < 0 || api.multi_add_handle(v->m, x->h) != CURLM_OK) {
 		xfer_free(x);
 		c->state = C_DONE, c->status = SFMC_VERIFY_UNKNOWN, c->reason = R_INTERNAL;
-		r->done++;
+		v->done++;
 		return;
 	}
 	c->state = C_RUNNING;
-	*c->tenant_next = mono() + 1.0 / r->o->rate;
-	r->running++;
+	v->tenant_next[c->tenant] = mono() + 1.0 / v->o.rate;
+	v->running++;
 }
 
 /* Starts what the job limit, each tenant's rate and Retry-After allow. */
-static void start_ready(run *r)
+static void start_ready(sfmc_verifier *v)
 {
 	double now = mono();
 
-	while (r->cursor < r->ncreds && r->creds[r->cursor].state == C_DONE)
-		r->cursor++;
-	for (size_t i = r->cursor; i < r->ncreds && r->running < r->o->jobs; i++) {
-		cred *c = &r->creds[i];
-		if (c->state == C_PENDING && c->not_before <= now && *c->tenant_next <= now)
-			start(r, c);
+	while (v->cursor < v->ncreds && v->creds[v->cursor]->state == C_DONE)
+		v->cursor++;
+	for (size_t i = v->cursor; i < v->ncreds && v->running < v->o.jobs; i++) {
+		cred *c = v->creds[i];
+		if (c->state == C_PENDING && c->not_before <= now && v->tenant_next[c->tenant] <= now)
+			start(v, c);
 	}
 }
 
-static void finish(run *r, CURLMsg *msg)
+static void finish(sfmc_verifier *v, CURLMsg *msg)
 {
 	xfer *x = NULL;
 	cred *c;
 
 	api.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 	c = x->c;
-	api.multi_remove_handle(r->m, x->h);
-	r->running--;
+	api.multi_remove_handle(v->m, x->h);
+	v->running--;
 	if (classify(c, msg->data.result, x))
 		c->state = C_PENDING; /* a 429: once more, after Retry-After */
 	else {
 		c->state = C_DONE;
-		r->done++;
+		v->done++;
 	}
 	xfer_free(x);
 }
 
-/* Milliseconds until a pending credential may start (0..50: the loop also wakes on any socket). */
-static int wait_ms(const run *r)
+/* Milliseconds until a pending credential may start (0..50: the loop also
+ * wakes on any socket, and looks for new credentials at least that often). */
+static int wait_ms(const sfmc_verifier *v)
 {
 	double now = mono(), next = now + 0.05;
 
-	for (size_t i = r->cursor; i < r->ncreds && r->running < r->o->jobs; i++) {
-		const cred *c = &r->creds[i];
-		double at = c->not_before > *c->tenant_next ? c->not_before : *c->tenant_next;
+	for (size_t i = v->cursor; i < v->ncreds && v->running < v->o.jobs; i++) {
+		const cred *c = v->creds[i];
+		double tn = v->tenant_next[c->tenant], at = c->not_before > tn ? c->not_before : tn;
 		if (c->state == C_PENDING && at < next)
 			next = at;
 	}
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
-}
-
-static int loop(run *r)
-{
-	while (r->done < r->ncreds) {
-		int still = 0, q = 0;
-		bool finished = false;
-		CURLMsg *msg;
-
-		start_ready(r);
-		if (api.multi_perform(r->m, &still) != CURLM_OK)
-			return sfmc_error_set("--verify: libcurl failed");
-		while ((msg = api.multi_info_read(r->m, &q)))
-			if (msg->msg == CURLMSG_DONE) {
-				finish(r, msg);
-				finished = true;
-			}
-		/* A freed slot is filled at once; else wait for a socket or the next start. */
-		if (!finished && r->done < r->ncreds && api.multi_poll(r->m, NULL, 0, wait_ms(r), NULL) != CURLM_OK)
-			return sfmc_error_set("--verify: libcurl failed");
-	}
-	return 0;
-}
-
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-/* By (subdomain, client id, secret): one credential's findings are adjacent. */
-static int cmp_triple(const void *pa, const void *pb)
-{
-	const sfmc_finding *a = *(const sfmc_finding *const *)pa, *b = *(const sfmc_finding *const *)pb;
-	int c = cmp_str(a->context[SFMC_CONTEXT_SUBDOMAIN].value, b->context[SFMC_CONTEXT_SUBDOMAIN].value);
-
-	if (!c)
-		c = cmp_str(a->context[SFMC_CONTEXT_CLIENT_ID].value, b->context[SFMC_CONTEXT_CLIENT_ID].value);
-	if (!c && a->secret_len != b->secret_len)
-		c = a->secret_len < b->secret_len ? -1 : 1;
-	return c ? c : memcmp(a->secret, b->secret, a->secret_len);
-}
-
-/* Marks what cannot be verified; returns the findings that can, sorted. */
-static sfmc_finding **verifiable(sfmc_results *res, size_t *n)
-{
-	sfmc_finding **idx = malloc((res->nfindings ? res->nfindings : 1) * sizeof(*idx));
-
-	*n = 0;
-	for (size_t i = 0; idx && i < res->nfindings; i++) {
-		sfmc_finding *f = &res->findings[i];
-		if (f->suppressed)
-			continue;
-		f->verify = SFMC_VERIFY_UNVERIFIABLE;
-		if (!f->context[SFMC_CONTEXT_CLIENT_ID].value)
-			f->verify_reason = R_NOCLIENT;
-		else if (!sfmc_context_subdomain_ok(f->context[SFMC_CONTEXT_SUBDOMAIN].value))
-			f->verify_reason = R_NOSUB;
-		else
-			idx[(*n)++] = f;
-	}
-	if (idx && *n > 1)
-		qsort(idx, *n, sizeof(*idx), cmp_triple);
-	return idx;
-}
-
-/* One cred per distinct triple, each tenant's rate slot shared by its creds. */
-static int group_creds(run *r, sfmc_finding **idx, size_t n, double **tenants)
-{
-	size_t nt = 0;
-
-	r->creds = calloc(n ? n : 1, sizeof(*r->creds));
-	*tenants = calloc(n ? n : 1, sizeof(**tenants));
-	if (!r->creds || !*tenants)
-		return sfmc_error_set("out of memory");
-	for (size_t i = 0; i < n; i++) {
-		cred *prev = r->ncreds ? &r->creds[r->ncreds - 1] : NULL;
-		if (prev && cmp_triple(&idx[prev->first], &idx[i]) == 0) {
-			prev->n++;
-			continue;
-		}
-		if (r->ncreds >= SFMC_VERIFY_MAX_CREDENTIALS)
-			return sfmc_error_set("--verify: more than %d distinct credentials",
-					      SFMC_VERIFY_MAX_CREDENTIALS);
-		if (!prev || strcmp(prev->f->context[SFMC_CONTEXT_SUBDOMAIN].value,
-				    idx[i]->context[SFMC_CONTEXT_SUBDOMAIN].value))
-			nt++;
-		r->creds[r->ncreds++] = (cred){ .f = idx[i], .first = i, .n = 1, .tenant_next = &(*tenants)[nt - 1] };
-	}
-	return 0;
-}
-
-/* Every finding of a credential gets its verdict; a live warning becomes an error. */
-static void apply(run *r, sfmc_finding **idx)
-{
-	for (size_t i = 0; i < r->ncreds; i++) {
-		const cred *c = &r->creds[i];
-		for (size_t k = c->first; k < c->first + c->n; k++) {
-			sfmc_finding *f = idx[k];
-			f->verify = c->status;
-			f->verify_reason = c->reason;
-			f->verify_http = c->http;
-			if (c->status == SFMC_VERIFY_LIVE)
-				f->level = SFMC_LEVEL_ERROR;
-		}
-	}
 }
 
 static struct curl_slist *connect_to_list(const char *addr)
@@ -524,45 +436,262 @@ static struct curl_slist *connect_to_list(const char *addr)
 	return api.slist_append(NULL, spec);
 }
 
+static int start_curl(sfmc_verifier *v)
+{
+	if (load_curl() < 0)
+		return -1;
+	if (v->o.connect_to && !(v->connect_to = connect_to_list(v->o.connect_to)))
+		return sfmc_error_set("out of memory");
+	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(v->m = api.multi_init()))
+		return sfmc_error_set("--verify: libcurl could not be started");
+	return 0;
+}
+
+/* Until closed and every credential has its answer. */
+static int loop(sfmc_verifier *v)
+{
+	bool finished = true;
+
+	for (;;) {
+		int still = 0, q = 0, ms;
+		bool stop;
+		CURLMsg *msg;
+
+		pthread_mutex_lock(&v->lock);
+		start_ready(v);
+		ms = finished ? 0 : wait_ms(v);
+		stop = v->closing && v->done == v->ncreds;
+		pthread_mutex_unlock(&v->lock);
+		if (stop)
+			return 0;
+		/* A freed slot is filled at once; else wait for a socket, the next start or new work. */
+		if (ms && api.multi_poll(v->m, NULL, 0, ms, NULL) != CURLM_OK)
+			return sfmc_error_set("--verify: libcurl failed");
+		if (api.multi_perform(v->m, &still) != CURLM_OK)
+			return sfmc_error_set("--verify: libcurl failed");
+		finished = false;
+		while ((msg = api.multi_info_read(v->m, &q)))
+			if (msg->msg == CURLMSG_DONE) {
+				pthread_mutex_lock(&v->lock);
+				finish(v, msg);
+				pthread_mutex_unlock(&v->lock);
+				finished = true;
+			}
+	}
+}
+
+static void *verifier_main(void *arg)
+{
+	sfmc_verifier *v = arg;
+
+	if (start_curl(v) < 0 || loop(v) < 0) {
+		pthread_mutex_lock(&v->lock);
+		v->error = strdup(sfmc_error_last());
+		pthread_mutex_unlock(&v->lock);
+	}
+	return NULL;
+}
+
+int sfmc_verifier_new(sfmc_verifier **out, const sfmc_verify_opts *o)
+{
+	sfmc_verifier *v;
+
+	*out = NULL;
+	if (o->connect_to && !sfmc_verify_connect_to_ok(o->connect_to))
+		return sfmc_error_set("--verify-connect-to: expected a loopback ADDR:PORT");
+	if (!(v = calloc(1, sizeof(*v))))
+		return sfmc_error_set("out of memory");
+	v->o = *o;
+	pthread_mutex_init(&v->lock, NULL);
+	sfmc_strtab_init(&v->keys);
+	sfmc_strtab_init(&v->tenant_names);
+	*out = v;
+	return 0;
+}
+
+/* Whether f names a credential a request can be built for. */
+static bool verifiable(const sfmc_finding *f)
+{
+	return f->context[SFMC_CONTEXT_CLIENT_ID].value &&
+	       sfmc_context_subdomain_ok(f->context[SFMC_CONTEXT_SUBDOMAIN].value);
+}
+
+/* "sub\0cid\0secret" in key. */
+static int triple_key(sfmc_buf *key, const sfmc_finding *f)
+{
+	const char *sub = f->context[SFMC_CONTEXT_SUBDOMAIN].value, *cid = f->context[SFMC_CONTEXT_CLIENT_ID].value;
+
+	return sfmc_buf_put(key, sub, strlen(sub) + 1) < 0 || sfmc_buf_put(key, cid, strlen(cid) + 1) < 0 ||
+			       sfmc_buf_put(key, f->secret, f->secret_len) < 0
+		       ? -1
+		       : 0;
+}
+
+static void cred_free(cred *c)
+{
+	if (!c)
+		return;
+	if (c->secret)
+		memset(c->secret, 0, c->secret_len);
+	free(c->secret);
+	free(c->sub);
+	free(c->cid);
+	free(c->mid);
+	free(c);
+}
+
+/* A new credential for f (lock held): copies, its tenant's rate slot. */
+static int add_cred(sfmc_verifier *v, const sfmc_finding *f)
+{
+	const char *sub = f->context[SFMC_CONTEXT_SUBDOMAIN].value, *mid = f->context[SFMC_CONTEXT_ACCOUNT_ID].value;
+	cred *c = calloc(1, sizeof(*c));
+	uint32_t tid;
+
+	if (!c || !(c->sub = strdup(sub)) || !(c->cid = strdup(f->context[SFMC_CONTEXT_CLIENT_ID].value)) ||
+	    (mid && !(c->mid = strdup(mid))) || !(c->secret = malloc(f->secret_len ? f->secret_len : 1)) ||
+	    sfmc_strtab_intern(&v->tenant_names, sub, strlen(sub), &tid) < 0 ||
+	    SFMC_ARRAY_RESERVE(v->tenant_next, (size_t)tid + 1, v->atenants) < 0 ||
+	    SFMC_ARRAY_GROW(v->creds, v->ncreds, v->acreds) < 0) {
+		cred_free(c);
+		return -1;
+	}
+	memcpy(c->secret, f->secret, f->secret_len);
+	c->secret_len = f->secret_len;
+	c->tenant = tid;
+	if (tid == v->ntenants) /* a new tenant: free to start */
+		v->tenant_next[v->ntenants++] = 0;
+	v->creds[v->ncreds++] = c;
+	return 0;
+}
+
+/* The index of f's credential, added when new (lock held); -1 when it cannot be. */
+static long find_or_add(sfmc_verifier *v, const sfmc_finding *f)
+{
+	sfmc_buf key = SFMC_BUF_INIT;
+	uint32_t id;
+	long at = -1;
+
+	if (v->too_many || triple_key(&key, f) < 0 || sfmc_strtab_intern(&v->keys, key.ptr, key.size, &id) < 0)
+		goto cleanup;
+	if (id < v->ncreds) {
+		at = (long)id;
+		goto cleanup;
+	}
+	/* id == ncreds: every key interned before has its credential */
+	if (v->ncreds >= SFMC_VERIFY_MAX_CREDENTIALS)
+		v->too_many = true;
+	else if (add_cred(v, f) == 0)
+		at = (long)id;
+	else
+		v->too_many = true; /* out of memory: ids and credentials must stay aligned */
+cleanup:
+	if (key.ptr)
+		memset(key.ptr, 0, key.size);
+	sfmc_buf_dispose(&key);
+	return at;
+}
+
+void sfmc_verifier_submit(sfmc_verifier *v, const sfmc_finding *f)
+{
+	if (!v || f->suppressed || !verifiable(f))
+		return;
+	pthread_mutex_lock(&v->lock);
+	if (!v->closing && find_or_add(v, f) >= 0 && !v->started)
+		v->started = pthread_create(&v->thread, NULL, verifier_main, v) == 0;
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* Every finding of a credential gets its verdict; a live warning becomes an error. */
+static void apply(sfmc_verifier *v, sfmc_results *res)
+{
+	for (size_t i = 0; i < res->nfindings; i++) {
+		sfmc_finding *f = &res->findings[i];
+		long at;
+		if (f->suppressed || !verifiable(f) || (at = find_or_add(v, f)) < 0 || v->creds[at]->state != C_DONE)
+			continue;
+		f->verify = v->creds[at]->status;
+		f->verify_reason = v->creds[at]->reason;
+		f->verify_http = v->creds[at]->http;
+		if (f->verify == SFMC_VERIFY_LIVE)
+			f->level = SFMC_LEVEL_ERROR;
+	}
+}
+
+/* Marks what cannot be verified, hands the rest over; false when a credential was refused. */
+static bool submit_results(sfmc_verifier *v, sfmc_results *res)
+{
+	for (size_t i = 0; i < res->nfindings; i++) {
+		sfmc_finding *f = &res->findings[i];
+		if (f->suppressed)
+			continue;
+		f->verify = SFMC_VERIFY_UNVERIFIABLE;
+		if (!f->context[SFMC_CONTEXT_CLIENT_ID].value)
+			f->verify_reason = R_NOCLIENT;
+		else if (!sfmc_context_subdomain_ok(f->context[SFMC_CONTEXT_SUBDOMAIN].value))
+			f->verify_reason = R_NOSUB;
+		else
+			sfmc_verifier_submit(v, f);
+	}
+	return !v->too_many;
+}
+
+int sfmc_verifier_finish(sfmc_verifier *v, sfmc_results *res)
+{
+	bool complete = submit_results(v, res);
+
+	pthread_mutex_lock(&v->lock);
+	v->closing = true;
+	pthread_mutex_unlock(&v->lock);
+	if (v->started) {
+		pthread_join(v->thread, NULL);
+		v->started = false;
+	}
+	if (v->error)
+		return sfmc_error_set("%s", v->error);
+	if (!complete)
+		return sfmc_error_set("--verify: more than %d distinct credentials (or out of memory): not verified",
+				      SFMC_VERIFY_MAX_CREDENTIALS);
+	apply(v, res);
+	return 0;
+}
+
+void sfmc_verifier_free(sfmc_verifier *v)
+{
+	if (!v)
+		return;
+	if (v->started) { /* finish was not called: stop the thread first */
+		pthread_mutex_lock(&v->lock);
+		v->closing = true;
+		pthread_mutex_unlock(&v->lock);
+		pthread_join(v->thread, NULL);
+	}
+	if (v->m) {
+		api.multi_cleanup(v->m);
+		api.global_cleanup();
+	}
+	if (v->connect_to)
+		api.slist_free_all(v->connect_to);
+	for (size_t i = 0; i < v->ncreds; i++)
+		cred_free(v->creds[i]);
+	free(v->creds);
+	if (v->keys.bytes.ptr) /* the keys hold secrets */
+		memset(v->keys.bytes.ptr, 0, v->keys.bytes.size);
+	sfmc_strtab_dispose(&v->keys);
+	sfmc_strtab_dispose(&v->tenant_names);
+	free(v->tenant_next);
+	free(v->error);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
 int sfmc_verify_results(sfmc_results *res, const sfmc_verify_opts *o)
 {
-	run r = { .o = o };
-	size_t n = 0;
-	double *tenants = NULL;
-	sfmc_finding **idx = verifiable(res, &n);
-	int rc = -1;
+	sfmc_verifier *v;
+	int rc;
 
-	if (!idx)
-		return sfmc_error_set("out of memory");
-	if (group_creds(&r, idx, n, &tenants) < 0)
-		goto cleanup;
-	if (!r.ncreds) { /* nothing to ask: libcurl is not even loaded */
-		rc = 0;
-		goto cleanup;
-	}
-	if (load_curl() < 0)
-		goto cleanup;
-	if (o->connect_to && !sfmc_verify_connect_to_ok(o->connect_to)) {
-		sfmc_error_set("--verify-connect-to: expected a loopback ADDR:PORT");
-		goto cleanup;
-	}
-	if (o->connect_to && !(r.connect_to = connect_to_list(o->connect_to))) {
-		sfmc_error_set("out of memory");
-		goto cleanup;
-	}
-	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r.m = api.multi_init())) {
-		sfmc_error_set("--verify: libcurl could not be started");
-		goto cleanup;
-	}
-	if ((rc = loop(&r)) == 0)
-		apply(&r, idx);
-	api.multi_cleanup(r.m);
-	api.global_cleanup();
-cleanup:
-	if (r.connect_to)
-		api.slist_free_all(r.connect_to);
-	free(r.creds);
-	free(tenants);
-	free(idx);
+	if (sfmc_verifier_new(&v, o) < 0)
+		return -1;
+	rc = sfmc_verifier_finish(v, res);
+	sfmc_verifier_free(v);
 	return rc;
 }

@@ -152,6 +152,45 @@ run "$NET" git -f json "${V[@]}" "$R"
 expect_jq '[.findings[] | .verification.status] | unique | join(",")' invalid
 [ "$(wc -l <"$LOG")" = 1 ] || fail "history: $(wc -l <"$LOG") requests, expected 1"
 
+# Suppressed findings are never sent, although requests start during the
+# scan: an allow entry (by path) and a baseline, in history and in a tree.
+: >"$LOG"
+Q="$T/quiet"
+git init -q "$Q"
+cp "$T/tree/live/.env" "$Q/.env"
+printf 'allow:\n  - path: ".env"\n    reason: test double\n' >"$Q/.sfmc-scan.yaml"
+git -C "$Q" add . && git -C "$Q" commit -qm allowed
+run "$NET" git -f json "${V[@]}" "$Q"
+expect_rc 0 "allowed: git --verify"
+run "$NET" dir -f json "${V[@]}" "$Q"
+expect_rc 0 "allowed: dir --verify"
+mkdir -p "$T/based"
+cp "$T/tree/invalid/.env" "$T/based/.env"
+run "$SFMC" dir --write-baseline "$T/base.json" "$T/based"
+run "$NET" dir -f json "${V[@]}" --baseline "$T/base.json" "$T/based"
+expect_rc 0 "baselined: dir --verify"
+[ ! -s "$LOG" ] || fail "requests for suppressed findings: $(cat "$LOG")"
+
+# While the scan goes on: stdin from a FIFO whose writer holds it open until
+# the mock has seen the request (after the triple, 4 MiB of filler: the scan
+# reads 1 MiB chunks, so the first one is scanned while the stream is open).
+# Verifying after the scan would never ask (the scan cannot end first).
+: >"$LOG"
+mkfifo "$T/fifo"
+"$NET" stdin -f json "${V[@]}" <"$T/fifo" >"$T/fifo.out" 2>"$T/fifo.err" &
+SCAN=$!
+exec 7>"$T/fifo"
+cat "$T/tree/invalid/.env" >&7
+head -c 4194304 /dev/zero | tr '\0' 'x' | fold -w 100 >&7
+for _ in $(seq 200); do [ -s "$LOG" ] && break; sleep 0.05; done
+[ -s "$LOG" ] || fail "no request while the scan was still reading its input"
+kill -0 $SCAN 2>/dev/null || fail "the scan ended before its input did"
+exec 7>&-
+wait $SCAN || true
+[ "$(jq -r '[.findings[] | .verification.status] | join(",")' "$T/fifo.out")" = invalid ] ||
+	fail "streamed verification: $(cat "$T/fifo.out" "$T/fifo.err")"
+[ "$(wc -l <"$LOG")" = 1 ] || fail "streamed: $(wc -l <"$LOG") requests, expected 1"
+
 # check --verify: one credential by hand.
 : >"$LOG"
 run "$NET" check --verify --verify-cacert "$T/testca.pem" --verify-connect-to "127.0.0.1:$PORT" \
