@@ -23,17 +23,22 @@
 /* The sorting and filtering script; its hash is the page's script-src. */
 static const char script[] =
 	"(function(){var t=document.getElementById('secrets');if(!t)return;t.setAttribute('data-js','1');"
-	"var b=t.tBodies[0];"
+	"var bs=[].slice.call(document.querySelectorAll('table.secrets>tbody'));"
+	"function all(){var a=[];bs.forEach(function(b){a.push.apply(a,[].slice.call(b.rows));});return a;}"
 	"var q=document.getElementById('q'),s=document.getElementById('st');"
-	"function f(){var v=q.value.toLowerCase(),w=s.value;for(var i=0;i<b.rows.length;i++){var r=b.rows[i];"
-	"r.hidden=(v&&r.textContent.toLowerCase().indexOf(v)<0)||(w&&r.getAttribute('data-status')!==w);}}"
+	"function f(){var v=q.value.toLowerCase(),w=s.value;bs.forEach(function(b){var n=0;"
+	"for(var i=0;i<b.rows.length;i++){var r=b.rows[i];"
+	"r.hidden=(v&&r.textContent.toLowerCase().indexOf(v)<0)||(w&&r.getAttribute('data-status')!==w);"
+	"if(!r.hidden)n++;}var d=b.closest('details');if(d&&(v||w))d.open=n>0;});}"
 	"q.addEventListener('input',f);s.addEventListener('change',f);"
 	"var h=t.tHead.rows[0].cells;for(var c=0;c<h.length;c++)(function(c){h[c].addEventListener('click',function(){"
 	"var d=h[c].getAttribute('data-dir')==='a'?'d':'a';h[c].setAttribute('data-dir',d);"
-	"var rs=Array.prototype.slice.call(b.rows);rs.sort(function(x,y){"
+	"var rs=all();rs.sort(function(x,y){"
 	"var p=x.cells[c].getAttribute('data-k')||x.cells[c].textContent,o=y.cells[c].getAttribute('data-k')||"
 	"y.cells[c].textContent;return (p<o?-1:p>o?1:0)*(d==='a'?1:-1);});"
-	"rs.forEach(function(r){b.appendChild(r);});});})(c);})();";
+	/* the same number of rows in each body as before: the first page stays the first page */
+	"var ns=bs.map(function(b){return b.rows.length;}),k=0;bs.forEach(function(b,i){"
+	"rs.slice(k,k+=ns[i]).forEach(function(r){b.appendChild(r);});});});})(c);})();";
 
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}"
@@ -43,9 +48,10 @@ static const char style[] =
 	"text-align:left;vertical-align:top}th{cursor:pointer;background:#f4f4f4}code{font-size:.95em}"
 	".s-open,.s-reintroduced{color:#b00}.s-rotated{color:#070}.s-false-positive,.s-accepted{color:#555}"
 	"ul{margin:0;padding-left:1.1em}svg{max-width:100%;height:auto}.fix{white-space:pre-line}"
-	/* 10,000 rows: a fixed layout, and rows off screen are not laid out until scrolled to */
-	"#secrets{table-layout:fixed}#secrets tbody tr{content-visibility:auto;contain-intrinsic-size:auto 4em}"
-	"#secrets td{overflow-wrap:anywhere}#secrets th:nth-child(3){width:28%}";
+	/* every part of the table has the same fixed columns */
+	".secrets{table-layout:fixed}.secrets td{overflow-wrap:anywhere}"
+	".secrets th:nth-child(3),.secrets td:nth-child(3){width:28%}details.more{margin:.3em 0}"
+	"details.more summary{cursor:pointer;padding:.3em .5em;background:#f4f4f4}";
 
 static const char *const statuses[] = { "open", "reintroduced", "rotated", "false-positive", "accepted" };
 static const char *const colours[] = { "#c62828", "#6a1b9a", "#2e7d32", "#757575", "#1565c0" };
@@ -517,23 +523,45 @@ static int html_remediation(sfmc_reporter *r, const sfmc_groups *gs)
 	return rc;
 }
 
+/* Closes the part of the table before the shown row number `at` (0-based) and
+ * opens the next: the first SFMC_HTML_FIRST_ROWS rows are laid out at load,
+ * the rest wait in closed <details> (readable without JavaScript: one click). */
+static void html_part(sfmc_reporter *r, size_t at, size_t total)
+{
+	size_t end = at + SFMC_HTML_CHUNK_ROWS < total ? at + SFMC_HTML_CHUNK_ROWS : total;
+
+	fputs(at == SFMC_HTML_FIRST_ROWS ? "</tbody></table>\n" : "</tbody></table></details>\n", r->out);
+	fprintf(r->out,
+		"<details class=\"more\"><summary>Secrets %zu to %zu of %zu</summary>"
+		"<table class=\"secrets\"><tbody>\n",
+		at + 1, end, total);
+}
+
 static int html_table(sfmc_reporter *r, const sfmc_groups *gs, bool repo_names)
 {
+	size_t total = 0, at = 0;
 	int rc = 0;
 
+	for (size_t i = 0; i < gs->n; i++)
+		total += shown(&gs->v[i]);
 	fputs("<h2>Secrets</h2>\n<p><label>Filter <input id=\"q\" type=\"search\"></label> <label>Status "
 	      "<select id=\"st\"><option value=\"\">all</option>",
 	      r->out);
 	for (size_t s = 0; s < NSTATUS; s++)
 		fprintf(r->out, "<option>%s</option>", statuses[s]);
-	fputs("</select></label> (click a heading to sort)</p>\n<table id=\"secrets\"><thead><tr><th>Secret</th>"
-	      "<th>Rule</th><th>Locations</th><th>First seen</th><th>Last seen</th><th>Author</th>"
+	fputs("</select></label> (click a heading to sort)</p>\n<table id=\"secrets\" class=\"secrets\"><thead><tr>"
+	      "<th>Secret</th><th>Rule</th><th>Locations</th><th>First seen</th><th>Last seen</th><th>Author</th>"
 	      "<th>Client / tenant</th><th>Triage</th><th>Remediation</th></tr></thead>\n<tbody>\n",
 	      r->out);
-	for (size_t i = 0; i < gs->n && rc == 0; i++)
-		if (shown(&gs->v[i]))
-			rc = html_row(r, &gs->v[i], repo_names);
-	fputs("</tbody></table>\n", r->out);
+	for (size_t i = 0; i < gs->n && rc == 0; i++) {
+		if (!shown(&gs->v[i]))
+			continue;
+		if (at >= SFMC_HTML_FIRST_ROWS && (at - SFMC_HTML_FIRST_ROWS) % SFMC_HTML_CHUNK_ROWS == 0)
+			html_part(r, at, total);
+		rc = html_row(r, &gs->v[i], repo_names);
+		at++;
+	}
+	fputs(at > SFMC_HTML_FIRST_ROWS ? "</tbody></table></details>\n" : "</tbody></table>\n", r->out);
 	return rc == 0 ? html_remediation(r, gs) : rc;
 }
 

@@ -79,6 +79,10 @@
 #define SFMC_DATASTORE_MAX_SECRET 65536
 /* Locations listed per secret in the HTML report (the rest are counted). */
 #define SFMC_HTML_MAX_LOCATIONS 20
+/* HTML rows laid out at load; the rest wait in closed <details> of this many
+ * rows each (10,000 laid-out rows take chromium seconds; closed ones nothing). */
+#define SFMC_HTML_FIRST_ROWS 200
+#define SFMC_HTML_CHUNK_ROWS 1000
 /* Length of a generated token's body (issue: SFMC_ + 51 + 8). */
 #define SFMC_TOKEN_BODY_LEN 51
 /* Directory nesting depth followed before the walker reports an error. */
