@@ -124,6 +124,22 @@ static int add_archive_path(const sfmc_reporter *r, json_t *o, const sfmc_findin
 	return 0;
 }
 
+/* "triage": {"status", "reason"} when a datastore knows the secret's triage
+ * (the reason is the user's own text from `triage --reason`). */
+static int add_triage(const sfmc_reporter *r, json_t *o, const sfmc_finding *f)
+{
+	const sfmc_report_context *c = r->opts->context;
+	const char *reason = NULL, *status = c && c->triage ? c->triage(c->ctx, f, &reason) : NULL;
+	json_t *t;
+
+	if (!status)
+		return 0;
+	if (!(t = json_pack("{s:s}", "status", status)) ||
+	    (reason && json_object_set_new(t, "reason", json_string(reason))))
+		return json_decref(t), -1;
+	return json_object_set_new(o, "triage", t);
+}
+
 json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 {
 	json_t *o = json_object();
@@ -160,6 +176,7 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 	rc |= add_context(r, o, f);
 	if (f->verify)
 		rc |= add_verification(o, f);
+	rc |= add_triage(r, o, f);
 	if (f->suppressed) {
 		json_t *s = json_pack("{s:s}", "kind", sfmc_suppress_kind_name(f->suppressed));
 		rc |= !s || sfmc_json_set_shown(r, s, "reason", f->suppress_reason, len0(f->suppress_reason));

@@ -56,6 +56,18 @@ static void text_verify(sfmc_reporter *r, const sfmc_finding *f)
 	fprintf(r->out, "%s%s\n", f->verify_reason ? ": " : "", f->verify_reason ? f->verify_reason : "");
 }
 
+/* "    triage: rotated: reason" when a datastore knows it (the reason is the user's text, escaped). */
+static void text_triage(sfmc_reporter *r, const sfmc_finding *f)
+{
+	const sfmc_report_context *c = r->opts->context;
+	const char *reason = NULL, *status = c && c->triage ? c->triage(c->ctx, f, &reason) : NULL;
+	char *shown = reason ? sfmc_text_escape(reason, strlen(reason)) : NULL;
+
+	if (status)
+		fprintf(r->out, "    triage: %s%s%s\n", status, shown ? ": " : "", shown ? shown : "");
+	free(shown);
+}
+
 static int print_finding(sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *path, *secret, *enc = NULL;
@@ -92,6 +104,7 @@ static int print_finding(sfmc_reporter *r, const sfmc_finding *f)
 	}
 	text_context(r, f, "    ");
 	text_verify(r, f);
+	text_triage(r, f);
 cleanup:
 	free(path);
 	free(secret);

@@ -118,6 +118,18 @@ run "$SFMC" git r --datastore "$DB" --fail-on-untriaged -q
 expect_rc 1 "a reintroduced secret fails again"
 run "$SFMC" report --datastore "$DB" --status reintroduced -f json
 expect_jq '[.findings[].path] | sort | join(",")' "a.env,e.env" "reintroduced"
+expect_jq '[.findings[].triage.status] | unique | join(",")' "reintroduced" "JSON triage status"
+run "$SFMC" git r --datastore "$DB" -f json
+expect_jq '[.findings[] | "\(.path)=\(.triage.status)"] | sort | join(",")' \
+	"a.env=reintroduced,dir/<script>b.txt=false-positive,e.env=reintroduced" "triage in a scan's JSON"
+expect_jq '[.findings[] | select(.path | endswith("b.txt")) | .triage.reason] | join(",")' "test fixture" "triage reason"
+run "$SFMC" git r --datastore "$DB" -f sarif
+expect_jq '[.runs[0].results[].properties.triage.status] | sort | join(",")' \
+	"false-positive,reintroduced,reintroduced" "triage in SARIF properties"
+run "$SFMC" git r --datastore "$DB"
+expect_out_has "    triage: false-positive: test fixture"
+run "$SFMC" git r -f json
+expect_jq '[.findings[] | select(has("triage"))] | length' 0 "no triage without a datastore"
 
 # A --range scan is a part of the history: it adds, never drops, locations.
 n=$(sqlite3 "$DB" 'SELECT count(*) FROM locations')
