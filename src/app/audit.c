@@ -223,9 +223,13 @@ int sfmc_cmd_report(const sfmc_cli *cli)
 {
 	sfmc_datastore_query q = { cli->status, cli->repository, cli->since };
 	const char *path = store_path(cli);
-	sfmc_scan_meta meta = {
-		.mode = "datastore", .unit = "location", .units = "locations", .git = true, .roots = &path, .nroots = 1
-	};
+	sfmc_scan_meta meta = { .mode = "datastore",
+				.unit = "location",
+				.units = "locations",
+				.git = true,
+				.roots = &path,
+				.nroots = 1,
+				.stored = true };
 	sfmc_ruleset rules;
 	sfmc_results res;
 	sfmc_audit a;

@@ -25,6 +25,7 @@ typedef struct sfmc_scan_meta {
 	int64_t start_time;        /* seconds since the epoch */
 	int64_t end_time;
 	const char *head_commit;   /* git modes: HEAD commit id, else NULL */
+	bool stored;               /* `report`: read back from a datastore, nothing scanned */
 } sfmc_scan_meta;
 
 /* What a report may show beyond the findings, given by the app (the

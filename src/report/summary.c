@@ -64,10 +64,15 @@ void sfmc_report_summary(const sfmc_scan_meta *meta, const sfmc_report_opts *opt
 		errors + warnings == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	if (suppressed)
 		fprintf(stderr, ", %zu suppressed", suppressed);
-	fprintf(stderr, "; scanned %llu %s, %s in %llu ms (%.1f MiB/s)", (unsigned long long)res->stats.files,
-		res->stats.files == 1 ? meta->unit : meta->units, bytes, (unsigned long long)res->stats.duration_ms,
-		(double)res->stats.bytes / (1 << 20) /
-			((double)(res->stats.duration_ms ? res->stats.duration_ms : 1) / 1000));
+	if (meta->stored)
+		fprintf(stderr, "; read back %llu %s from the datastore, nothing scanned",
+			(unsigned long long)res->stats.files, res->stats.files == 1 ? meta->unit : meta->units);
+	else
+		fprintf(stderr, "; scanned %llu %s, %s in %llu ms (%.1f MiB/s)", (unsigned long long)res->stats.files,
+			res->stats.files == 1 ? meta->unit : meta->units, bytes,
+			(unsigned long long)res->stats.duration_ms,
+			(double)res->stats.bytes / (1 << 20) /
+				((double)(res->stats.duration_ms ? res->stats.duration_ms : 1) / 1000));
 	if (res->stats.skipped)
 		fprintf(stderr, "; %llu skipped", (unsigned long long)res->stats.skipped);
 	if (res->nerrors)

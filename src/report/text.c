@@ -63,7 +63,7 @@ static void text_triage(sfmc_reporter *r, const sfmc_finding *f)
 	const char *reason = NULL, *status = c && c->triage ? c->triage(c->ctx, f, &reason) : NULL;
 	char *shown = reason ? sfmc_text_escape(reason, strlen(reason)) : NULL;
 
-	if (status)
+	if (status && strcmp(status, "open")) /* open: nobody decided yet, the default */
 		fprintf(r->out, "    triage: %s%s%s\n", status, shown ? ": " : "", shown ? shown : "");
 	free(shown);
 }

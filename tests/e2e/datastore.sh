@@ -123,6 +123,9 @@ run "$SFMC" git r --datastore "$DB" -f json
 expect_jq '[.findings[] | "\(.path)=\(.triage.status)"] | sort | join(",")' \
 	"a.env=reintroduced,dir/<script>b.txt=false-positive,e.env=reintroduced" "triage in a scan's JSON"
 expect_jq '[.findings[] | select(.path | endswith("b.txt")) | .triage.reason] | join(",")' "test fixture" "triage reason"
+run "$SFMC" report --datastore "$DB"
+expect_err_has "read back 3 locations from the datastore, nothing scanned"
+expect_out_has "    triage: reintroduced"
 run "$SFMC" git r --datastore "$DB" -f sarif
 expect_jq '[.runs[0].results[].properties.triage.status] | sort | join(",")' \
 	"false-positive,reintroduced,reintroduced" "triage in SARIF properties"
