@@ -495,6 +495,8 @@ static int add_blobs(sfmc_datastore *ds, int64_t scan)
 			  "INSERT INTO blob_findings(blob, rules_hash, " FINDING_COLS
 			  ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) < 0)
 		goto cleanup;
+	if (ds->nscanned) /* in key order: appends to the table's b-tree, twice as fast as random inserts */
+		qsort(ds->scanned, ds->nscanned, sizeof(*ds->scanned), cmp_hex);
 	for (size_t i = 0; rc == 0 && i < ds->nscanned; i++) {
 		sqlite3_bind_text(b, 1, ds->scanned[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(b, 2, ds->rules_hash, -1, SQLITE_STATIC);
