@@ -75,6 +75,7 @@ void sfmc_finding_dispose(sfmc_finding *f)
 	free(f->suppress_reason);
 	free(f->member);
 	free(f->tag);
+	free(f->repository);
 	for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
 		free(f->context[k].value);
 	memset(f, 0, sizeof(*f));
@@ -111,6 +112,7 @@ int sfmc_finding_copy(sfmc_finding *dst, const sfmc_finding *src)
 	dst->suppress_reason = dup_or_null(src->suppress_reason, &oom);
 	dst->member = memdup0(src->member, src->member_len, &oom);
 	dst->tag = dup_or_null(src->tag, &oom);
+	dst->repository = dup_or_null(src->repository, &oom);
 	for (int k = 0; k < SFMC_CONTEXT_KINDS; k++)
 		dst->context[k].value = dup_or_null(src->context[k].value, &oom);
 	dst->commit = NULL;
@@ -235,7 +237,9 @@ static int cmp_u64(uint64_t a, uint64_t b)
 static int cmp_finding(const void *pa, const void *pb)
 {
 	const sfmc_finding *a = pa, *b = pb;
-	int c = cmp_path(a->path, a->path_len, b->path, b->path_len);
+	int c = strcmp(a->repository ? a->repository : "", b->repository ? b->repository : "");
+	if (!c)
+		c = cmp_path(a->path, a->path_len, b->path, b->path_len);
 	if (!c)
 		c = cmp_u64(a->line, b->line);
 	if (!c)

@@ -100,6 +100,12 @@ typedef struct sfmc_finding {
 	sfmc_verify_status verify;
 	const char *verify_reason; /* static text, NULL when none */
 	long verify_http;          /* HTTP status, 0: no answer */
+	/* `audit` and `merge`: the repository the finding is in, as reports show
+	 * it (credentials stripped); NULL for a scan of one source. */
+	char *repository;
+	/* Read back from a report (merge): secret holds the form that report
+	 * showed (redacted, or whole with --show-secrets), printed as it is. */
+	bool secret_shown;
 } sfmc_finding;
 
 typedef struct sfmc_issue {
@@ -137,7 +143,7 @@ int sfmc_results_add_error(sfmc_results *r, const char *path, const char *messag
 int sfmc_results_add_shallow(sfmc_results *r, const char *hex);
 /* Moves everything from src into dst and leaves src empty. */
 int sfmc_results_merge(sfmc_results *dst, sfmc_results *src);
-/* Sorts findings by path, line, column, rule; errors and skips by path. */
+/* Sorts findings by repository, path, line, column, rule; errors and skips by path. */
 void sfmc_results_sort(sfmc_results *r);
 /* Removes findings that equal an earlier one in (path, offset, rule, commit). */
 void sfmc_results_dedup(sfmc_results *r);

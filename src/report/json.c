@@ -148,6 +148,8 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 
 	if (!o || !secret)
 		goto fail;
+	if (f->repository) /* audit, merge */
+		rc |= json_object_set_new(o, "repository", json_string(f->repository));
 	rc |= json_object_set_new(o, "rule_id", json_string(f->rule->id));
 	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
 	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
@@ -279,6 +281,27 @@ static json_t *json_group_commits(const sfmc_group *g)
 	return a;
 }
 
+/* audit, merge: the distinct repositories of a group, in the order of its locations (oldest first). */
+static int json_group_repositories(json_t *o, const sfmc_group *g)
+{
+	json_t *a;
+
+	if (!g->items[0]->repository)
+		return 0;
+	if (!(a = json_array()))
+		return -1;
+	for (size_t i = 0; i < g->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < json_array_size(a) && !seen; j++)
+			seen = !strcmp(json_string_value(json_array_get(a, j)), g->items[i]->repository);
+		if (!seen && json_array_append_new(a, json_string(g->items[i]->repository))) {
+			json_decref(a);
+			return -1;
+		}
+	}
+	return json_object_set_new(o, "repositories", a);
+}
+
 /* dst gets each kind's value (line numbers differ between locations). */
 static void context_values(json_t *dst, json_t *ctx)
 {
@@ -328,6 +351,7 @@ static json_t *json_group(const sfmc_reporter *r, const sfmc_group *g)
 		rc |= json_object_set_new(o, "last_seen", json_seen(g->last_seen));
 		rc |= json_object_set_new(o, "present_at_head", g->at_head < 0 ? json_null() : json_boolean(g->at_head));
 		rc |= json_object_set_new(o, "commits", json_group_commits(g));
+		rc |= json_group_repositories(o, g);
 		rc |= json_object_set(o, "locations", locs);
 		rc |= json_object_set_new(o, "contexts", json_group_contexts(r, g));
 	}

@@ -262,11 +262,28 @@ char *sfmc_report_str_escaped(const sfmc_reporter *r, const char *s, size_t len)
 	return esc;
 }
 
+static char *report_place_in(const sfmc_reporter *r, const sfmc_finding *f)
+{
+	sfmc_finding local = *f;
+	char *place, *repo, *s = NULL;
+
+	local.repository = NULL;
+	place = sfmc_report_place(r, &local);
+	repo = sfmc_text_escape(f->repository, strlen(f->repository));
+	if (place && repo && asprintf(&s, "%s: %s", repo, place) < 0)
+		s = NULL;
+	free(place);
+	free(repo);
+	return s;
+}
+
 char *sfmc_report_place(const sfmc_reporter *r, const sfmc_finding *f)
 {
 	char *s = NULL, *esc;
 	int n = -1;
 
+	if (f->repository) /* audit, merge: "REPOSITORY: place" */
+		return report_place_in(r, f);
 	if (f->location == SFMC_LOCATION_FILE)
 		return sfmc_report_str_escaped(r, f->path, f->path_len);
 	if (f->location == SFMC_LOCATION_TAG_MESSAGE)

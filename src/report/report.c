@@ -76,7 +76,7 @@ int sfmc_report_write(const char *format, FILE *out, const sfmc_scan_meta *meta,
 
 char *sfmc_report_secret(const sfmc_reporter *r, const sfmc_finding *f)
 {
-	if (r->opts->show_secrets) {
+	if (r->opts->show_secrets || f->secret_shown) { /* secret_shown: already as a report showed it */
 		char *s = malloc(f->secret_len + 1);
 		if (s) {
 			memcpy(s, f->secret, f->secret_len);

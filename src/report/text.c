@@ -160,6 +160,32 @@ static bool group_context_seen(const sfmc_group *g, size_t i)
 	return false;
 }
 
+/* audit, merge: "in 3 repositories, first committed 2025-01-03 in org/api". */
+static void text_group_repositories(sfmc_reporter *r, const sfmc_group *g)
+{
+	const sfmc_finding *first = g->first_seen ? g->first_seen : g->items[0];
+	size_t n = 0;
+	char when[32], *repo;
+
+	if (!first->repository)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same(g->items[j]->repository, g->items[i]->repository);
+		n += !seen;
+	}
+	if (!(repo = sfmc_text_escape(first->repository, strlen(first->repository))))
+		return;
+	fprintf(r->out, "    in %zu repositor%s", n, n == 1 ? "y" : "ies");
+	if (first->commit) {
+		sfmc_report_time(first->commit->time, when);
+		fprintf(r->out, ", first committed %.10s in %s", when, repo);
+	}
+	fputc('\n', r->out);
+	free(repo);
+}
+
 /* A secret and everywhere it was seen; groups whose every location is
  * suppressed are left out, like suppressed findings. */
 static int text_group(sfmc_reporter *r, const sfmc_group *g)
@@ -187,6 +213,7 @@ static int text_group(sfmc_reporter *r, const sfmc_group *g)
 		fprintf(r->out, "    first seen %s (commit %.12s), last seen %s (commit %.12s)\n", first,
 			g->first_seen->commit->commit, last, g->last_seen->commit->commit);
 	}
+	text_group_repositories(r, g);
 	for (size_t i = 0; i < g->n && rc == 0; i++) {
 		rc = text_location(r, g->items[i]);
 		if (rc == 0 && !group_context_seen(g, i))

@@ -20,10 +20,14 @@ static int cmp_item(const void *pa, const void *pb)
 		c = (ta > tb) - (ta < tb);
 	if (!c) /* one commit's locations side by side: distinct commits are counted in one pass */
 		c = strcmp(a->commit ? a->commit->commit : "", b->commit ? b->commit->commit : "");
+	if (!c) /* forks share commits: the repository tells their locations apart */
+		c = strcmp(a->repository ? a->repository : "", b->repository ? b->repository : "");
 	if (!c)
 		c = strcmp(a->path, b->path);
 	if (!c)
 		c = (a->line > b->line) - (a->line < b->line);
+	if (!c)
+		c = (a->column > b->column) - (a->column < b->column);
 	return c;
 }
 
