@@ -11,6 +11,8 @@
 #include "app/audit.h"
 #include "app/commands.h"
 #include "app/hook_install.h"
+#include "app/merge.h"
+#include "app/org.h"
 #include "util/bounds.h"
 #include "report/report.h"
 #include "source/source.h"
@@ -36,9 +38,11 @@ enum {
 	C_COMMIT_MSG = 1 << 12,
 	C_TRIAGE = 1 << 13,
 	C_REPORT = 1 << 14,
+	C_AUDIT = 1 << 15,
+	C_MERGE = 1 << 16,
 	C_HOOKS = C_PRE_COMMIT | C_PRE_PUSH | C_PRE_RECEIVE | C_COMMIT_MSG,
 	C_SCAN = C_DIR | C_STDIN | C_GIT | C_STAGED | C_HOOKS,
-	C_ANY = (1 << 15) - 1,
+	C_ANY = (1 << 17) - 1,
 };
 
 static const sfmc_command commands[] = {
@@ -89,6 +93,15 @@ static const sfmc_command commands[] = {
 	  "render a report of what the datastore recorded, without scanning",
 	  "  sfmc-scan report --datastore audit.db -f html -o audit.html\n"
 	  "  sfmc-scan report --datastore audit.db --status open --since 2026-01-01 -f json\n" },
+	{ "audit", NULL, sfmc_cmd_audit, 0, C_AUDIT, "audit --repos FILE | --github-org ORG | --gitlab-group GROUP",
+	  "scan the whole history of many repositories, --jobs at a time (JSONL per finding and per repository)",
+	  "  sfmc-scan audit --repos repos.txt --jobs 4 -o audit.jsonl\n"
+	  "  GITHUB_TOKEN=... sfmc-scan audit --github-org acme --skip-forks -f sarif -o acme.sarif\n"
+	  "  sfmc-scan audit --repos repos.txt --shard 2/3 -o shard2.jsonl     (one of 3 machines)\n" },
+	{ "merge", NULL, sfmc_cmd_merge, 0, C_MERGE, "merge FILE...",
+	  "combine audit JSONL files (shards) into one sorted report in any format",
+	  "  sfmc-scan merge shard1.jsonl shard2.jsonl shard3.jsonl -f sarif -o audit.sarif\n"
+	  "  sfmc-scan merge --group audit.jsonl\n" },
 	{ "help", NULL, sfmc_cmd_help, 0, C_META, NULL, NULL, NULL },
 	{ "version", NULL, sfmc_cmd_version, 0, C_META, NULL, NULL, NULL },
 };
@@ -138,6 +151,17 @@ enum {
 	OPT_REASON,
 	OPT_REPOSITORY,
 	OPT_SINCE,
+	OPT_REPOS,
+	OPT_GITHUB_ORG,
+	OPT_GITLAB_GROUP,
+	OPT_SKIP_FORKS,
+	OPT_SKIP_ARCHIVED,
+	OPT_GITHUB_API,
+	OPT_GITLAB_API,
+	OPT_API_CACERT,
+	OPT_API_MAX_WAIT,
+	OPT_JOBS,
+	OPT_SHARD,
 };
 
 /* One row per option: getopt's entry, the commands it applies to, its help. */
@@ -150,23 +174,23 @@ typedef struct cli_option {
 
 static const cli_option options[] = {
 	{ { "format", required_argument, NULL, 'f' },
-	  C_SCAN | C_REPORT,
+	  C_SCAN | C_REPORT | C_AUDIT | C_MERGE,
 	  "-f, --format FMT",
 	  "report format: {formats} (default text)" },
 	{ { "output", required_argument, NULL, 'o' },
-	  C_SCAN | C_REPORT,
+	  C_SCAN | C_REPORT | C_AUDIT | C_MERGE,
 	  "-o, --output FILE",
 	  "write the report to FILE instead of stdout" },
 	{ { "report", required_argument, NULL, OPT_REPORT },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT | C_MERGE,
 	  "    --report FMT:PATH",
 	  "also write a FMT report to PATH (repeatable, e.g. sarif:out.sarif)" },
 	{ { "rules", required_argument, NULL, OPT_RULES },
-	  C_SCAN | C_CHECK | C_GENERATE | C_REPORT,
+	  C_SCAN | C_CHECK | C_GENERATE | C_REPORT | C_AUDIT | C_MERGE,
 	  "    --rules FILE",
 	  "use FILE instead of the built-in rules" },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	  C_SCAN | C_REPORT,
+	  C_SCAN | C_REPORT | C_AUDIT | C_MERGE,
 	  "    --fail-on LEVEL",
 	  "error|warning|never|live: what makes exit code 1 (default error; live needs --verify)" },
 	{ { "verify", no_argument, NULL, OPT_VERIFY },
@@ -206,39 +230,39 @@ static const cli_option options[] = {
 	  "    --account-id MID",
 	  "check --verify: the Business Unit MID (optional)" },
 	{ { "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT | C_MERGE,
 	  "    --show-secrets",
 	  "print secrets whole (default: redacted)" },
 	{ { "no-decode", no_argument, NULL, OPT_NO_DECODE },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --no-decode",
 	  "do not look inside base64, UTF-16, percent- or \\u-escaped text" },
 	{ { "threads", required_argument, NULL, 'j' },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "-j, --threads N",
 	  "worker threads (default: number of CPUs)" },
 	{ { "max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --max-file-size N",
 	  "skip (and report) files larger than N bytes (K, M, G suffixes)" },
 	{ { "archive-depth", required_argument, NULL, OPT_ARCHIVE_DEPTH },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --archive-depth N",
 	  "nested archives and compressed files opened (default 4; 0: none)" },
 	{ { "archive-max-bytes", required_argument, NULL, OPT_ARCHIVE_MAX_BYTES },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --archive-max-bytes N",
 	  "decompressed bytes read from one file's archives (default 2G; K, M, G suffixes)" },
 	{ { "archive-max-ratio", required_argument, NULL, OPT_ARCHIVE_MAX_RATIO },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --archive-max-ratio N",
 	  "stop an archive that decompresses to more than N times its size (default 200)" },
 	{ { "archive-max-members", required_argument, NULL, OPT_ARCHIVE_MAX_MEMBERS },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --archive-max-members N",
 	  "members read from one file's archives (default 100000)" },
 	{ { "fail-on-skipped", no_argument, NULL, OPT_FAIL_ON_SKIPPED },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --fail-on-skipped",
 	  "exit 2 when anything was skipped (limits, encrypted or damaged archives)" },
 	{ { "label", required_argument, NULL, OPT_LABEL },
@@ -250,16 +274,16 @@ static const cli_option options[] = {
 	  "    --range A..B",
 	  "git: scan only what commits in A..B introduce" },
 	{ { "all-objects", no_argument, NULL, OPT_ALL_OBJECTS },
-	  C_GIT,
+	  C_GIT | C_AUDIT,
 	  "    --all-objects",
 	  "git: also scan objects no ref reaches" },
 	{ { "config", required_argument, NULL, OPT_CONFIG },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --config FILE",
 	  "read FILE instead of ROOT/.sfmc-scan.yaml" },
 	{ { "no-config", no_argument, NULL, OPT_NO_CONFIG }, C_SCAN, "    --no-config", "ignore .sfmc-scan.yaml" },
 	{ { "baseline", required_argument, NULL, OPT_BASELINE },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT,
 	  "    --baseline FILE",
 	  "suppress findings already in FILE (an earlier JSON report)" },
 	{ { "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
@@ -267,7 +291,7 @@ static const cli_option options[] = {
 	  "    --write-baseline FILE",
 	  "write the findings as a baseline (secrets redacted)" },
 	{ { "group", no_argument, NULL, OPT_GROUP },
-	  C_SCAN,
+	  C_SCAN | C_AUDIT | C_MERGE,
 	  "    --group",
 	  "one entry per distinct secret with all its locations" },
 	{ { "pre-commit", no_argument, NULL, OPT_PRE_COMMIT },
@@ -288,7 +312,7 @@ static const cli_option options[] = {
 	  "    --chain",
 	  "hook install: keep an existing hook and run it before sfmc-scan" },
 	{ { "datastore", required_argument, NULL, OPT_DATASTORE },
-	  C_DIR | C_GIT | C_TRIAGE | C_REPORT,
+	  C_DIR | C_GIT | C_TRIAGE | C_REPORT | C_AUDIT,
 	  "    --datastore FILE",
 	  "record the audit in SQLite FILE; git rescans only new blobs (triage, report: default .sfmc-scan.db)" },
 	{ { "fail-on-untriaged", no_argument, NULL, OPT_FAIL_ON_UNTRIAGED },
@@ -311,9 +335,53 @@ static const cli_option options[] = {
 	  C_REPORT,
 	  "    --since DATE",
 	  "report: only locations from commits (or scans) on or after DATE (YYYY-MM-DD)" },
+	{ { "repos", required_argument, NULL, OPT_REPOS },
+	  C_AUDIT,
+	  "    --repos FILE",
+	  "audit: the repositories in FILE, one URL or path a line (# comments)" },
+	{ { "github-org", required_argument, NULL, OPT_GITHUB_ORG },
+	  C_AUDIT,
+	  "    --github-org ORG",
+	  "audit: every repository of a GitHub organisation (network; token from $GITHUB_TOKEN)" },
+	{ { "gitlab-group", required_argument, NULL, OPT_GITLAB_GROUP },
+	  C_AUDIT,
+	  "    --gitlab-group GROUP",
+	  "audit: every project of a GitLab group and its subgroups (network; token from $GITLAB_TOKEN)" },
+	{ { "skip-forks", no_argument, NULL, OPT_SKIP_FORKS },
+	  C_AUDIT,
+	  "    --skip-forks",
+	  "audit: leave out forks the forge lists" },
+	{ { "skip-archived", no_argument, NULL, OPT_SKIP_ARCHIVED },
+	  C_AUDIT,
+	  "    --skip-archived",
+	  "audit: leave out archived repositories the forge lists" },
+	{ { "github-api", required_argument, NULL, OPT_GITHUB_API },
+	  C_AUDIT,
+	  "    --github-api URL",
+	  "audit: GitHub API base URL (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)" },
+	{ { "gitlab-api", required_argument, NULL, OPT_GITLAB_API },
+	  C_AUDIT,
+	  "    --gitlab-api URL",
+	  "audit: GitLab API base URL (default https://gitlab.com/api/v4)" },
+	{ { "api-cacert", required_argument, NULL, OPT_API_CACERT },
+	  C_AUDIT,
+	  "    --api-cacert FILE",
+	  "audit: trust the CA certificates in FILE for the forge API instead of the system's" },
+	{ { "api-max-wait", required_argument, NULL, OPT_API_MAX_WAIT },
+	  C_AUDIT,
+	  "    --api-max-wait SECONDS",
+	  "audit: longest total wait on forge rate limits before failing (default 60)" },
+	{ { "jobs", required_argument, NULL, OPT_JOBS },
+	  C_AUDIT,
+	  "    --jobs N",
+	  "audit: repositories scanned at once (default 2; each with --threads)" },
+	{ { "shard", required_argument, NULL, OPT_SHARD },
+	  C_AUDIT,
+	  "    --shard K/N",
+	  "audit: only the repositories of shard K of N (stable hash of the URL)" },
 	{ { NULL, 0, NULL, 'n' }, C_GENERATE, "-n N", "generate: how many tokens (default 1)" },
 	{ { "quiet", no_argument, NULL, 'q' },
-	  C_SCAN | C_HOOK | C_REPORT,
+	  C_SCAN | C_HOOK | C_REPORT | C_AUDIT | C_MERGE,
 	  "-q, --quiet",
 	  "no summary on stderr (errors are still printed)" },
 	{ { "verbose", no_argument, NULL, 'v' },
@@ -326,10 +394,10 @@ static const cli_option options[] = {
 	  "live progress line on stderr (default when stderr is a terminal and not --quiet)" },
 	{ { "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, C_SCAN, "    --no-progress", "no progress line" },
 	{ { "no-color", no_argument, NULL, OPT_NO_COLOR },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT | C_MERGE,
 	  "    --no-color",
 	  "no colour (also when NO_COLOR is set or TERM is dumb)" },
-	{ { "no-colour", no_argument, NULL, OPT_NO_COLOUR }, C_SCAN | C_CHECK, NULL, NULL },
+	{ { "no-colour", no_argument, NULL, OPT_NO_COLOUR }, C_SCAN | C_CHECK | C_AUDIT | C_MERGE, NULL, NULL },
 	{ { "version", no_argument, NULL, 'V' }, C_ANY, "-V, --version", "print the version and the libraries'" },
 	{ { "help", no_argument, NULL, 'h' }, C_ANY, "-h, --help", "print this help (COMMAND --help: that command's)" },
 };
@@ -529,6 +597,30 @@ static int parse_verify_number(sfmc_cli *cli, int c, const char *arg)
 	return SFMC_OK;
 }
 
+/* --jobs N, --api-max-wait SECONDS, --shard K/N. */
+static int parse_audit_number(sfmc_cli *cli, int c, const char *arg)
+{
+	char k[16], *slash = strchr(arg, '/');
+	long a, b;
+
+	if (c == OPT_JOBS) {
+		if (parse_long(arg, 1, SFMC_AUDIT_MAX_JOBS, &a) < 0)
+			return sfmc_error_set("--jobs: expected a number from 1 to %d, not '%s'", SFMC_AUDIT_MAX_JOBS, arg);
+		cli->jobs = (unsigned)a;
+	} else if (c == OPT_API_MAX_WAIT) {
+		if (parse_long(arg, 0, 3600, &cli->api_max_wait) < 0)
+			return sfmc_error_set("--api-max-wait: expected seconds from 0 to 3600, not '%s'", arg);
+	} else {
+		snprintf(k, sizeof(k), "%.*s", slash ? (int)(slash - arg) : 0, arg);
+		if (!slash || (size_t)(slash - arg) >= sizeof(k) || parse_long(k, 1, 100000, &a) < 0 ||
+		    parse_long(slash + 1, 1, 100000, &b) < 0 || a > b)
+			return sfmc_error_set("--shard: expected K/N with 1 <= K <= N (e.g. 2/3), not '%s'", arg);
+		cli->shard_k = (unsigned)a;
+		cli->shard_n = (unsigned)b;
+	}
+	return SFMC_OK;
+}
+
 /* --since YYYY-MM-DD (UTC midnight). */
 static int parse_date(const char *s, int64_t *out)
 {
@@ -552,6 +644,7 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 		if (!sfmc_report_known(arg))
 			return sfmc_error_set("--format: unknown format '%s' (expected %s)", arg, sfmc_report_names());
 		cli->format = arg;
+		cli->format_set = true;
 		return SFMC_OK;
 	case OPT_REPORT:
 		return parse_report(cli, arg);
@@ -601,6 +694,9 @@ static int parse_valued(sfmc_cli *cli, int c, const char *arg)
 		cli->status = arg;
 		return SFMC_OK;
 	case OPT_SINCE: return parse_date(arg, &cli->since);
+	case OPT_JOBS:
+	case OPT_API_MAX_WAIT:
+	case OPT_SHARD: return parse_audit_number(cli, c, arg);
 	default: /* 'n' */
 		if (parse_long(arg, 0, 1000000, &cli->count) < 0)
 			return sfmc_error_set("-n: expected a number from 0 to 1000000, not '%s'", arg);
@@ -661,6 +757,9 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_VERIFY_TIMEOUT:
 	case OPT_STATUS:
 	case OPT_SINCE:
+	case OPT_JOBS:
+	case OPT_API_MAX_WAIT:
+	case OPT_SHARD:
 	case 'n': return parse_valued(cli, c, optarg) < 0 ? SFMC_EUSAGE : SFMC_OK;
 	case OPT_VERIFY: cli->verify = true; break;
 	case OPT_VERIFY_CACERT: cli->verify_cacert = optarg; break;
@@ -672,6 +771,14 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_FAIL_ON_UNTRIAGED: cli->fail_on_untriaged = true; break;
 	case OPT_REASON: cli->reason = optarg; break;
 	case OPT_REPOSITORY: cli->repository = optarg; break;
+	case OPT_REPOS: cli->repos_file = optarg; break;
+	case OPT_GITHUB_ORG: cli->github_org = optarg; break;
+	case OPT_GITLAB_GROUP: cli->gitlab_group = optarg; break;
+	case OPT_SKIP_FORKS: cli->skip_forks = true; break;
+	case OPT_SKIP_ARCHIVED: cli->skip_archived = true; break;
+	case OPT_GITHUB_API: cli->github_api = optarg; break;
+	case OPT_GITLAB_API: cli->gitlab_api = optarg; break;
+	case OPT_API_CACERT: cli->api_cacert = optarg; break;
 	case 'o': cli->output = optarg; break;
 	case OPT_RULES: cli->rules_file = optarg; break;
 	case OPT_SHOW_SECRETS: cli->show_secrets = true; break;
@@ -716,6 +823,8 @@ static void set_defaults(sfmc_cli *cli)
 	cli->verify_jobs = SFMC_VERIFY_JOBS;
 	cli->verify_rate = SFMC_VERIFY_RATE;
 	cli->verify_timeout = SFMC_VERIFY_TIMEOUT;
+	cli->jobs = SFMC_AUDIT_JOBS;
+	cli->api_max_wait = SFMC_LISTING_MAX_WAIT;
 }
 
 static bool html_report(const sfmc_cli *cli)

@@ -22,6 +22,7 @@ typedef struct sfmc_cli {
 	char **args;          /* positional arguments after the command */
 	int nargs;
 	const char *format;   /* report format for stdout / --output */
+	bool format_set;      /* -f given (audit and merge default to jsonl) */
 	const char *output;
 	/* --report FMT:PATH, repeatable: extra reports from the same scan. */
 	struct sfmc_cli_report {
@@ -76,6 +77,16 @@ typedef struct sfmc_cli {
 	const char *reason;
 	const char *repository;         /* report: only repositories whose path contains this */
 	int64_t since;                  /* report: only locations from this time on; 0: all */
+	/* audit: which repositories, how many at once, which shard */
+	const char *repos_file;   /* --repos FILE */
+	const char *github_org;   /* --github-org ORG */
+	const char *gitlab_group; /* --gitlab-group GROUP */
+	bool skip_forks, skip_archived;
+	const char *github_api, *gitlab_api; /* API base URLs (defaults in listing.h) */
+	const char *api_cacert;   /* trust these CAs for the forge APIs */
+	long api_max_wait;        /* seconds waited on rate limits in all */
+	unsigned jobs;            /* repositories scanned at once */
+	unsigned shard_k, shard_n; /* --shard K/N; 0/0: all */
 	const struct sfmc_command *cmd; /* the row of command, set by sfmc_cli_parse */
 } sfmc_cli;
 

@@ -4,10 +4,12 @@
 #include "app/completion.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/hook_install.h"
@@ -41,6 +43,34 @@ int sfmc_app_load_rules(const sfmc_cli *cli, sfmc_ruleset *rules)
 	if (cli->archive_max_members)
 		rules->archive_max_members = cli->archive_max_members;
 	return rc;
+}
+
+/* Opens a report path (0600 when it may hold whole secrets) or returns stdout for none or "-". */
+FILE *sfmc_app_open_output(const char *path, bool show_secrets)
+{
+	int fd;
+	FILE *f;
+
+	struct stat st;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	/* A link planted in an untrusted checkout must not redirect the report
+	 * (and its secrets) onto another file; /dev/stdout and the like are fine. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (strncmp(path, "/dev/", 5) ? O_NOFOLLOW : 0),
+		  show_secrets ? 0600 : 0644);
+	if (fd < 0) {
+		sfmc_error_set_errno("%s: cannot create%s", path,
+				     errno == ELOOP ? " (a symbolic link: not followed for reports)" : "");
+		return NULL;
+	}
+	if (show_secrets && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		(void)fchmod(fd, 0600); /* an existing file keeps its mode otherwise */
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		sfmc_error_set_errno("%s: cannot open", path);
+	}
+	return f;
 }
 
 /* `help [COMMAND]`. */

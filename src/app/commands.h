@@ -18,5 +18,8 @@ int sfmc_cmd_completion(const sfmc_cli *cli);
 int sfmc_app_fail(const char *msg);
 /* The built-in rules or --rules FILE, with --no-decode applied. Returns 0 or -1 (message set). */
 int sfmc_app_load_rules(const sfmc_cli *cli, sfmc_ruleset *rules);
+/* Opens a report path for writing (0600 when it may hold whole secrets; never
+ * through a symbolic link), or returns stdout for NULL or "-". NULL: message set. */
+FILE *sfmc_app_open_output(const char *path, bool show_secrets);
 
 #endif

@@ -71,34 +71,6 @@ static bool term_dumb(void)
 	return t && !strcmp(t, "dumb");
 }
 
-/* Opens a report path (0600 when it may hold whole secrets) or returns stdout for none or "-". */
-static FILE *open_output(const char *path, bool show_secrets)
-{
-	int fd;
-	FILE *f;
-
-	struct stat st;
-
-	if (!path || !strcmp(path, "-"))
-		return stdout;
-	/* A link planted in an untrusted checkout must not redirect the report
-	 * (and its secrets) onto another file; /dev/stdout and the like are fine. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (strncmp(path, "/dev/", 5) ? O_NOFOLLOW : 0),
-		  show_secrets ? 0600 : 0644);
-	if (fd < 0) {
-		sfmc_error_set_errno("%s: cannot create%s", path,
-				     errno == ELOOP ? " (a symbolic link: not followed for reports)" : "");
-		return NULL;
-	}
-	if (show_secrets && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		(void)fchmod(fd, 0600); /* an existing file keeps its mode otherwise */
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		sfmc_error_set_errno("%s: cannot open", path);
-	}
-	return f;
-}
-
 /* Writes each --report FMT:PATH; returns -1 when one could not be written (all are tried). */
 static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, const sfmc_report_opts *base,
 			       const sfmc_results *res)
@@ -108,7 +80,7 @@ static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, 
 
 	ropts.color = false;
 	for (int i = 0; i < cli->nreports; i++) {
-		FILE *out = open_output(cli->reports[i].path, cli->show_secrets);
+		FILE *out = sfmc_app_open_output(cli->reports[i].path, cli->show_secrets);
 		if (!out || sfmc_report_write(cli->reports[i].format, out, meta, &ropts, res) < 0) {
 			sfmc_app_fail(sfmc_error_last());
 			rc = -1;
@@ -330,7 +302,7 @@ static int report(scan_run *r)
 
 	if (cli->write_baseline && sfmc_report_write_baseline(cli->write_baseline, &r->meta, &r->res) < 0)
 		return sfmc_app_fail(sfmc_error_last());
-	if (!(out = open_output(cli->output, cli->show_secrets)))
+	if (!(out = sfmc_app_open_output(cli->output, cli->show_secrets)))
 		return sfmc_app_fail(sfmc_error_last());
 	r->ropts.color =
 		out == stdout && isatty(STDOUT_FILENO) && !cli->no_color && !getenv("NO_COLOR") && !term_dumb();

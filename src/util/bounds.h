@@ -171,4 +171,26 @@
 #define SFMC_VERIFY_MAX_RETRY_AFTER 30
 #define SFMC_VERIFY_MAX_CREDENTIALS 100000
 
+/* `audit` and `merge`: repositories scanned at once (--jobs default and
+ * most), repositories in one audit, the longest line of a --repos file or
+ * of a merged JSONL file (a finding line with long paths and a commit
+ * subject fits easily), the bytes of one repository's report read from its
+ * scan (a child), the last bytes of a failed child's stderr kept as its
+ * error, and the repositories a forge listing may return (then it fails:
+ * never a silent partial list). */
+#define SFMC_AUDIT_JOBS 2
+#define SFMC_AUDIT_MAX_JOBS 64
+#define SFMC_AUDIT_MAX_REPOS 100000
+#define SFMC_AUDIT_MAX_LINE (1 << 20)
+#define SFMC_AUDIT_MAX_REPORT (512ULL << 20)
+#define SFMC_AUDIT_STDERR_TAIL 2048
+#define SFMC_LISTING_MAX_REPOS SFMC_AUDIT_MAX_REPOS
+/* Forge listings: one page's answer (100 repositories of GitHub JSON are
+ * ~600 KiB), pages followed, the default for the total time spent waiting
+ * on rate limits (--api-max-wait), and the request timeout (seconds). */
+#define SFMC_LISTING_MAX_BODY (16 << 20)
+#define SFMC_LISTING_MAX_PAGES 2000
+#define SFMC_LISTING_MAX_WAIT 60
+#define SFMC_LISTING_TIMEOUT 30
+
 #endif
