@@ -605,7 +605,8 @@ static int parse_audit_number(sfmc_cli *cli, int c, const char *arg)
 
 	if (c == OPT_JOBS) {
 		if (parse_long(arg, 1, SFMC_AUDIT_MAX_JOBS, &a) < 0)
-			return sfmc_error_set("--jobs: expected a number from 1 to %d, not '%s'", SFMC_AUDIT_MAX_JOBS, arg);
+			return sfmc_error_set("--jobs: expected a number from 1 to %d, not '%s'", SFMC_AUDIT_MAX_JOBS,
+					      arg);
 		cli->jobs = (unsigned)a;
 	} else if (c == OPT_API_MAX_WAIT) {
 		if (parse_long(arg, 0, 3600, &cli->api_max_wait) < 0)

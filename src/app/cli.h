@@ -83,10 +83,10 @@ typedef struct sfmc_cli {
 	const char *gitlab_group; /* --gitlab-group GROUP */
 	bool skip_forks, skip_archived;
 	const char *github_api, *gitlab_api; /* API base URLs (defaults in listing.h) */
-	const char *api_cacert;   /* trust these CAs for the forge APIs */
-	long api_max_wait;        /* seconds waited on rate limits in all */
-	unsigned jobs;            /* repositories scanned at once */
-	unsigned shard_k, shard_n; /* --shard K/N; 0/0: all */
+	const char *api_cacert;              /* trust these CAs for the forge APIs */
+	long api_max_wait;                   /* seconds waited on rate limits in all */
+	unsigned jobs;                       /* repositories scanned at once */
+	unsigned shard_k, shard_n;           /* --shard K/N; 0/0: all */
 	const struct sfmc_command *cmd; /* the row of command, set by sfmc_cli_parse */
 } sfmc_cli;
 

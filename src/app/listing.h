@@ -17,7 +17,7 @@ typedef struct sfmc_listing_opts {
 	const char *api;    /* base URL; NULL: the forge's public one */
 	const char *cacert; /* trust these CAs instead of the system's, or NULL */
 	bool skip_forks, skip_archived;
-	long max_wait;      /* seconds waited on rate limits in all, then fail */
+	long max_wait; /* seconds waited on rate limits in all, then fail */
 } sfmc_listing_opts;
 
 /* A listing: clone URLs (https), owned. */

@@ -154,7 +154,7 @@ static int place_from_json(sfmc_finding *f, json_t *o)
 	json_t *arch = json_object_get(o, "archive_path"), *tag = json_object_get(o, "tag");
 	sfmc_buf member = SFMC_BUF_INIT;
 
-	f->location = !loc				  ? SFMC_LOCATION_FILE
+	f->location = !loc                             ? SFMC_LOCATION_FILE
 		      : !strcmp(loc, "commit-message") ? SFMC_LOCATION_COMMIT_MESSAGE
 		      : !strcmp(loc, "tag-message")    ? SFMC_LOCATION_TAG_MESSAGE
 						       : (sfmc_location)-1;
@@ -180,7 +180,8 @@ static int place_from_json(sfmc_finding *f, json_t *o)
 	f->member = json_array_size(arch) > 1 ? sfmc_buf_detach(&member) : NULL;
 	sfmc_buf_dispose(&member);
 	if (!path && f->commit) /* a message: its logical path, as triage names it */
-		(void)asprintf(&f->path, "%s/%s/message", f->tag ? "tag" : "commit", f->tag ? f->tag : f->commit->commit);
+		(void)asprintf(&f->path, "%s/%s/message", f->tag ? "tag" : "commit",
+			       f->tag ? f->tag : f->commit->commit);
 	else
 		f->path = strdup(path ? path : "");
 	if (!f->path)
@@ -435,8 +436,9 @@ static int check_file(sfmc_merge *m, const char *path, size_t r0, size_t f0)
 		sfmc_merge_repo key = { .name = m->res.findings[i].repository };
 		sfmc_merge_repo *p = bsearch(&key, v, n, sizeof(*v), cmp_repo);
 		if (!p)
-			rc = sfmc_error_set("%s: findings of repository '%s' but no repository line for it (a cut file?)",
-					    path, key.name);
+			rc = sfmc_error_set(
+				"%s: findings of repository '%s' but no repository line for it (a cut file?)", path,
+				key.name);
 		else
 			got[p - v]++;
 	}

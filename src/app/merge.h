@@ -14,12 +14,12 @@
 
 /* One repository of an audit. */
 typedef struct sfmc_merge_repo {
-	char *name;      /* as reports show it (credentials stripped) */
-	char *error;     /* why it was not scanned completely; NULL: ok */
-	int exit_code;   /* its scan's exit code; -1: none (killed by a signal, never started) */
+	char *name;    /* as reports show it (credentials stripped) */
+	char *error;   /* why it was not scanned completely; NULL: ok */
+	int exit_code; /* its scan's exit code; -1: none (killed by a signal, never started) */
 	size_t nfindings;
 	int64_t start_time, end_time; /* seconds since the epoch */
-	sfmc_results res; /* its errors, skips, stats and shallow boundary; no findings */
+	sfmc_results res;             /* its errors, skips, stats and shallow boundary; no findings */
 } sfmc_merge_repo;
 
 typedef struct sfmc_merge {

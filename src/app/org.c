@@ -56,7 +56,8 @@ static int url_name(sfmc_buf *b, const char *e, size_t scheme_len)
 	const char *auth = e + scheme_len + 3, *path = auth + strcspn(auth, "/"), *at;
 
 	if (!known_scheme(e, scheme_len))
-		return sfmc_error_set("unsupported URL scheme '%.*s' (https, http, ssh, git, file)", (int)scheme_len, e);
+		return sfmc_error_set("unsupported URL scheme '%.*s' (https, http, ssh, git, file)", (int)scheme_len,
+				      e);
 	at = memrchr(auth, '@', (size_t)(path - auth));
 	if (at)
 		auth = at + 1;
@@ -223,9 +224,9 @@ static int read_forge(org_list *l, const sfmc_cli *cli, bool github)
 typedef struct child {
 	size_t repo;
 	pid_t pid;
-	int fd[2];       /* its stdout (the JSON report) and stderr; -1: closed */
-	sfmc_buf out;    /* the report (bounded) */
-	sfmc_buf err;    /* the last bytes of its stderr */
+	int fd[2];    /* its stdout (the JSON report) and stderr; -1: closed */
+	sfmc_buf out; /* the report (bounded) */
+	sfmc_buf err; /* the last bytes of its stderr */
 	bool too_big;
 	int64_t t0_ms, start_time;
 } child;
@@ -449,7 +450,8 @@ static int poll_children(audit_run *a, child *run, size_t *nrun)
 		return sfmc_error_set_errno("poll");
 	for (size_t i = 0, j = 0; i < *nrun; i++)
 		for (int k = 0; k < 2; k++)
-			if (run[i].fd[k] >= 0 && run[i].fd[k] == pfd[j].fd && (pfd[j++].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (run[i].fd[k] >= 0 && run[i].fd[k] == pfd[j].fd &&
+			    (pfd[j++].revents & (POLLIN | POLLHUP | POLLERR)))
 				child_read(&run[i], k);
 	for (size_t i = 0; i < *nrun;) {
 		if (run[i].fd[0] >= 0 || run[i].fd[1] >= 0) {
@@ -523,9 +525,11 @@ static int check_audit_args(const sfmc_cli *c)
 		return sfmc_error_set("audit takes no arguments: give --repos FILE, --github-org ORG or "
 				      "--gitlab-group GROUP (a list file may hold paths)");
 	if (!c->repos_file && !forge)
-		return sfmc_error_set("audit: which repositories? --repos FILE, --github-org ORG or --gitlab-group GROUP");
+		return sfmc_error_set(
+			"audit: which repositories? --repos FILE, --github-org ORG or --gitlab-group GROUP");
 	if (!forge && (c->skip_forks || c->skip_archived || c->api_cacert))
-		return sfmc_error_set("--skip-forks, --skip-archived and --api-cacert need --github-org or --gitlab-group");
+		return sfmc_error_set(
+			"--skip-forks, --skip-archived and --api-cacert need --github-org or --gitlab-group");
 	if ((c->github_api && !c->github_org) || (c->gitlab_api && !c->gitlab_group))
 		return sfmc_error_set("--github-api needs --github-org, --gitlab-api needs --gitlab-group");
 	if (c->fail_on_live)
@@ -538,8 +542,8 @@ static int build_list(org_list *l, const sfmc_cli *cli)
 {
 	size_t w = 0;
 
-	if ((cli->repos_file && read_repos(l, cli->repos_file) < 0) || (cli->github_org && read_forge(l, cli, true) < 0) ||
-	    (cli->gitlab_group && read_forge(l, cli, false) < 0))
+	if ((cli->repos_file && read_repos(l, cli->repos_file) < 0) ||
+	    (cli->github_org && read_forge(l, cli, true) < 0) || (cli->gitlab_group && read_forge(l, cli, false) < 0))
 		return -1;
 	for (size_t i = 0; i < l->n; i++) {
 		if (cli->shard_n && !sfmc_org_in_shard(l->v[i].key, cli->shard_k, cli->shard_n)) {
@@ -572,8 +576,8 @@ int sfmc_cmd_audit(const sfmc_cli *cli)
 		goto cleanup;
 	}
 	if (!cli->quiet)
-		fprintf(stderr, "sfmc-scan: auditing %zu repositor%s, %u at a time\n", list.n, list.n == 1 ? "y" : "ies",
-			cli->jobs);
+		fprintf(stderr, "sfmc-scan: auditing %zu repositor%s, %u at a time\n", list.n,
+			list.n == 1 ? "y" : "ies", cli->jobs);
 	if (run_children(&a) < 0) {
 		sfmc_app_fail(sfmc_error_last());
 		goto cleanup;
