@@ -471,7 +471,7 @@ int sfmc_merge_read(sfmc_merge *m, const char *path)
 		else
 			rc = line_from_json(m, line, (size_t)n);
 		if (rc < 0)
-			rc = sfmc_error_set("%s:%zu: %s", path, lineno, sfmc_error_last());
+			rc = sfmc_error_prefix("%s:%zu", path, lineno);
 	}
 	if (rc == 0 && (ferror(in) || errno))
 		rc = sfmc_error_set_errno("%s: cannot read", path);

@@ -150,7 +150,7 @@ static int list_add(org_list *l, const char *entry, const char *where)
 	sfmc_org_repo r;
 
 	if (sfmc_org_repo_parse(&r, entry) < 0)
-		return sfmc_error_set("%s: %s", where, sfmc_error_last()), SFMC_EINVALID;
+		return sfmc_error_prefix("%s", where), SFMC_EINVALID;
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i].key, r.key)) {
 			sfmc_error_set("%s: '%s' is already in the list (as '%s')", where, r.name, l->v[i].name);

@@ -37,3 +37,21 @@ void sfmc_error_clear(void)
 {
 	last[0] = '\0';
 }
+
+int sfmc_error_prefix(const char *fmt, ...)
+{
+	char prefix[512], out[sizeof(last)];
+	size_t n, keep = strlen(last);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	n = (size_t)snprintf(out, sizeof(out), "%s: ", prefix);
+	if (keep > sizeof(out) - 1 - n)
+		keep = sizeof(out) - 1 - n;
+	memcpy(out + n, last, keep);
+	out[n + keep] = '\0';
+	memcpy(last, out, n + keep + 1);
+	return -1;
+}

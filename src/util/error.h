@@ -24,6 +24,9 @@ typedef enum sfmc_error_code {
 int sfmc_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, appending ": strerror(errno)". */
 int sfmc_error_set_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prepends "PREFIX: " (PREFIX from fmt) to the current message, e.g. a
+ * FILE:LINE; returns SFMC_ERROR. */
+int sfmc_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The message; "" when none. Owned by the thread, valid until the next set. */
 const char *sfmc_error_last(void);
 void sfmc_error_clear(void);
