@@ -2,9 +2,6 @@
 #include "verify/verify.h"
 
 #include <arpa/inet.h>
-#define CURL_DISABLE_TYPECHECK /* calls go through the table below */
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +10,7 @@
 #include <time.h>
 
 #include "util/bounds.h"
+#include "util/curl.h"
 #include "detect/context.h"
 #include "util/array.h"
 #include "util/buf.h"
@@ -41,49 +39,6 @@
 #define R_INTERNAL "the request could not be prepared"
 #define R_NOCLIENT "no client id found near the secret: no request sent"
 #define R_NOSUB "no tenant subdomain (Authentication Base URI) found near the secret: no request sent"
-
-/* libcurl, loaded with dlopen only when --verify asks: a scan without it
- * neither loads libcurl and its dozen libraries nor pays for their start. */
-static struct curl_api {
-	CURLcode (*global_init)(long);
-	void (*global_cleanup)(void);
-	CURL *(*easy_init)(void);
-	void (*easy_cleanup)(CURL *);
-	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-	CURLM *(*multi_init)(void);
-	CURLMcode (*multi_cleanup)(CURLM *);
-	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
-	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
-	CURLMcode (*multi_perform)(CURLM *, int *);
-	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd[], unsigned, int, int *);
-	CURLMsg *(*multi_info_read)(CURLM *, int *);
-	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-	void (*slist_free_all)(struct curl_slist *);
-} api;
-
-/* Fills api from libcurl.so.4 (Debian's libcurl4, OpenSSL); kept loaded for the process. */
-static int load_curl(void)
-{
-	static const char *const names[] = { "curl_global_init",         "curl_global_cleanup", "curl_easy_init",
-					     "curl_easy_cleanup",        "curl_easy_setopt",    "curl_easy_getinfo",
-					     "curl_multi_init",          "curl_multi_cleanup",  "curl_multi_add_handle",
-					     "curl_multi_remove_handle", "curl_multi_perform",  "curl_multi_poll",
-					     "curl_multi_info_read",     "curl_slist_append",   "curl_slist_free_all" };
-	void **slots = (void **)&api;
-	void *lib;
-
-	if (api.global_init)
-		return 0;
-	if (!(lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)))
-		return sfmc_error_set("--verify needs libcurl (Debian: apt-get install libcurl4): %s", dlerror());
-	_Static_assert(sizeof(api) == sizeof(names) / sizeof(names[0]) * sizeof(void *), "one slot per name");
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!(slots[i] = dlsym(lib, names[i])))
-			return sfmc_error_set("--verify: libcurl.so.4 lacks %s (libcurl 7.66 or later needed)",
-					      names[i]);
-	return 0;
-}
 
 enum {
 	C_PENDING,
@@ -214,8 +169,8 @@ static void xfer_free(xfer *x)
 	if (!x)
 		return;
 	if (x->h)
-		api.easy_cleanup(x->h);
-	api.slist_free_all(x->hdrs);
+		sfmc_curl.easy_cleanup(x->h);
+	sfmc_curl.slist_free_all(x->hdrs);
 	if (x->body) /* the body holds the secret */
 		memset(x->body, 0, x->body_len);
 	free(x->body);
@@ -241,32 +196,32 @@ static int setup(xfer *x, const sfmc_verify_opts *o, struct curl_slist *connect_
 
 	if (token_url(url, sizeof(url), x->c->sub) < 0)
 		return -1;
-	x->hdrs = api.slist_append(NULL, "Content-Type: application/json");
+	x->hdrs = sfmc_curl.slist_append(NULL, "Content-Type: application/json");
 	if (x->hdrs)
-		x->hdrs = api.slist_append(x->hdrs, "Accept: application/json");
+		x->hdrs = sfmc_curl.slist_append(x->hdrs, "Accept: application/json");
 	if (!x->hdrs || !(x->body = request_body(x->c, &x->body_len)))
 		return -1;
-	bad |= api.easy_setopt(h, CURLOPT_URL, url);
-	bad |= api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	bad |= api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	bad |= api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	bad |= api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	bad |= api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	bad |= api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->timeout);
-	bad |= api.easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
-	bad |= api.easy_setopt(h, CURLOPT_USERAGENT, "sfmc-scan/" SFMC_VERSION " (secret verification)");
-	bad |= api.easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
-	bad |= api.easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
-	bad |= api.easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
-	bad |= api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	bad |= api.easy_setopt(h, CURLOPT_WRITEDATA, x);
-	bad |= api.easy_setopt(h, CURLOPT_PRIVATE, x);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_URL, url);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->timeout);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_USERAGENT, "sfmc-scan/" SFMC_VERSION " (secret verification)");
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	bad |= sfmc_curl.easy_setopt(h, CURLOPT_PRIVATE, x);
 	if (o->cacert) {
-		bad |= api.easy_setopt(h, CURLOPT_CAINFO, o->cacert);
-		bad |= api.easy_setopt(h, CURLOPT_CAPATH, NULL);
+		bad |= sfmc_curl.easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+		bad |= sfmc_curl.easy_setopt(h, CURLOPT_CAPATH, NULL);
 	}
 	if (connect_to)
-		bad |= api.easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+		bad |= sfmc_curl.easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
 	return bad ? -1 : 0;
 }
 
@@ -315,11 +270,11 @@ static bool classify(cred *c, CURLcode cc, xfer *x)
 	char *ctype = NULL;
 	curl_off_t after = 0;
 
-	api.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &http);
-	api.easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+	sfmc_curl.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &http);
+	sfmc_curl.easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
 	c->http = http;
 	if (cc == CURLE_OK && http == 429 && c->attempts < 2) {
-		if (api.easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after <= 0)
+		if (sfmc_curl.easy_getinfo(x->h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after <= 0)
 			after = 1;
 		c->not_before =
 			mono() + (double)(after > SFMC_VERIFY_MAX_RETRY_AFTER ? SFMC_VERIFY_MAX_RETRY_AFTER : after);
@@ -366,9 +321,9 @@ static void start(sfmc_verifier *v, cred *c)
 	c->attempts++;
 	if (x) {
 		x->c = c;
-		x->h = api.easy_init();
+		x->h = sfmc_curl.easy_init();
 	}
-	if (!x || !x->h || setup(x, &v->o, v->connect_to) < 0 || api.multi_add_handle(v->m, x->h) != CURLM_OK) {
+	if (!x || !x->h || setup(x, &v->o, v->connect_to) < 0 || sfmc_curl.multi_add_handle(v->m, x->h) != CURLM_OK) {
 		xfer_free(x);
 		c->state = C_DONE, c->status = SFMC_VERIFY_UNKNOWN, c->reason = R_INTERNAL;
 		v->done++;
@@ -398,9 +353,9 @@ static void finish(sfmc_verifier *v, CURLMsg *msg)
 	xfer *x = NULL;
 	cred *c;
 
-	api.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+	sfmc_curl.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 	c = x->c;
-	api.multi_remove_handle(v->m, x->h);
+	sfmc_curl.multi_remove_handle(v->m, x->h);
 	v->running--;
 	if (classify(c, msg->data.result, x))
 		c->state = C_PENDING; /* a 429: once more, after Retry-After */
@@ -433,16 +388,16 @@ static struct curl_slist *connect_to_list(const char *addr)
 	if (!addr)
 		return NULL;
 	snprintf(spec, sizeof(spec), "::%s", addr); /* any host, any port: there */
-	return api.slist_append(NULL, spec);
+	return sfmc_curl.slist_append(NULL, spec);
 }
 
 static int start_curl(sfmc_verifier *v)
 {
-	if (load_curl() < 0)
+	if (sfmc_curl_load("--verify") < 0)
 		return -1;
 	if (v->o.connect_to && !(v->connect_to = connect_to_list(v->o.connect_to)))
 		return sfmc_error_set("out of memory");
-	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(v->m = api.multi_init()))
+	if (sfmc_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(v->m = sfmc_curl.multi_init()))
 		return sfmc_error_set("--verify: libcurl could not be started");
 	return 0;
 }
@@ -465,12 +420,12 @@ static int loop(sfmc_verifier *v)
 		if (stop)
 			return 0;
 		/* A freed slot is filled at once; else wait for a socket, the next start or new work. */
-		if (ms && api.multi_poll(v->m, NULL, 0, ms, NULL) != CURLM_OK)
+		if (ms && sfmc_curl.multi_poll(v->m, NULL, 0, ms, NULL) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
-		if (api.multi_perform(v->m, &still) != CURLM_OK)
+		if (sfmc_curl.multi_perform(v->m, &still) != CURLM_OK)
 			return sfmc_error_set("--verify: libcurl failed");
 		finished = false;
-		while ((msg = api.multi_info_read(v->m, &q)))
+		while ((msg = sfmc_curl.multi_info_read(v->m, &q)))
 			if (msg->msg == CURLMSG_DONE) {
 				pthread_mutex_lock(&v->lock);
 				finish(v, msg);
@@ -666,11 +621,11 @@ void sfmc_verifier_free(sfmc_verifier *v)
 		pthread_join(v->thread, NULL);
 	}
 	if (v->m) {
-		api.multi_cleanup(v->m);
-		api.global_cleanup();
+		sfmc_curl.multi_cleanup(v->m);
+		sfmc_curl.global_cleanup();
 	}
 	if (v->connect_to)
-		api.slist_free_all(v->connect_to);
+		sfmc_curl.slist_free_all(v->connect_to);
 	for (size_t i = 0; i < v->ncreds; i++)
 		cred_free(v->creds[i]);
 	free(v->creds);
