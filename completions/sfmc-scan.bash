@@ -5,12 +5,13 @@ _sfmc_scan()
 	local cur prev cmd i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report"
+	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report audit merge"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
 		--max-file-size --archive-depth --archive-max-bytes --archive-max-ratio --archive-max-members --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help --verify --verify-jobs --verify-rate --verify-timeout --verify-cacert
-		--verify-connect-to --client-id --subdomain --account-id --datastore --fail-on-untriaged --status --reason --repository --since"
+		--verify-connect-to --client-id --subdomain --account-id --datastore --fail-on-untriaged --status --reason --repository --since
+		--repos --github-org --gitlab-group --skip-forks --skip-archived --github-api --gitlab-api --api-cacert --api-max-wait --jobs --shard"
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
@@ -25,11 +26,12 @@ _sfmc_scan()
 	--status)
 		COMPREPLY=($(compgen -W "open rotated false-positive accepted reintroduced" -- "$cur"))
 		return ;;
-	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore)
+	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore | --repos | --api-cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-j | --threads | -n | --max-file-size | --archive-depth | --archive-max-bytes | --archive-max-ratio | --archive-max-members | --label | --range | --verify-jobs | --verify-rate | \
-	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id | --reason | --repository | --since)
+	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id | --reason | --repository | --since | \
+	--github-org | --gitlab-group | --github-api | --gitlab-api | --api-max-wait | --jobs | --shard)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then

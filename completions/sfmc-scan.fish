@@ -1,6 +1,6 @@
 # fish completion for sfmc-scan (installed to share/fish/vendor_completions.d/sfmc-scan.fish;
 # also printed by `sfmc-scan completion fish`).
-set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report
+set -l cmds dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report audit merge
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a dir -d 'scan files under each PATH'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a stdin -d 'scan standard input'
 complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a git -d 'scan a repository history'
@@ -64,5 +64,18 @@ complete -c sfmc-scan -l status -x -a 'open rotated false-positive accepted rein
 complete -c sfmc-scan -l reason -x -d 'triage: why'
 complete -c sfmc-scan -l repository -x -d 'report: only these repositories'
 complete -c sfmc-scan -l since -x -d 'report: from DATE on'
+complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a audit -d 'scan many repositories'
+complete -c sfmc-scan -f -n "not __fish_seen_subcommand_from $cmds" -a merge -d 'combine audit JSONL files'
+complete -c sfmc-scan -l repos -r -F -d 'audit: the repositories listed in FILE'
+complete -c sfmc-scan -l github-org -x -d 'audit: a GitHub organisation'
+complete -c sfmc-scan -l gitlab-group -x -d 'audit: a GitLab group'
+complete -c sfmc-scan -l skip-forks -d 'audit: leave out forks'
+complete -c sfmc-scan -l skip-archived -d 'audit: leave out archived repositories'
+complete -c sfmc-scan -l github-api -x -d 'audit: GitHub API base URL'
+complete -c sfmc-scan -l gitlab-api -x -d 'audit: GitLab API base URL'
+complete -c sfmc-scan -l api-cacert -r -F -d 'audit: CA certificates for the forge API'
+complete -c sfmc-scan -l api-max-wait -x -d 'audit: longest total wait on rate limits'
+complete -c sfmc-scan -l jobs -x -d 'audit: repositories scanned at once'
+complete -c sfmc-scan -l shard -x -d 'audit: shard K/N of the list'
 complete -c sfmc-scan -s V -l version -d 'print the version'
 complete -c sfmc-scan -s h -l help -d 'print the help'
