@@ -477,7 +477,8 @@ int sfmc_merge_read(sfmc_merge *m, const char *path)
 		rc = sfmc_error_set_errno("%s: cannot read", path);
 	free(line);
 	fclose(in);
-	if (rc == 0 && m->nrepos == r0)
+	/* An empty file is a shard no repository fell into; text without a repository line is not an audit. */
+	if (rc == 0 && m->nrepos == r0 && lineno)
 		rc = sfmc_error_set("%s: no repository line: not an audit JSONL file", path);
 	if (rc == 0)
 		rc = check_file(m, path, r0, f0);

@@ -165,4 +165,11 @@ grep -qF "$(sed -n 's/^key=//p' wbeta/s.env)" again.jsonl && fail "merge without
 cmp -s <(norm again.jsonl) <(run "$SFMC" audit --repos some.txt -q -o /dev/stdout; norm "$T/out") ||
 	fail "a merged --show-secrets audit is the redacted audit"
 
+# An empty shard (no repository fell into it) merges as nothing; text without a repository line does not.
+: >empty.jsonl
+run "$SFMC" merge empty.jsonl all.jsonl -q -o with-empty.jsonl
+cmp -s <(norm with-empty.jsonl) <(norm all.jsonl) || fail "an empty shard changed the merge"
+echo >blank.jsonl
+run "$SFMC" merge blank.jsonl all.jsonl -q -o /dev/null
+expect_rc 2 "a file with no repository line"
 finish
