@@ -192,29 +192,29 @@ static const cli_option options[] = {
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	  C_SCAN | C_REPORT | C_AUDIT | C_MERGE,
 	  "    --fail-on LEVEL",
-	  "error|warning|never|live: what makes exit code 1 (default error; live needs --verify)" },
+	  "error|warning|never|live: what makes exit code 1 (default error; live needs --verify, merge reads it back)" },
 	{ { "verify", no_argument, NULL, OPT_VERIFY },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify",
 	  "ask each tenant's token endpoint whether a secret found with its client id and subdomain works (network)" },
 	{ { "verify-jobs", required_argument, NULL, OPT_VERIFY_JOBS },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify-jobs N",
 	  "--verify: requests in flight at once (default 4)" },
 	{ { "verify-rate", required_argument, NULL, OPT_VERIFY_RATE },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify-rate N",
 	  "--verify: requests per second per tenant (default 2)" },
 	{ { "verify-timeout", required_argument, NULL, OPT_VERIFY_TIMEOUT },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify-timeout SECONDS",
 	  "--verify: connect and total timeout per request (default 10)" },
 	{ { "verify-cacert", required_argument, NULL, OPT_VERIFY_CACERT },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify-cacert FILE",
 	  "--verify: trust the CA certificates in FILE instead of the system's" },
 	{ { "verify-connect-to", required_argument, NULL, OPT_VERIFY_CONNECT_TO },
-	  C_SCAN | C_CHECK,
+	  C_SCAN | C_CHECK | C_AUDIT,
 	  "    --verify-connect-to ADDR:PORT",
 	  "--verify: connect to this loopback address instead of resolving the tenant (tests, local proxies)" },
 	{ { "client-id", required_argument, NULL, OPT_CLIENT_ID },
@@ -843,7 +843,9 @@ static int check_verify(const sfmc_cli *cli, const seen_opts *seen)
 {
 	for (size_t i = 0; i < seen->n && !cli->verify; i++) {
 		int v = seen->opt[i]->opt.val;
-		if ((v >= OPT_VERIFY_JOBS && v <= OPT_ACCOUNT_ID) || (v == OPT_FAIL_ON && cli->fail_on_live)) {
+		/* merge reads the statuses back from the audit's findings. */
+		if ((v >= OPT_VERIFY_JOBS && v <= OPT_ACCOUNT_ID) ||
+		    (v == OPT_FAIL_ON && cli->fail_on_live && cli->cmd->applies != C_MERGE)) {
 			sfmc_error_set("option '%.*s' needs --verify", (int)strcspn(seen->spelled[i], "="),
 				       seen->spelled[i]);
 			return SFMC_EUSAGE;

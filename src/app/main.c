@@ -93,21 +93,14 @@ static int write_extra_reports(const sfmc_cli *cli, const sfmc_scan_meta *meta, 
 	return rc;
 }
 
-/* --fail-on live: a live, unsuppressed secret. */
-static bool any_live(const sfmc_results *res)
-{
-	for (size_t i = 0; i < res->nfindings; i++)
-		if (!res->findings[i].suppressed && res->findings[i].verify == SFMC_VERIFY_LIVE)
-			return true;
-	return false;
-}
-
 static int exit_code(scan_run *r)
 {
 	sfmc_level max = r->cli->fail_on_untriaged && r->audit_open ? sfmc_audit_untriaged_level(&r->audit, &r->res)
 								    : sfmc_results_max_level(&r->res);
 	if (r->cli->fail_on_live)
-		return any_live(&r->res) ? SFMC_EXIT_FINDINGS : r->res.nerrors ? SFMC_EXIT_ERROR : SFMC_EXIT_CLEAN;
+		return sfmc_results_any_live(&r->res) ? SFMC_EXIT_FINDINGS
+		       : r->res.nerrors               ? SFMC_EXIT_ERROR
+						      : SFMC_EXIT_CLEAN;
 	if (r->fail_on != SFMC_LEVEL_NONE && max >= r->fail_on)
 		return SFMC_EXIT_FINDINGS;
 	if (r->cli->fail_on_skipped && r->res.nskipped)

@@ -666,6 +666,8 @@ static int merge_exit(const sfmc_merge *m, const sfmc_cli *cli, bool written)
 			m->nrepos == 1 ? "y" : "ies", failed);
 	if (failed || !written)
 		return SFMC_EXIT_ERROR;
+	if (cli->fail_on_live)
+		return sfmc_results_any_live(&m->res) ? SFMC_EXIT_FINDINGS : SFMC_EXIT_CLEAN;
 	if (cli->fail_on != SFMC_LEVEL_NONE && sfmc_results_max_level(&m->res) >= cli->fail_on)
 		return SFMC_EXIT_FINDINGS;
 	return SFMC_EXIT_CLEAN;

@@ -237,7 +237,7 @@ typedef struct audit_run {
 	sfmc_merge *merge;
 	char exe[4096];
 	char threads[16];
-	char numbers[5][32]; /* option values passed on */
+	char numbers[8][32]; /* option values passed on */
 	size_t done;
 } audit_run;
 
@@ -249,7 +249,7 @@ static int64_t mono_ms(void)
 }
 
 /* The child's command line: `sfmc-scan git --format json ... TARGET`
- * with the audit's scan options passed on. argv holds at most 40 entries. */
+ * with the audit's scan options passed on. argv holds at most 64 entries. */
 static void child_argv(audit_run *a, const char *target, const char **argv)
 {
 	const sfmc_cli *c = a->cli;
@@ -285,6 +285,12 @@ static void child_argv(audit_run *a, const char *target, const char **argv)
 	PASS_FLAG(c->no_decode, "--no-decode")
 	PASS_FLAG(c->all_objects, "--all-objects")
 	PASS_FLAG(c->fail_on_skipped, "--fail-on-skipped")
+	PASS_FLAG(c->verify, "--verify")
+	PASS_VALUE(c->verify, "--verify-jobs", a->numbers[5])
+	PASS_VALUE(c->verify, "--verify-rate", a->numbers[6])
+	PASS_VALUE(c->verify, "--verify-timeout", a->numbers[7])
+	PASS_VALUE(c->verify && c->verify_cacert, "--verify-cacert", c->verify_cacert)
+	PASS_VALUE(c->verify && c->verify_connect_to, "--verify-connect-to", c->verify_connect_to)
 #undef PASS_VALUE
 #undef PASS_FLAG
 	argv[n++] = target;
@@ -294,7 +300,7 @@ static void child_argv(audit_run *a, const char *target, const char **argv)
 /* Starts the scan of repository i. Returns 0, or -1 (message set: the repository's error). */
 static int child_start(audit_run *a, child *ch, size_t i)
 {
-	const char *argv[40];
+	const char *argv[64];
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, rc = -1;
 	posix_spawn_file_actions_t fa;
 
@@ -512,6 +518,9 @@ static int prepare_run(audit_run *a)
 	snprintf(a->numbers[2], sizeof(a->numbers[2]), "%llu", (unsigned long long)c->archive_max_bytes);
 	snprintf(a->numbers[3], sizeof(a->numbers[3]), "%u", c->archive_max_ratio);
 	snprintf(a->numbers[4], sizeof(a->numbers[4]), "%u", c->archive_max_members);
+	snprintf(a->numbers[5], sizeof(a->numbers[5]), "%u", c->verify_jobs);
+	snprintf(a->numbers[6], sizeof(a->numbers[6]), "%u", c->verify_rate);
+	snprintf(a->numbers[7], sizeof(a->numbers[7]), "%ld", c->verify_timeout);
 	return 0;
 }
 
@@ -532,8 +541,6 @@ static int check_audit_args(const sfmc_cli *c)
 			"--skip-forks, --skip-archived and --api-cacert need --github-org or --gitlab-group");
 	if ((c->github_api && !c->github_org) || (c->gitlab_api && !c->gitlab_group))
 		return sfmc_error_set("--github-api needs --github-org, --gitlab-api needs --gitlab-group");
-	if (c->fail_on_live)
-		return sfmc_error_set("audit: --fail-on live needs --verify, which audit does not run");
 	return 0;
 }
 

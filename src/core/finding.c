@@ -351,6 +351,14 @@ sfmc_level sfmc_results_max_level(const sfmc_results *r)
 	return max;
 }
 
+bool sfmc_results_any_live(const sfmc_results *r)
+{
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (!r->findings[i].suppressed && r->findings[i].verify == SFMC_VERIFY_LIVE)
+			return true;
+	return false;
+}
+
 const char *sfmc_suppress_kind_name(sfmc_suppress_kind k)
 {
 	switch (k) {

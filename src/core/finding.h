@@ -166,5 +166,7 @@ void sfmc_commit_info_free(sfmc_commit_info *c);
 
 /* Highest unsuppressed level among findings. */
 sfmc_level sfmc_results_max_level(const sfmc_results *r);
+/* An unsuppressed finding verified live (--fail-on live). */
+bool sfmc_results_any_live(const sfmc_results *r);
 
 #endif
