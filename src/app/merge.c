@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "report/json.h"
 #include "report/report.h"
+#include "triage/datastore.h"
 #include "triage/group.h"
 #include "util/array.h"
 #include "util/buf.h"
@@ -42,6 +43,11 @@ void sfmc_merge_dispose(sfmc_merge *m)
 	for (size_t i = 0; i < m->ntexts; i++)
 		free(m->texts[i]);
 	free(m->texts);
+	for (size_t i = 0; i < m->ntriage; i++) {
+		free(m->triage[i].repository);
+		free(m->triage[i].reason);
+	}
+	free(m->triage);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -147,6 +153,34 @@ static int extras_from_json(sfmc_merge *m, sfmc_finding *f, json_t *o)
 	return oom ? sfmc_error_set("out of memory") : 0;
 }
 
+/* "triage": {status, reason} of a report made with --datastore, kept by
+ * (repository, fingerprint): triage is per secret in one datastore. */
+static int triage_from_json(sfmc_merge *m, const char *repository, const char *fingerprint, json_t *o)
+{
+	json_t *t = json_object_get(o, "triage");
+	const char *status = str_of(t, "status"), *reason = str_of(t, "reason");
+	sfmc_merge_triage *e;
+	char word[32];
+
+	if (!t)
+		return 0;
+	snprintf(word, sizeof(word), "|%.20s|", status ? status : "");
+	if (!status || strlen(status) > 20 || !strstr("|" SFMC_TRIAGE_STATUSES "|reintroduced|", word))
+		return sfmc_error_set("bad \"triage\"");
+	if (SFMC_ARRAY_GROW(m->triage, m->ntriage, m->atriage) < 0)
+		return -1;
+	e = &m->triage[m->ntriage];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->fingerprint, sizeof(e->fingerprint), "%s", fingerprint);
+	e->status = keep_text(m, status);
+	e->repository = strdup(repository);
+	e->reason = reason ? strdup(reason) : NULL;
+	m->ntriage++;
+	if (!e->status || !e->repository || (reason && !e->reason))
+		return sfmc_error_set("out of memory");
+	return 0;
+}
+
 /* Where: path (and archive_path), or a commit or tag message. */
 static int place_from_json(sfmc_finding *f, json_t *o)
 {
@@ -241,10 +275,13 @@ static int findings_from_json(sfmc_merge *m, json_t *a, const char *name, size_t
 {
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		sfmc_finding f;
-		int rc = finding_from_json(m, &f, json_array_get(a, i));
+		json_t *o = json_array_get(a, i);
+		int rc = finding_from_json(m, &f, o);
 
 		free(f.repository);
 		f.repository = (char *)name;
+		if (rc == 0)
+			rc = triage_from_json(m, name, f.fingerprint, o);
 		if (rc == 0)
 			rc = sfmc_results_add_finding(&m->res, &f);
 		f.repository = NULL;
@@ -407,6 +444,8 @@ static int line_from_json(sfmc_merge *m, const char *line, size_t len)
 		rc = finding_from_json(m, &f, o);
 		if (rc == 0 && !f.repository)
 			rc = sfmc_error_set("a finding line needs \"repository\"");
+		if (rc == 0)
+			rc = triage_from_json(m, f.repository, f.fingerprint, o);
 		if (rc == 0)
 			rc = sfmc_results_add_finding(&m->res, &f);
 		sfmc_finding_dispose(&f);
@@ -654,6 +693,62 @@ static void fill_meta(const sfmc_merge *m, sfmc_scan_meta *meta)
 	}
 }
 
+static int cmp_triage(const void *a, const void *b)
+{
+	const sfmc_merge_triage *x = a, *y = b;
+	int c = strcmp(x->repository, y->repository);
+
+	return c ? c : strcmp(x->fingerprint, y->fingerprint);
+}
+
+/* The triage a report showed for f's secret in f's repository, or NULL. */
+static const char *triage_cb(void *ctx, const sfmc_finding *f, const char **reason)
+{
+	const sfmc_merge *m = ctx;
+	sfmc_merge_triage key = { .repository = f->repository }, *t;
+
+	snprintf(key.fingerprint, sizeof(key.fingerprint), "%s", f->fingerprint);
+	t = m->ntriage && f->repository ? bsearch(&key, m->triage, m->ntriage, sizeof(key), cmp_triage) : NULL;
+	*reason = t ? t->reason : NULL;
+	return t ? t->status : NULL;
+}
+
+static const char *origin_cb(void *ctx, const sfmc_finding *f, const char **web_url)
+{
+	(void)ctx;
+	*web_url = NULL;
+	return f->repository;
+}
+
+static const char *verification_cb(void *ctx, const sfmc_finding *f)
+{
+	(void)ctx;
+	return f->verify ? sfmc_verify_status_name(f->verify) : NULL;
+}
+
+static const char *client_cb(void *ctx, const sfmc_finding *f, const char **tenant)
+{
+	(void)ctx;
+	*tenant = f->context[SFMC_CONTEXT_SUBDOMAIN].value;
+	return f->context[SFMC_CONTEXT_CLIENT_ID].value;
+}
+
+/* What reports ask of the findings read back: triage, repository, verification, client. */
+static void set_context(sfmc_merge *m)
+{
+	bool verified = false;
+
+	for (size_t i = 0; i < m->res.nfindings && !verified; i++)
+		verified = m->res.findings[i].verify != SFMC_VERIFY_NONE;
+	if (m->ntriage)
+		qsort(m->triage, m->ntriage, sizeof(*m->triage), cmp_triage);
+	m->rctx = (sfmc_report_context){ .triage = m->ntriage ? triage_cb : NULL,
+					 .origin = origin_cb,
+					 .verification = verified ? verification_cb : NULL,
+					 .client = client_cb,
+					 .ctx = m };
+}
+
 /* The exit code once every report is written. */
 static int merge_exit(const sfmc_merge *m, const sfmc_cli *cli, bool written)
 {
@@ -694,6 +789,8 @@ int sfmc_merge_report(sfmc_merge *m, const sfmc_cli *cli)
 	o.ropts.quiet = cli->quiet;
 	o.ropts.fail_on = cli->fail_on;
 	o.ropts.groups = cli->group ? &groups : NULL;
+	set_context(m);
+	o.ropts.context = &m->rctx;
 	written = write_one(&o, cli->format_set ? cli->format : "jsonl", cli->output, cli->show_secrets) == 0;
 	sfmc_report_summary(&meta, &o.ropts, &view);
 	for (int i = 0; i < cli->nreports; i++)

@@ -11,6 +11,7 @@
 
 #include "app/cli.h"
 #include "core/finding.h"
+#include "report/report.h"
 
 /* One repository of an audit. */
 typedef struct sfmc_merge_repo {
@@ -22,13 +23,24 @@ typedef struct sfmc_merge_repo {
 	sfmc_results res;             /* its errors, skips, stats and shallow boundary; no findings */
 } sfmc_merge_repo;
 
+/* A secret's triage as a report made with --datastore showed it. */
+typedef struct sfmc_merge_triage {
+	char *repository;
+	char fingerprint[65];
+	const char *status; /* one of the merge's texts */
+	char *reason;       /* NULL: none */
+} sfmc_merge_triage;
+
 typedef struct sfmc_merge {
 	const sfmc_ruleset *rules; /* borrowed: rule ids of findings are looked up in it */
 	sfmc_merge_repo *repos;
 	size_t nrepos, arepos;
 	sfmc_results res; /* every finding, each with its repository */
-	char **texts;     /* verification reasons read back (findings point into them) */
+	char **texts;     /* verification reasons and triage statuses read back (findings point into them) */
 	size_t ntexts, atexts;
+	sfmc_merge_triage *triage; /* by (repository, fingerprint) once sorted */
+	size_t ntriage, atriage;
+	sfmc_report_context rctx; /* what reports ask of the findings read back */
 } sfmc_merge;
 
 /* How one repository's scan (a child process) ended. */
