@@ -238,6 +238,8 @@ typedef struct audit_run {
 	char exe[4096];
 	char threads[16];
 	char numbers[8][32]; /* option values passed on */
+	char **envp;         /* the children's environment: ours, with the datastore's wait */
+	char busy_env[64];
 	size_t done;
 } audit_run;
 
@@ -323,7 +325,7 @@ static int child_start(audit_run *a, child *ch, size_t i)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	errno = posix_spawn(&ch->pid, a->exe, &fa, NULL, (char *const *)argv, environ);
+	errno = posix_spawn(&ch->pid, a->exe, &fa, NULL, (char *const *)argv, a->envp ? a->envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (errno) {
 		sfmc_error_set_errno("cannot start %s", a->exe);
@@ -371,9 +373,11 @@ static void child_read(child *ch, int k)
 	}
 }
 
-/* The last non-empty line of the child's stderr, or NULL. */
+/* The last non-empty line of the child's stderr (without the program's
+ * name: the audit prints its own), or NULL. */
 static const char *last_line(sfmc_buf *b)
 {
+	static const char me[] = "sfmc-scan: ";
 	char *end;
 
 	if (!b->ptr)
@@ -383,7 +387,8 @@ static const char *last_line(sfmc_buf *b)
 	if (!b->size)
 		return NULL;
 	end = memrchr(b->ptr, '\n', b->size);
-	return end ? end + 1 : b->ptr;
+	end = end ? end + 1 : b->ptr;
+	return strncmp(end, me, sizeof(me) - 1) ? end : end + sizeof(me) - 1;
 }
 
 /* The scan of ch ended: its exit status, its report, into the merge. */
@@ -501,6 +506,25 @@ static int run_children(audit_run *a)
 	return rc;
 }
 
+/* --datastore: children wait SFMC_AUDIT_DATASTORE_BUSY_MS for each other's
+ * write transactions (unless SFMC_DATASTORE_BUSY_MS says otherwise). */
+static int child_env(audit_run *a)
+{
+	const char *set = getenv("SFMC_DATASTORE_BUSY_MS");
+	size_t n = 0;
+
+	if (!a->cli->datastore || (set && *set))
+		return 0;
+	while (environ[n])
+		n++;
+	if (!(a->envp = calloc(n + 2, sizeof(*a->envp))))
+		return sfmc_error_set("out of memory");
+	memcpy(a->envp, environ, n * sizeof(*a->envp));
+	snprintf(a->busy_env, sizeof(a->busy_env), "SFMC_DATASTORE_BUSY_MS=%d", SFMC_AUDIT_DATASTORE_BUSY_MS);
+	a->envp[n] = a->busy_env;
+	return 0;
+}
+
 /* This program's path and the option values children get. */
 static int prepare_run(audit_run *a)
 {
@@ -521,7 +545,7 @@ static int prepare_run(audit_run *a)
 	snprintf(a->numbers[5], sizeof(a->numbers[5]), "%u", c->verify_jobs);
 	snprintf(a->numbers[6], sizeof(a->numbers[6]), "%u", c->verify_rate);
 	snprintf(a->numbers[7], sizeof(a->numbers[7]), "%ld", c->verify_timeout);
-	return 0;
+	return child_env(a);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -591,6 +615,7 @@ int sfmc_cmd_audit(const sfmc_cli *cli)
 	}
 	rc = sfmc_merge_report(&m, cli);
 cleanup:
+	free(a.envp);
 	sfmc_merge_dispose(&m);
 	sfmc_rules_dispose(&rules);
 	list_dispose(&list);

@@ -75,6 +75,10 @@
 #define SFMC_REDACT_SHOW 4
 /* How long a datastore write waits for another process before "datastore busy" (SFMC_DATASTORE_BUSY_MS overrides). */
 #define SFMC_DATASTORE_BUSY_MS 5000
+/* The same wait for `audit`'s children (SFMC_DATASTORE_BUSY_MS in their environment, unless it is set): they
+ * write one datastore, each holding its lock for one transaction per repository (seconds for a large history,
+ * after every child ahead of it in the queue); 10 minutes outwaits them, yet a stuck writer still ends in "busy". */
+#define SFMC_AUDIT_DATASTORE_BUSY_MS 600000
 /* Longest secret the datastore reads back (a damaged row is refused). */
 #define SFMC_DATASTORE_MAX_SECRET 65536
 /* Locations listed per secret in the HTML report (the rest are counted). */
