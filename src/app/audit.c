@@ -83,8 +83,9 @@ int sfmc_audit_open(sfmc_audit *a, const sfmc_cli *cli, const sfmc_ruleset *rule
 		return sfmc_error_set("out of memory");
 	if (ctx->repo)
 		a->web_url = sfmc_gitrepo_web_url(ctx->repo);
-	/* Findings read back are redacted: --show-secrets reads every blob again. */
-	if (type->git && !cli->show_secrets) {
+	/* Findings read back are redacted: --show-secrets reads every blob again,
+	 * and so does --verify (it sends the whole secret, which is never stored). */
+	if (type->git && !cli->show_secrets && !cli->verify) {
 		if (sfmc_datastore_blob_hooks(a->ds, a->rules_hash, rules, &hooks) < 0)
 			return -1;
 		ctx->blob_hooks = hooks;
