@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "triage/datastore.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX locations_fingerprint ON locations(fingerprint);"
 	"CREATE TABLE triage(fingerprint TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,"
 	" updated INTEGER NOT NULL, reintroduced INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	/* 2: a blob's findings keep their credential context (client id, subdomain, MID); the blobs
+	 * recorded without it are read again once */
+	"ALTER TABLE blob_findings ADD COLUMN context TEXT;"
+	"DELETE FROM blob_findings;"
+	"DELETE FROM blobs;",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -235,6 +241,19 @@ void sfmc_datastore_close(sfmc_datastore *ds)
 	free(ds);
 }
 
+static int hash_rule(sfmc_buf *b, const sfmc_rule *r)
+{
+	int rc = sfmc_buf_printf(b, "%s\n%s\n%d %d %u %u %zu %u %s\n", r->id, r->regex ? r->regex : "", r->has_checksum,
+				 r->body_group, r->placeholder_min_distinct, r->max_lifetime_days, r->window,
+				 r->decoders, r->severity ? r->severity : "");
+
+	if (r->context)
+		rc |= sfmc_buf_printf(b, "c %d %d %u\n", (int)r->context, r->value_group, r->context_lines);
+	for (size_t k = 0; k < r->nkeywords; k++)
+		rc |= sfmc_buf_printf(b, "k %s\n", r->keywords[k]);
+	return rc;
+}
+
 int sfmc_datastore_rules_hash(const sfmc_ruleset *rules, char out[65])
 {
 	sfmc_buf b;
@@ -242,14 +261,11 @@ int sfmc_datastore_rules_hash(const sfmc_ruleset *rules, char out[65])
 
 	sfmc_buf_init(&b, 0);
 	rc |= sfmc_buf_printf(&b, "sfmc-scan %s\n", SFMC_VERSION);
-	for (size_t i = 0; i < rules->nrules; i++) {
-		const sfmc_rule *r = &rules->rules[i];
-		rc |= sfmc_buf_printf(&b, "%s\n%s\n%d %d %u %u %zu %u %s\n", r->id, r->regex ? r->regex : "",
-				      r->has_checksum, r->body_group, r->placeholder_min_distinct, r->max_lifetime_days,
-				      r->window, r->decoders, r->severity ? r->severity : "");
-		for (size_t k = 0; k < r->nkeywords; k++)
-			rc |= sfmc_buf_printf(&b, "k %s\n", r->keywords[k]);
-	}
+	for (size_t i = 0; i < rules->nrules; i++)
+		rc |= hash_rule(&b, &rules->rules[i]);
+	/* Context rules too: a blob's stored findings carry what they found. */
+	for (size_t i = 0; i < rules->ncontext; i++)
+		rc |= hash_rule(&b, &rules->context[i]);
 	if (rc == 0)
 		rc = sfmc_fingerprint_hex(b.ptr ? b.ptr : "", b.size, out);
 	sfmc_buf_dispose(&b);
@@ -307,6 +323,49 @@ static int finding_from_row(sqlite3_stmt *st, int c, const sfmc_ruleset *rules, 
 	"rule_id, level, checksum_valid, offset, line, col, end_col, shown, secret_len, fingerprint, encoding, " \
 	"suppressed, suppress_reason"
 
+/* A finding's context as stored: {"client_id": [value, line, others], ...};
+ * *out NULL when it has none. Returns 0, or -1 (out of memory). */
+static int context_text(const sfmc_finding *f, char **out)
+{
+	json_t *o = json_object();
+	int rc = o ? 0 : -1, n = 0;
+
+	*out = NULL;
+	for (int k = 1; k < SFMC_CONTEXT_KINDS && rc == 0; k++)
+		if (f->context[k].value && ++n)
+			rc = json_object_set_new(o, sfmc_context_kind_name((sfmc_context_kind)k),
+						 json_pack("[s, I, i]", f->context[k].value,
+							   (json_int_t)f->context[k].line, (int)f->context[k].others));
+	if (rc == 0 && n && !(*out = json_dumps(o, JSON_COMPACT)))
+		rc = -1;
+	json_decref(o);
+	return rc < 0 ? sfmc_error_set("out of memory") : 0;
+}
+
+/* The context a stored finding had (context_text's form). */
+static int context_from_text(sfmc_finding *f, const char *s)
+{
+	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+	int rc = 0;
+
+	for (int k = 1; k < SFMC_CONTEXT_KINDS && o && rc == 0; k++) {
+		json_t *e = json_object_get(o, sfmc_context_kind_name((sfmc_context_kind)k));
+		const char *v = json_string_value(json_array_get(e, 0));
+		if (!e)
+			continue;
+		if (!v || !(f->context[k].value = strdup(v))) {
+			rc = sfmc_error_set("datastore: a finding's context cannot be read back");
+			break;
+		}
+		f->context[k].line = (uint64_t)json_integer_value(json_array_get(e, 1));
+		f->context[k].others = (unsigned)json_integer_value(json_array_get(e, 2));
+	}
+	if (s && !o)
+		rc = sfmc_error_set("datastore: a finding's context cannot be read back");
+	json_decref(o);
+	return rc;
+}
+
 /* Loads the blobs scanned with ds->rules_hash, and their findings. */
 static int load_known(sfmc_datastore *ds)
 {
@@ -326,7 +385,8 @@ static int load_known(sfmc_datastore *ds)
 		rc = db_fail(ds, "cannot read the blobs scanned before");
 	sqlite3_finalize(st);
 	if (rc < 0 ||
-	    (rc = prepare(ds, &st, "SELECT blob, " FINDING_COLS " FROM blob_findings WHERE rules_hash = ?1")) < 0)
+	    (rc = prepare(ds, &st, "SELECT blob, " FINDING_COLS ", context FROM blob_findings WHERE rules_hash = ?1")) <
+		    0)
 		return rc;
 	sqlite3_bind_text(st, 1, ds->rules_hash, -1, SQLITE_STATIC);
 	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -335,7 +395,8 @@ static int load_known(sfmc_datastore *ds)
 			break;
 		k = &ds->kf[ds->nkf];
 		snprintf(k->blob, sizeof(k->blob), "%s", (const char *)sqlite3_column_text(st, 0));
-		if ((rc = finding_from_row(st, 1, ds->rules, &k->f)) == 0)
+		if ((rc = finding_from_row(st, 1, ds->rules, &k->f)) == 0 &&
+		    (rc = context_from_text(&k->f, (const char *)sqlite3_column_text(st, 14))) == 0)
 			ds->nkf++;
 		else
 			sfmc_finding_dispose(&k->f);
@@ -493,7 +554,8 @@ static int add_blobs(sfmc_datastore *ds, int64_t scan)
 	if ((rc = prepare(ds, &b, "INSERT OR REPLACE INTO blobs(blob, rules_hash, scan_id) VALUES(?1, ?2, ?3)")) < 0 ||
 	    (rc = prepare(ds, &f,
 			  "INSERT INTO blob_findings(blob, rules_hash, " FINDING_COLS
-			  ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) < 0)
+			  ", context) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")) <
+		    0)
 		goto cleanup;
 	if (ds->nscanned) /* in key order: appends to the table's b-tree, twice as fast as random inserts */
 		qsort(ds->scanned, ds->nscanned, sizeof(*ds->scanned), cmp_hex);
@@ -505,8 +567,12 @@ static int add_blobs(sfmc_datastore *ds, int64_t scan)
 	}
 	for (size_t i = 0; rc == 0 && i < ds->pending.nfindings; i++) {
 		const sfmc_finding *x = &ds->pending.findings[i];
+		char *ctx;
+		if ((rc = context_text(x, &ctx)) < 0)
+			break;
 		sqlite3_bind_text(f, 1, x->blob, -1, SQLITE_STATIC);
 		sqlite3_bind_text(f, 2, ds->rules_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(f, 16, ctx, -1, free);
 		if ((rc = bind_finding(f, 3, x)) == 0)
 			rc = step(ds, f);
 	}

@@ -27,7 +27,7 @@ expect_rc 1 "first run with --datastore"
 jq -S '[.findings[] | {path, line, column, commit, rule_id, fingerprint}] | sort_by(.path)' "$T/out" >"$T/first.json"
 cmp -s "$T/ref.json" "$T/first.json" || fail "the datastore changed the report"
 [ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ] || fail "schema version not 1"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ] || fail "schema version not 2"
 [ "$(sqlite3 "$DB" 'SELECT blobs_scanned, blobs_reused FROM scans')" = "3|0" ] || fail "first run: blobs scanned"
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM findings')" = 2 ] || fail "two secrets recorded"
 [ "$(sqlite3 "$DB" 'SELECT remote_url FROM repositories')" = "https://gitlab.example.com/acme/app" ] ||
@@ -179,6 +179,16 @@ set -e
 [ "$(cat "$T/two.rc")" -le 2 ] || fail "concurrent run crashed"
 [ "$(cat "$T/two.rc")" != 2 ] || grep -q "datastore busy" "$T/two.err" || fail "concurrent failure is not 'busy'"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity after concurrent runs"
+
+# Schema 1 (before blob findings kept their context) is brought to 2; its blobs are read again once.
+sqlite3 "$DB" ".backup '$T/v1.db'"
+sqlite3 "$T/v1.db" 'ALTER TABLE blob_findings DROP COLUMN context; PRAGMA user_version = 1'
+run "$SFMC" git r --datastore "$T/v1.db" -q
+expect_rc 1 "a schema 1 datastore"
+[ "$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" = 2 ] || fail "schema 1 not migrated"
+[ "$(sqlite3 "$T/v1.db" 'SELECT blobs_reused FROM scans ORDER BY id DESC LIMIT 1')" = 0 ] ||
+	fail "blobs recorded without context were read back"
+[ "$(sqlite3 "$T/v1.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity after the migration"
 
 # A file that is not a datastore: a clear error.
 echo "not sqlite" >"$T/bad.db"
