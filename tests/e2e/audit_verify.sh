@@ -85,6 +85,18 @@ printf '%s\n' "$T/three.git" "$T/missing.git" >witherr.txt
 run timeout 120 "$SFMC" audit --repos witherr.txt "${V[@]}" --fail-on live -q
 expect_rc 2 "audit --fail-on live with a repository in error"
 
+# With a datastore, a second audit still verifies: --verify reads every blob (the datastore holds no whole secret).
+for i in 1 2; do
+	: >"$LOG"
+	run timeout 120 "$SFMC" audit --repos repos.txt "${V[@]}" --datastore "$T/audit.db" -q -o "ds$i.jsonl"
+	expect_rc 1 "audit --verify --datastore, run $i"
+	[ "$(st "ds$i.jsonl" one)|$(st "ds$i.jsonl" three)" = "live|200|true|invalid|401|true" ] ||
+		fail "run $i: $(st "ds$i.jsonl" one) $(st "ds$i.jsonl" three)"
+	[ "$(wc -l <"$LOG")" = 3 ] || fail "run $i: 3 requests expected: $(cat "$LOG")"
+done
+! command -v sqlite3 >/dev/null || [ "$(sqlite3 "$T/audit.db" 'SELECT sum(blobs_reused) FROM scans')" = 0 ] ||
+	fail "--verify reused blobs"
+
 # merge reads the statuses back: jsonl byte-identical, json, text, --group; --fail-on live.
 : >"$LOG"
 run "$SFMC" merge audit.jsonl -o merged.jsonl
