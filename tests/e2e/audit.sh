@@ -65,6 +65,8 @@ run "$SFMC" audit --repos some.txt -q
 expect_rc 1 "audit with findings"
 run "$SFMC" audit --repos some.txt -q --fail-on never
 expect_rc 0 "--fail-on never"
+run "$SFMC" audit --repos clean.txt -q --no-config
+expect_rc 0 "--no-config is passed on"
 
 # Shards: each repository in exactly one; merged they are the unsharded audit.
 for k in 1 2 3; do
