@@ -174,6 +174,34 @@ static int busy_ms(void)
 	return e && *e ? atoi(e) : SFMC_DATASTORE_BUSY_MS;
 }
 
+/* WAL mode, once per file. Two processes converting a new file at once can
+ * deadlock on its locks, and SQLite then answers busy at once, without the
+ * busy handler: try again for as long as the busy wait. */
+static int set_wal(sfmc_datastore *ds)
+{
+	int limit = busy_ms();
+
+	for (int waited = 0;; waited += 10) {
+		sqlite3_stmt *st = NULL;
+		int s = sqlite3_prepare_v2(ds->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+		const unsigned char *mode;
+
+		if (s == SQLITE_OK)
+			s = sqlite3_step(st);
+		mode = s == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+		if (mode && !strcmp((const char *)mode, "wal")) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+		sqlite3_finalize(st);
+		if (s == SQLITE_ROW)
+			return sfmc_error_set("%s: cannot use the WAL journal here", ds->path);
+		if ((s != SQLITE_BUSY && s != SQLITE_LOCKED) || waited >= limit)
+			return db_fail(ds, "cannot open");
+		usleep(10000);
+	}
+}
+
 int sfmc_datastore_open(sfmc_datastore **out, const char *path)
 {
 	sfmc_datastore *ds = calloc(1, sizeof(*ds));
@@ -192,7 +220,7 @@ int sfmc_datastore_open(sfmc_datastore **out, const char *path)
 		goto fail;
 	}
 	sqlite3_busy_timeout(ds->db, busy_ms());
-	if ((rc = exec(ds, "PRAGMA journal_mode=WAL")) < 0 || (rc = exec(ds, "PRAGMA synchronous=NORMAL")) < 0 ||
+	if ((rc = set_wal(ds)) < 0 || (rc = exec(ds, "PRAGMA synchronous=NORMAL")) < 0 ||
 	    (rc = exec(ds, "PRAGMA foreign_keys=ON")) < 0 || (rc = migrate(ds)) < 0)
 		goto fail;
 	*out = ds;
