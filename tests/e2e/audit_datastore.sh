@@ -20,7 +20,7 @@ mkrepo() {
 }
 shared=$(tok)
 mkrepo alpha "$(printf 'SFMC_CLIENT_ID=%s\nSFMC_MID=510001234\nkey=%s' abcdefghijklmnopqrstuvwx "$shared")"
-mkrepo beta "key=$(tok)"
+mkrepo beta "$(printf 'SFMC_CLIENT_ID=%s\nkey=%s' betaclientid000000000001 "$(tok)")"
 mkrepo gamma "nothing here"
 mkrepo delta "copied=$shared"
 mkrepo eps "key=$(tok)"
@@ -70,12 +70,13 @@ expect_out_has "triage: rotated: INC-7: rotated <b>now</b>"
 expect_out_has "client id abcdefghijklmnopqrstuvwx (line 1)"
 run "$SFMC" merge second.jsonl --group -f json
 expect_jq '[.groups[] | select(.repositories | length == 2) | .locations[].triage.status] | join(",")' "rotated,rotated"
-expect_jq '[.groups[].contexts[]?.client_id] | map(select(. != null)) | join(",")' abcdefghijklmnopqrstuvwx
+expect_jq '[.groups[].contexts[]?.client_id] | map(select(. != null)) | sort | join(",")' \
+	abcdefghijklmnopqrstuvwx,betaclientid000000000001
 run "$SFMC" merge second.jsonl -f html -o merged.html
 expect_rc 1 "merge -f html"
 grep -qF 'class="s-rotated"' merged.html || fail "html: the rotated status"
 grep -qF 'INC-7: rotated &lt;b&gt;now&lt;/b&gt;' merged.html || fail "html: the reason, escaped"
-grep -qF 'abcdefghijklmnopqrstuvwx' merged.html || fail "html: the client id"
+grep -qF 'betaclientid000000000001' merged.html || fail "html: the client id"
 ! grep -qF "$shared" merged.jsonl merged.html "$T/out" || fail "a secret was printed whole"
 # A triage that is not one: FILE:LINE.
 sed '2s/"status":"rotated"/"status":"done"/' second.jsonl >badtriage.jsonl
@@ -99,10 +100,12 @@ expect_err_has "datastore busy"
 	fail "one repository in error"
 [ "$(sqlite3 "$T/slow2.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity after a busy child"
 
-# Two `git --datastore` processes at once on different repositories, a new file each round then an
-# existing one: each succeeds (1: findings) or says "datastore busy" (2); the file stays sound.
-for round in 1 2 3 4; do
-	db=$T/same$((round % 2)).db
+# Two `git --datastore` processes at once on different repositories, on a new file (10 rounds: two
+# processes making one file used to race into an immediate "busy" on the WAL switch) and then on an
+# existing one. Each succeeds (1: findings); "datastore busy" (2) is accepted only under SFMC_WRAP
+# (valgrind), where a write can outlast the 5 s wait. The file stays sound.
+for round in $(seq 1 12); do
+	db=$T/same$((round > 10 ? 0 : round)).db
 	"$SFMC" git --datastore "$db" -q "$T/beta.git" >/dev/null 2>"$T/p1.err" &
 	p1=$!
 	set +e
@@ -115,11 +118,13 @@ for round in 1 2 3 4; do
 		r=$([ $k = 1 ] && echo "$r1" || echo "$r2")
 		case $r in
 		1) ;;
-		2) grep -q "datastore busy" "$T/p$k.err" || fail "round $round: process $k failed without 'datastore busy': $(cat "$T/p$k.err")" ;;
+		2) [ -n "${SFMC_WRAP:-}" ] && grep -q "datastore busy" "$T/p$k.err" ||
+			fail "round $round: process $k failed: $(cat "$T/p$k.err")" ;;
 		*) fail "round $round: process $k exited $r: $(cat "$T/p$k.err")" ;;
 		esac
 	done
 	[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "round $round: integrity"
+	[ -n "${SFMC_WRAP:-}" ] || [ "$(sqlite3 "$db" 'SELECT count(*) FROM repositories')" = 2 ] ||
+		fail "round $round: both repositories recorded"
 done
-[ "$(sqlite3 "$T/same0.db" 'SELECT count(*) FROM repositories')" -ge 1 ] || fail "nothing recorded"
 finish
