@@ -28,8 +28,7 @@ sys.exit(0 if first.count('<tr data-status=') == 200 else 1)
 PY
 
 # Drive the page: sort by the secret column (descending after two clicks), then
-# filter on a fingerprint that lies in the last part.
-last=$(grep -o 'data-fingerprint="[0-9a-f]*"' "$f" | tail -1 | cut -d'"' -f2)
+# filter on the fingerprint of a row that lies in the last part after the sort.
 sed 's/<meta http-equiv="Content-Security-Policy"[^>]*>//' "$f" >"$T/drive.html"
 cat >>"$T/drive.html" <<JS
 <script>
@@ -43,11 +42,12 @@ addEventListener('load', function () {
 	}));
 	var sorted = keys.every(function (k, i) { return i === 0 || keys[i - 1] >= k; });
 	out.push('sorted=' + sorted);
+	var last = bodies[bodies.length - 1].rows[0].getAttribute('data-fingerprint');
 	var q = document.getElementById('q');
-	q.value = '${last:0:12}';
+	q.value = last.slice(0, 12);
 	q.dispatchEvent(new Event('input'));
 	var shown = [].filter.call(document.querySelectorAll('table.secrets>tbody>tr'), function (r) { return !r.hidden; });
-	out.push('shown=' + shown.length + ':' + (shown[0] && shown[0].getAttribute('data-fingerprint') === '$last'));
+	out.push('shown=' + shown.length + ':' + (shown[0] && shown[0].getAttribute('data-fingerprint') === last));
 	var open = [].filter.call(document.querySelectorAll('details.more'), function (d) { return d.open; });
 	out.push('open=' + open.length + ':' + (open[0] && open[0].contains(shown[0])));
 	document.title = out.join(' ');
