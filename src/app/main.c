@@ -189,8 +189,8 @@ static int start_verifier(scan_run *r)
 	return 0;
 }
 
-/* Source, config, rules and filters, before anything is scanned. */
-static int prepare(scan_run *r)
+/* What the source needs from the flags, before check_args (which checks their combinations). */
+static void fill_ctx(scan_run *r)
 {
 	const sfmc_cli *cli = r->cli;
 
@@ -201,6 +201,13 @@ static int prepare(scan_run *r)
 	r->ctx.all_objects = cli->all_objects;
 	r->ctx.range = cli->range;
 	r->fail_on = cli->fail_on;
+}
+
+/* Source, config, rules and filters, before anything is scanned. */
+static int prepare(scan_run *r)
+{
+	const sfmc_cli *cli = r->cli;
+
 	if (open_source(r) < 0 || load_config(r) < 0 || sfmc_app_load_rules(cli, &r->rules) < 0 ||
 	    sfmc_config_add_rules(&r->cfg, &r->rules) < 0 ||
 	    sfmc_filter_init(&r->filter, &r->cfg, cli->baseline, r->type->git) < 0)
@@ -350,6 +357,7 @@ static int run_scan(const sfmc_cli *cli, const sfmc_command *cmd)
 	/* Arguments first: a usage error reads nothing. */
 	if (cli->fail_on_untriaged && !cli->datastore)
 		return sfmc_app_fail("--fail-on-untriaged needs --datastore FILE (where the triage is kept)");
+	fill_ctx(&r);
 	if (r.type->check_args(&r.ctx, (const char *const *)cli->args, (size_t)cli->nargs) < 0)
 		return sfmc_app_fail(sfmc_error_last());
 	sfmc_results_init(&r.res);
