@@ -318,6 +318,15 @@ static json_t *invocation(const sfmc_reporter *r, const sfmc_results *res, size_
 	return inv;
 }
 
+/* `git URL`: the repository scanned, its HEAD commit and branch when known; NULL for a local scan. */
+static json_t *provenance(const sfmc_scan_meta *meta)
+{
+	if (!meta->repository_uri)
+		return NULL;
+	return json_pack("[{s:s, s:s*, s:s*}]", "repositoryUri", meta->repository_uri, "revisionId", meta->head_commit,
+			 "branch", meta->branch);
+}
+
 static int sarif_begin(sfmc_reporter *r)
 {
 	sarif_state *st = r->state;
@@ -334,9 +343,10 @@ static int sarif_end(sfmc_reporter *r, const sfmc_results *res)
 
 	/* One category per mode, so a dir scan and a git scan of one commit do not replace each other. */
 	snprintf(category, sizeof(category), "sfmc-scan/%s/", r->meta->mode);
-	run = json_pack("{s:{s:o}, s:{s:s}, s:o*, s:[o], s:O}", "tool", "driver", driver(r->meta->rules),
-			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r), "invocations",
-			invocation(r, res, st->dropped), "results", st->results);
+	run = json_pack("{s:{s:o}, s:{s:s}, s:o*, s:o*, s:[o], s:O}", "tool", "driver", driver(r->meta->rules),
+			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r),
+			"versionControlProvenance", provenance(r->meta), "invocations", invocation(r, res, st->dropped),
+			"results", st->results);
 	root = json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA, "version", "2.1.0", "runs", run);
 	if (!root)
 		return sfmc_error_set("out of memory building SARIF");
