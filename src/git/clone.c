@@ -145,10 +145,11 @@ char *sfmc_gitclone_uri(const char *url)
 
 /* ---- credentials never shown ---- */
 
-/* The strings a message must not show: the URL's userinfo, its user and
- * password (as written and percent-decoded), the token. */
+/* The strings a message must not show: the URL's userinfo, its password
+ * (or its user when alone: it may be a token) as written and percent-decoded,
+ * the token. */
 typedef struct secrets {
-	char *v[6];
+	char *v[4];
 	size_t n;
 } secrets;
 
@@ -196,13 +197,14 @@ static int secrets_init(secrets *k, const char *url, const char *token)
 	user = strcspn(ui, ":");
 	if (user > len)
 		user = len;
-	if (secrets_add(k, ui, len, false) < 0 || secrets_add(k, ui, user, false) < 0 ||
-	    secrets_add(k, ui, user, true) < 0)
+	if (secrets_add(k, ui, len, false) < 0)
 		return SFMC_ERROR;
-	if (user < len && (secrets_add(k, ui + user + 1, len - user - 1, false) < 0 ||
-			   secrets_add(k, ui + user + 1, len - user - 1, true) < 0))
-		return SFMC_ERROR;
-	return SFMC_OK;
+	if (user == len) /* a user alone may be a token (https://TOKEN@host/) */
+		return secrets_add(k, ui, user, false) < 0 || secrets_add(k, ui, user, true) < 0 ? SFMC_ERROR : SFMC_OK;
+	return secrets_add(k, ui + user + 1, len - user - 1, false) < 0 ||
+			       secrets_add(k, ui + user + 1, len - user - 1, true) < 0
+		       ? SFMC_ERROR
+		       : SFMC_OK;
 }
 
 static void secrets_dispose(secrets *k)
@@ -212,18 +214,18 @@ static void secrets_dispose(secrets *k)
 	k->n = 0;
 }
 
-/* msg on one line, each secret replaced by "***". malloc'd; NULL when out of memory. */
-static char *scrubbed(const char *msg, const secrets *k)
+char *sfmc_gitclone_scrub(const char *msg, const char *url, const char *token)
 {
 	sfmc_buf b = SFMC_BUF_INIT;
-	int rc = 0;
+	secrets k;
+	int rc = secrets_init(&k, url, token);
 
 	sfmc_buf_init(&b, 0);
 	while (*msg && rc == 0) {
 		size_t hit = 0;
-		for (size_t i = 0; i < k->n; i++) /* the longest at this place: no part of one is left */
-			if (strlen(k->v[i]) > hit && !strncmp(msg, k->v[i], strlen(k->v[i])))
-				hit = strlen(k->v[i]);
+		for (size_t i = 0; i < k.n; i++) /* the longest at this place: no part of one is left */
+			if (strlen(k.v[i]) > hit && !strncmp(msg, k.v[i], strlen(k.v[i])))
+				hit = strlen(k.v[i]);
 		if (hit) {
 			rc = sfmc_buf_puts(&b, "***");
 			msg += hit;
@@ -234,7 +236,8 @@ static char *scrubbed(const char *msg, const secrets *k)
 	}
 	while (rc == 0 && b.size && b.ptr[b.size - 1] == ' ')
 		b.ptr[--b.size] = '\0';
-	if (rc < 0 || sfmc_buf_putc(&b, '\0') < 0) {
+	secrets_dispose(&k);
+	if (rc < 0) {
 		sfmc_buf_dispose(&b);
 		return NULL;
 	}
@@ -242,10 +245,10 @@ static char *scrubbed(const char *msg, const secrets *k)
 }
 
 /* "<shown URL>: <what>: <libgit2's last message, scrubbed>"; returns SFMC_ERROR. */
-static int fetch_error(const sfmc_gitclone *c, const secrets *k, const char *what)
+static int fetch_error(const sfmc_gitclone *c, const sfmc_gitclone_opts *o, const char *token, const char *what)
 {
 	const git_error *e = git_error_last();
-	char *why = scrubbed(e && e->message ? e->message : "unknown libgit2 error", k);
+	char *why = sfmc_gitclone_scrub(e && e->message ? e->message : "unknown libgit2 error", o->url, token);
 
 	sfmc_error_set("%s: %s: %s", c->shown, what, why ? why : "(out of memory)");
 	free(why);
@@ -485,7 +488,7 @@ static int follow_head(git_repository *repo, git_remote *remote, sfmc_gitclone *
 	return rc;
 }
 
-static int fetch(git_repository *repo, const sfmc_gitclone_opts *o, sfmc_gitclone *c, fetch_state *st, const secrets *k)
+static int fetch(git_repository *repo, const sfmc_gitclone_opts *o, sfmc_gitclone *c, fetch_state *st)
 {
 	git_remote_create_options ropts;
 	git_fetch_options fopts;
@@ -509,22 +512,36 @@ static int fetch(git_repository *repo, const sfmc_gitclone_opts *o, sfmc_gitclon
 	fopts.proxy_opts.type = GIT_PROXY_AUTO;
 	fopts.follow_redirects = GIT_REMOTE_REDIRECT_NONE; /* same host only: the token goes nowhere else */
 	if (git_remote_create_with_opts(&remote, o->url, &ropts) < 0)
-		return fetch_error(c, k, "not a URL libgit2 can fetch from");
+		return fetch_error(c, o, st->token, "not a URL libgit2 can fetch from");
 	if (o->progress && sfmc_progress_start("objects received", true) < 0)
 		sfmc_error_clear(); /* no line drawn: the fetch goes on */
 	rc = git_remote_fetch(remote, NULL, &fopts, "sfmc-scan: fetch");
 	sfmc_progress_stop();
 	if (rc < 0) {
-		rc = fetch_error(c, k, c->reused ? "cannot fetch" : "cannot clone");
+		rc = fetch_error(c, o, st->token, c->reused ? "cannot fetch" : "cannot clone");
 	} else {
 		stats = git_remote_stats(remote);
 		c->objects = stats->received_objects;
 		c->bytes = stats->received_bytes;
 		if ((rc = follow_head(repo, remote, c)) < 0)
-			fetch_error(c, k, "cannot set HEAD");
+			fetch_error(c, o, st->token, "cannot set HEAD");
 	}
 	git_remote_free(remote);
 	return rc;
+}
+
+/* The transport the URL needs is in this libgit2 (Debian's has both). */
+static int check_transport(const sfmc_gitclone *c, const char *url)
+{
+	int have = git_libgit2_features();
+	bool ssh = scp_like(url) || !strncmp(url, "ssh://", 6) || !strncmp(url, "git+ssh://", 10) ||
+		   !strncmp(url, "ssh+git://", 10);
+
+	if (ssh && !(have & GIT_FEATURE_SSH))
+		return sfmc_error_set("%s: this libgit2 was built without ssh: use an https:// URL", c->shown);
+	if (!strncmp(url, "https://", 8) && !(have & GIT_FEATURE_HTTPS))
+		return sfmc_error_set("%s: this libgit2 was built without TLS", c->shown);
+	return SFMC_OK;
 }
 
 /* --git-token-env NAME: the variable must hold a token (its value is never shown). */
@@ -538,11 +555,19 @@ static int read_token(const sfmc_gitclone_opts *o, fetch_state *st)
 	return SFMC_OK;
 }
 
+/* Every failure names the URL: "<shown URL>: <message>". */
+static void name_url(const sfmc_gitclone *c)
+{
+	char *msg = strdup(sfmc_error_last());
+
+	sfmc_error_set("%s: %s", c->shown, msg ? msg : "out of memory");
+	free(msg);
+}
+
 int sfmc_gitclone_fetch(sfmc_gitclone *c, const sfmc_gitclone_opts *o)
 {
 	git_repository *repo = NULL;
 	fetch_state st = { 0 };
-	secrets k = { 0 };
 	bool created = false;
 	size_t a, b;
 	int rc = SFMC_ERROR;
@@ -550,7 +575,7 @@ int sfmc_gitclone_fetch(sfmc_gitclone *c, const sfmc_gitclone_opts *o)
 	memset(c, 0, sizeof(*c));
 	c->watch_fd = c->lock_fd = -1;
 	if (!(c->shown = sfmc_gitclone_shown_url(o->url)) || !(c->uri = sfmc_gitclone_uri(o->url)) ||
-	    read_token(o, &st) < 0 || secrets_init(&k, o->url, st.token) < 0 || sfmc_gitrepo_init() < 0)
+	    read_token(o, &st) < 0 || sfmc_gitrepo_init() < 0 || check_transport(c, o->url) < 0)
 		goto cleanup;
 	st.url_creds = find_userinfo(o->url, &a, &b);
 	st.progress = o->progress;
@@ -562,12 +587,13 @@ int sfmc_gitclone_fetch(sfmc_gitclone *c, const sfmc_gitclone_opts *o)
 	else if ((rc = make_temp(c)) == 0 && (rc = sfmc_gitrepo_open_bare(&repo, c->path, true)) == 0)
 		rc = write_origin(repo, c);
 	if (rc == 0)
-		rc = fetch(repo, o, c, &st, &k);
+		rc = fetch(repo, o, c, &st);
 cleanup:
 	sfmc_gitrepo_close(repo);
 	if (rc < 0 && created)
 		remove_tree(o->dir);
-	secrets_dispose(&k);
+	if (rc < 0 && c->shown && !strstr(sfmc_error_last(), c->shown))
+		name_url(c);
 	return rc < 0 ? rc : SFMC_OK;
 }
 

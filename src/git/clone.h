@@ -8,9 +8,10 @@
  * fetched into again (with prune) on the next run.
  *
  * Credentials are never shown: every message names the URL without its
- * userinfo (sfmc_gitclone_shown_url), libgit2's messages are scrubbed of the
- * URL's user, password and the token, and neither is written to disk (the
- * clone's remote.origin.url is the shown URL; no FETCH_HEAD, no reflog).
+ * userinfo (sfmc_gitclone_shown_url), libgit2's messages are scrubbed of
+ * the URL's credentials and the token (sfmc_gitclone_scrub), and neither is
+ * written to disk (the clone's remote.origin.url is the shown URL; no
+ * FETCH_HEAD, no reflog).
  * Not thread-safe: one clone at a time, from the main thread. */
 #ifndef SFMC_GIT_CLONE_H
 #define SFMC_GIT_CLONE_H
@@ -56,6 +57,12 @@ char *sfmc_gitclone_shown_url(const char *url);
  * scp-like host:path becomes ssh://host/path; bytes a URI cannot hold are
  * percent-encoded. malloc'd; NULL when out of memory. */
 char *sfmc_gitclone_uri(const char *url);
+
+/* msg (libgit2's) as a message may show it: on one line, url's userinfo,
+ * its password (or its user when alone: it may be a token), as written and
+ * percent-decoded, and the token replaced by "***". malloc'd; NULL when out
+ * of memory. */
+char *sfmc_gitclone_scrub(const char *msg, const char *url, const char *token);
 
 /* Clones or fetches o->url into out (zeroed first). Returns SFMC_OK, or
  * SFMC_ERROR (message set, naming the shown URL: unreachable, refused
