@@ -277,6 +277,8 @@ static char *web_form(const char *url)
 	if (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || !strncmp(url, "ssh://", 6)) {
 		host = strstr(url, "://") + 3;
 		rest = host + strcspn(host, "/");
+	} else if (strstr(url, "://")) {
+		return NULL; /* git://, file://: no forge page */
 	} else if ((rest = strchr(url, ':')) && rest > url && !memchr(url, '/', (size_t)(rest - url))) {
 		host = url;
 	} else {

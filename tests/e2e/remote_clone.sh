@@ -79,6 +79,13 @@ expect_rc 1 "local bare repository"
 [ "$(jq -r '[has("repository")] + [.findings[] | has("repository")] | unique | join(",")' local.json)" = false ] ||
 	fail "a local scan's report names a repository"
 
+# --datastore: the repository is the URL (its clone is temporary), so a second run reuses the first.
+for i in 1 2; do scan --datastore "$T/audit.db" "file://$T/srv/app.git"; done
+expect_rc 1 "file:// with --datastore"
+expect_err_has "scanned before with the same rules"
+[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select group_concat(root) from repositories").fetchone()[0])' "$T/audit.db")" = \
+	"file://$T/srv/app.git" ] || fail "--datastore: the repository is not the URL"
+
 # An existing local path wins over the scp-like form; other schemes are usage errors.
 git clone -q --bare srv/app.git "host:app.git"
 scan -f json -o scp.json "host:app.git"
