@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null && command -v python3 >/dev/null || { echo "skip: openssl/python3"; exit 0; }
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 # Loopback only: no proxy from the environment.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 # Every clone goes under $TMPDIR: it must be empty again after each run.
@@ -234,10 +234,33 @@ mkdir "$T/notaclone" && echo x >"$T/notaclone/file"
 scan --clone-dir "$T/notaclone" "git://127.0.0.1:$gport/app.git"
 expect_rc 2 "--clone-dir of a directory that is not a repository"
 [ "$(ls "$T/notaclone")" = file ] || fail "--clone-dir: a directory that is not a clone was changed"
+# Two runs cannot share a --clone-dir at once.
+python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(60)' \
+	"$CD" "$T/locked" &
+locker=$!
+PIDS+=($locker)
+for _ in $(seq 100); do [ -e "$T/locked" ] && break; sleep 0.1; done
+scan --clone-dir "$CD" --git-cacert "$T/testca.pem" --git-token-env SFMC_TEST_TOKEN "$URL"
+expect_rc 2 "--clone-dir in use"
+expect_err_has "--clone-dir $CD: in use by another sfmc-scan"
+kill "$locker"
+wait "$locker" 2>/dev/null || true
 # A first clone that fails leaves no directory behind.
 scan --clone-dir "$T/cache/failed.git" --git-cacert "$T/otherca.pem" "$URL"
 expect_rc 2 "--clone-dir: a failed first clone"
 [ ! -e "$T/cache/failed.git" ] || fail "--clone-dir: a failed first clone left its directory"
+
+# The branch the remote's HEAD names comes from the remote: redacted like any ref in reports.
+b_tok=$(tok)
+git init -q --bare leaky.git
+git -C work push -q "$T/leaky.git" "main:refs/heads/$b_tok"
+git -C leaky.git symbolic-ref HEAD "refs/heads/$b_tok"
+scan -q -f sarif -o leaky.sarif "file://$T/leaky.git"
+expect_rc 1 "a branch named like a secret"
+! grep -qF "$b_tok" leaky.sarif || fail "SARIF shows the remote's branch name whole"
+[ "$(jq -r '.runs[0].versionControlProvenance[0].branch' leaky.sarif)" = "${b_tok:0:9}…" ] ||
+	fail "the redacted branch: $(jq -r '.runs[0].versionControlProvenance[0].branch' leaky.sarif)"
 
 # 5. Killed while fetching (a server that never answers): the watcher removes the temporary clone.
 sport=$(free_port)
