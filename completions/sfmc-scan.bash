@@ -7,7 +7,8 @@ _sfmc_scan()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local commands="dir stdin git staged hook pre-commit pre-push pre-receive commit-msg check generate completion triage report audit merge"
 	local opts="--format --output --report --rules --fail-on --show-secrets --no-decode --threads
-		--max-file-size --archive-depth --archive-max-bytes --archive-max-ratio --archive-max-members --fail-on-skipped --label --range --all-objects --config --no-config --baseline --write-baseline
+		--max-file-size --archive-depth --archive-max-bytes --archive-max-ratio --archive-max-members --fail-on-skipped --label --range --all-objects --clone-dir --git-token-env
+		--git-cacert --config --no-config --baseline --write-baseline
 		--group --pre-commit --pre-push --pre-receive --commit-msg --chain --quiet --verbose --progress --no-progress
 		--no-color --version --help --verify --verify-jobs --verify-rate --verify-timeout --verify-cacert
 		--verify-connect-to --client-id --subdomain --account-id --datastore --fail-on-untriaged --status --reason --repository --since
@@ -26,8 +27,14 @@ _sfmc_scan()
 	--status)
 		COMPREPLY=($(compgen -W "open rotated false-positive accepted reintroduced" -- "$cur"))
 		return ;;
-	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore | --repos | --api-cacert)
+	-o | --output | --rules | --config | --baseline | --write-baseline | --report | --verify-cacert | --datastore | --repos | --api-cacert | --git-cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--clone-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--git-token-env)
+		COMPREPLY=($(compgen -e -- "$cur"))
 		return ;;
 	-j | --threads | -n | --max-file-size | --archive-depth | --archive-max-bytes | --archive-max-ratio | --archive-max-members | --label | --range | --verify-jobs | --verify-rate | \
 	--verify-timeout | --verify-connect-to | --client-id | --subdomain | --account-id | --reason | --repository | --since | \

@@ -22,15 +22,19 @@ static const char *store_path(const sfmc_cli *cli)
 	return cli->datastore ? cli->datastore : e && *e ? e : ".sfmc-scan.db";
 }
 
-/* What the scan read, as one stable name: a repository's common git
- * directory (any worktree or subdirectory names the same one), else the
+/* What the scan read, as one stable name: a remote repository's URL
+ * (without credentials; its clone may be temporary), a repository's common
+ * git directory (any worktree or subdirectory names the same one), else the
  * first directory scanned. */
 static char *canonical_root(const sfmc_source_ctx *ctx)
 {
 	const char *p = ctx->repo ? git_repository_commondir(ctx->repo) : ctx->nroots ? ctx->roots[0] : ".";
-	char *r = realpath(p ? p : ".", NULL);
+	char *r;
 	size_t n;
 
+	if (sfmc_source_repository(ctx))
+		return strdup(sfmc_source_repository(ctx));
+	r = realpath(p ? p : ".", NULL);
 	if (!r)
 		r = strdup(p ? p : ".");
 	if (r && (n = strlen(r)) > 1 && r[n - 1] == '/')

@@ -52,10 +52,13 @@ static const sfmc_command commands[] = {
 	  "  sfmc-scan dir -f json -o report.json --fail-on warning .\n" },
 	{ "stdin", &sfmc_source_type_stdin, NULL, 0, C_STDIN, "stdin [--label NAME]", "scan standard input",
 	  "  kubectl get secret app -o yaml | sfmc-scan stdin --label k8s/app\n" },
-	{ "git", &sfmc_source_type_git, NULL, 0, C_GIT, "git [REPO]", "scan every blob in a repository's history",
+	{ "git", &sfmc_source_type_git, NULL, 0, C_GIT, "git [REPO|URL]",
+	  "scan every blob in a repository's history (a URL: a bare clone of every ref)",
 	  "  sfmc-scan git                          the whole history of the repository here\n"
 	  "  sfmc-scan git --range origin/main..HEAD --report sarif:sfmc-scan.sarif\n"
-	  "  sfmc-scan git --group -f json -o audit.json /srv/repos/app.git\n" },
+	  "  sfmc-scan git --group -f json -o audit.json /srv/repos/app.git\n"
+	  "  sfmc-scan git --git-token-env GH_TOKEN https://github.com/org/app.git\n"
+	  "  sfmc-scan git --clone-dir /var/cache/sfmc/app.git git@github.com:org/app.git\n" },
 	{ "staged", &sfmc_source_type_staged, NULL, 0, C_STAGED, "staged [REPO]", "scan the index (pre-commit)",
 	  "  sfmc-scan staged                       what the next commit would add\n" },
 	{ "hook", NULL, sfmc_cmd_hook, 0, C_HOOK, "hook install|uninstall [REPO]",
@@ -162,6 +165,9 @@ enum {
 	OPT_API_MAX_WAIT,
 	OPT_JOBS,
 	OPT_SHARD,
+	OPT_CLONE_DIR,
+	OPT_GIT_TOKEN_ENV,
+	OPT_GIT_CACERT,
 };
 
 /* One row per option: getopt's entry, the commands it applies to, its help. */
@@ -277,6 +283,18 @@ static const cli_option options[] = {
 	  C_GIT | C_AUDIT,
 	  "    --all-objects",
 	  "git: also scan objects no ref reaches" },
+	{ { "clone-dir", required_argument, NULL, OPT_CLONE_DIR },
+	  C_GIT,
+	  "    --clone-dir DIR",
+	  "git URL: keep the bare clone in DIR; the next run fetches only what is new (default: a temporary clone)" },
+	{ { "git-token-env", required_argument, NULL, OPT_GIT_TOKEN_ENV },
+	  C_GIT,
+	  "    --git-token-env NAME",
+	  "git URL: the HTTPS token is in environment variable NAME (user x-access-token or the URL's)" },
+	{ { "git-cacert", required_argument, NULL, OPT_GIT_CACERT },
+	  C_GIT,
+	  "    --git-cacert FILE",
+	  "git URL: trust the CA certificates in FILE (PEM) instead of the system's for HTTPS" },
 	{ { "config", required_argument, NULL, OPT_CONFIG },
 	  C_SCAN | C_AUDIT,
 	  "    --config FILE",
@@ -789,6 +807,9 @@ static int parse_option(sfmc_cli *cli, int c, char **argv)
 	case OPT_LABEL: cli->label = optarg; break;
 	case OPT_RANGE: cli->range = optarg; break;
 	case OPT_ALL_OBJECTS: cli->all_objects = true; break;
+	case OPT_CLONE_DIR: cli->clone_dir = optarg; break;
+	case OPT_GIT_TOKEN_ENV: cli->git_token_env = optarg; break;
+	case OPT_GIT_CACERT: cli->git_cacert = optarg; break;
 	case OPT_CONFIG: cli->config_file = optarg; break;
 	case OPT_NO_CONFIG: cli->no_config = true; break;
 	case OPT_BASELINE: cli->baseline = optarg; break;

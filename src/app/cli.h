@@ -59,6 +59,9 @@ typedef struct sfmc_cli {
 	/* git modes */
 	const char *range;
 	bool all_objects;
+	const char *clone_dir;     /* git URL: keep the clone there */
+	const char *git_token_env; /* git URL: the variable holding an HTTPS token (never the token itself) */
+	const char *git_cacert;    /* git URL: CA certificates for HTTPS */
 	/* hook install / uninstall */
 	unsigned hook_kinds;  /* SFMC_HOOK_* bits (hook_install.h); 0: the defaults */
 	bool chain;

@@ -17,6 +17,7 @@
 #include "app/hook_install.h"
 #include "util/bounds.h"
 #include "core/rules.h"
+#include "git/clone.h"
 #include "report/report.h"
 #include "source/source.h"
 #include "triage/baseline.h"
@@ -25,6 +26,7 @@
 #include "triage/group.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/text.h"
 #include "verify/verify.h"
 
 /* One scan: the flags, what the config changed, and every stage's state. */
@@ -140,6 +142,29 @@ static int load_config(scan_run *r)
 	return 0;
 }
 
+/* A remote repository: what was fetched, and where to (stderr, one line). */
+static void say_fetched(const scan_run *r)
+{
+	const sfmc_gitclone *c = r->ctx.clone;
+	char *url = sfmc_text_escape(r->desc.repository, strlen(r->desc.repository));
+	char *dir = c->temporary ? NULL : sfmc_text_escape(c->path, strlen(c->path)), size[32];
+
+	if (c->bytes < 1024)
+		snprintf(size, sizeof(size), "%llu B", (unsigned long long)c->bytes);
+	else
+		snprintf(size, sizeof(size), "%.1f %s", (double)c->bytes / (c->bytes < (1 << 20) ? 1024 : 1 << 20),
+			 c->bytes < (1 << 20) ? "KiB" : "MiB");
+	if (c->temporary)
+		fprintf(stderr, "sfmc-scan: %s: %llu object%s received (%s) into a temporary clone\n", url ? url : "?",
+			(unsigned long long)c->objects, c->objects == 1 ? "" : "s", size);
+	else
+		fprintf(stderr, "sfmc-scan: %s: %llu object%s received (%s) into %s%s\n", url ? url : "?",
+			(unsigned long long)c->objects, c->objects == 1 ? "" : "s", size,
+			c->reused ? "" : "a new clone in ", dir ? dir : "?");
+	free(url);
+	free(dir);
+}
+
 /* Opens the source once for the run (a failure is the scan's error, reported
  * like any other) and asks it what it reads. */
 static int open_source(scan_run *r)
@@ -150,6 +175,8 @@ static int open_source(scan_run *r)
 		return 0;
 	}
 	r->type->describe(&r->ctx, &r->desc);
+	if (r->desc.repository && !r->cli->quiet)
+		say_fetched(r);
 	return 0;
 }
 
@@ -182,8 +209,8 @@ static int start_verifier(scan_run *r)
 	return 0;
 }
 
-/* Source, config, rules and filters, before anything is scanned. */
-static int prepare(scan_run *r)
+/* What the source needs from the flags, before check_args (which checks their combinations). */
+static void fill_ctx(scan_run *r)
 {
 	const sfmc_cli *cli = r->cli;
 
@@ -193,7 +220,19 @@ static int prepare(scan_run *r)
 	r->ctx.max_file_size = cli->max_file_size;
 	r->ctx.all_objects = cli->all_objects;
 	r->ctx.range = cli->range;
+	r->ctx.clone_dir = cli->clone_dir;
+	r->ctx.git_token_env = cli->git_token_env;
+	r->ctx.git_cacert = cli->git_cacert;
+	/* Progress (a TTY on stderr, or asked for) is drawn while the source fetches and scans. */
+	r->ctx.progress = cli->progress > 0 || (cli->progress < 0 && !cli->quiet && isatty(STDERR_FILENO));
 	r->fail_on = cli->fail_on;
+}
+
+/* Source, config, rules and filters, before anything is scanned. */
+static int prepare(scan_run *r)
+{
+	const sfmc_cli *cli = r->cli;
+
 	if (open_source(r) < 0 || load_config(r) < 0 || sfmc_app_load_rules(cli, &r->rules) < 0 ||
 	    sfmc_config_add_rules(&r->cfg, &r->rules) < 0 ||
 	    sfmc_filter_init(&r->filter, &r->cfg, cli->baseline, r->type->git) < 0)
@@ -219,18 +258,18 @@ static void fill_meta(scan_run *r)
 	r->meta.nroots = r->ctx.nroots;
 	r->meta.rules = &r->rules;
 	r->meta.head_commit = r->desc.head_commit[0] ? r->desc.head_commit : NULL;
+	r->meta.repository = r->desc.repository;
+	r->meta.repository_uri = r->desc.repository_uri;
+	r->meta.branch = r->desc.branch;
 	r->meta.start_time = (int64_t)time(NULL);
 }
 
 /* Runs the source; what it cannot do is recorded and the run goes on (fail closed: still report). */
 static void scan(scan_run *r)
 {
-	const sfmc_cli *cli = r->cli;
 	const char *mode = r->type->name;
 
-	/* Progress (a TTY on stderr, or asked for) is drawn while the source runs. */
-	if (sfmc_progress_start(r->type->units,
-				cli->progress > 0 || (cli->progress < 0 && !cli->quiet && isatty(STDERR_FILENO))) < 0)
+	if (sfmc_progress_start(r->type->units, r->ctx.progress) < 0)
 		sfmc_results_add_error(&r->res, mode, sfmc_error_last());
 	if (r->open_error)
 		sfmc_results_add_error(&r->res, mode, r->open_error);
@@ -343,6 +382,7 @@ static int run_scan(const sfmc_cli *cli, const sfmc_command *cmd)
 	/* Arguments first: a usage error reads nothing. */
 	if (cli->fail_on_untriaged && !cli->datastore)
 		return sfmc_app_fail("--fail-on-untriaged needs --datastore FILE (where the triage is kept)");
+	fill_ctx(&r);
 	if (r.type->check_args(&r.ctx, (const char *const *)cli->args, (size_t)cli->nargs) < 0)
 		return sfmc_app_fail(sfmc_error_last());
 	sfmc_results_init(&r.res);

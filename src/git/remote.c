@@ -6,19 +6,6 @@
 #include "git/repo.h"
 #include "util/error.h"
 
-/* System CAs for HTTPS remotes: repo.c skips loading them at start-up (no
- * other code connects), so they are loaded here, once, when a remote is asked. */
-static void load_system_cas(void)
-{
-	static const char *const bundles[] = { "/etc/ssl/certs/ca-certificates.crt",
-					       "/etc/pki/tls/certs/ca-bundle.crt" };
-
-	for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++)
-		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL) == 0)
-			return;
-	git_error_clear();
-}
-
 static int open_remote(git_remote **out, git_repository *repo, const char *name, const char *url)
 {
 	/* Detached: git passes the URL it pushes to, already rewritten (insteadOf); reading the config again
@@ -63,7 +50,8 @@ int sfmc_gitremote_tips(git_repository *repo, const char *name, const char *url,
 	size_t n = 0;
 	int rc = SFMC_OK;
 
-	load_system_cas();
+	if (sfmc_gitrepo_load_cas(NULL) < 0)
+		return SFMC_ERROR;
 	if (open_remote(&remote, repo, name, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0 ||
 	    git_remote_ls(&heads, &n, remote) < 0) {

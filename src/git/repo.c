@@ -124,15 +124,63 @@ cleanup:
 	return rc;
 }
 
+int sfmc_gitrepo_init(void)
+{
+	pthread_once(&init_once, init_libgit2);
+	return init_rc < 0 ? sfmc_error_set("cannot initialise libgit2") : SFMC_OK;
+}
+
 int sfmc_gitrepo_open(git_repository **out, const char *path)
 {
 	*out = NULL;
-	pthread_once(&init_once, init_libgit2);
-	if (init_rc < 0)
-		return sfmc_error_set("cannot initialise libgit2");
+	if (sfmc_gitrepo_init() < 0)
+		return SFMC_ERROR;
 	if (open_from_env(out, path) < 0)
 		return sfmc_gitrepo_error("%s: not a git repository", path ? path : "GIT_DIR or .");
 	return 0;
+}
+
+int sfmc_gitrepo_open_bare(git_repository **out, const char *path, bool create)
+{
+	git_repository_init_options o;
+
+	*out = NULL;
+	if (sfmc_gitrepo_init() < 0)
+		return SFMC_ERROR;
+	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	/* libgit2's own minimal template: nothing from the user's template directory (hooks). */
+	o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT;
+	o.mode = GIT_REPOSITORY_INIT_SHARED_UMASK;
+	if (create ? git_repository_init_ext(out, path, &o) < 0
+		   : git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_NO_DOTGIT,
+					     NULL) < 0)
+		return sfmc_gitrepo_error("%s: %s", path,
+					  create ? "cannot create a bare repository" : "not a git repository");
+	if (!git_repository_is_bare(*out)) {
+		sfmc_gitrepo_close(*out);
+		*out = NULL;
+		return sfmc_error_set("%s: not a bare repository", path);
+	}
+	return SFMC_OK;
+}
+
+int sfmc_gitrepo_load_cas(const char *file)
+{
+	static const char *const bundles[] = { "/etc/ssl/certs/ca-certificates.crt",
+					       "/etc/pki/tls/certs/ca-bundle.crt" };
+
+	if (sfmc_gitrepo_init() < 0)
+		return SFMC_ERROR;
+	if (file) {
+		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL) < 0)
+			return sfmc_gitrepo_error("%s: cannot load CA certificates", file);
+		return SFMC_OK;
+	}
+	for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++)
+		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL) == 0)
+			return SFMC_OK;
+	git_error_clear(); /* no bundle: no CA is trusted, every certificate is refused */
+	return SFMC_OK;
 }
 
 int sfmc_gitrepo_index_file(git_repository *repo, sfmc_buf *path)
@@ -229,6 +277,8 @@ static char *web_form(const char *url)
 	if (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7) || !strncmp(url, "ssh://", 6)) {
 		host = strstr(url, "://") + 3;
 		rest = host + strcspn(host, "/");
+	} else if (strstr(url, "://")) {
+		return NULL; /* git://, file://: no forge page */
 	} else if ((rest = strchr(url, ':')) && rest > url && !memchr(url, '/', (size_t)(rest - url))) {
 		host = url;
 	} else {

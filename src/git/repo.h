@@ -4,6 +4,8 @@
 #ifndef SFMC_GITREPO_H
 #define SFMC_GITREPO_H
 
+#include <stdbool.h>
+
 #include <git2.h>
 
 #include "util/buf.h"
@@ -17,6 +19,22 @@
  * sfmc_gitrepo_close. Returns 0 or -1 (message set). */
 int sfmc_gitrepo_open(git_repository **out, const char *path);
 void sfmc_gitrepo_close(git_repository *repo);
+
+/* Initialises libgit2 once per process (every open does it). Returns 0 or SFMC_ERROR (message set). */
+int sfmc_gitrepo_init(void);
+
+/* Opens the bare repository at exactly path (no search upwards, no GIT_*
+ * variable), or, when create, makes one there (path may exist, empty; the
+ * user's templates and hooks are not copied): clones (git/clone.h). Returns 0
+ * or SFMC_ERROR (message set; a repository with a work tree is refused). */
+int sfmc_gitrepo_open_bare(git_repository **out, const char *path, bool create);
+
+/* The CA certificates HTTPS remotes are checked against, for the process:
+ * the PEM file when given, else the system's bundle. libgit2 starts with
+ * none (see repo.c: the scanner pays for them only when it connects); with
+ * no bundle found, no certificate is trusted. Returns 0 or SFMC_ERROR (the
+ * file cannot be read or holds no certificate; message set). */
+int sfmc_gitrepo_load_cas(const char *file);
 
 /* Opens the repository containing path as a user names it on the command
  * line (no GIT_* variable applies; NULL: GIT_REPOSITORY_OPEN_FROM_ENV from

@@ -148,8 +148,11 @@ json_t *sfmc_json_finding(const sfmc_reporter *r, const sfmc_finding *f)
 
 	if (!o || !secret)
 		goto fail;
-	if (f->repository) /* audit, merge */
-		rc |= json_object_set_new(o, "repository", json_string(f->repository));
+	/* The repository: audit and merge name each finding's; `git URL` names the one it cloned (merged
+	 * reports of many). A local scan's findings have no such key. */
+	if (f->repository || r->meta->repository)
+		rc |= json_object_set_new(o, "repository",
+					  json_string(f->repository ? f->repository : r->meta->repository));
 	rc |= json_object_set_new(o, "rule_id", json_string(f->rule->id));
 	rc |= json_object_set_new(o, "level", json_string(sfmc_level_name(f->level)));
 	rc |= json_object_set_new(o, "checksum_valid", json_boolean(f->checksum_valid));
@@ -404,6 +407,7 @@ static int json_end(sfmc_reporter *r, const sfmc_results *res)
 	if (!root || !stats ||
 	    json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "sfmc-scan", "version", SFMC_VERSION)) ||
 	    json_object_set_new(root, "mode", json_string(r->meta->mode)) ||
+	    (r->meta->repository && json_object_set_new(root, "repository", json_string(r->meta->repository))) ||
 	    json_object_set(root, "findings", st->findings) || json_object_set(root, "suppressed", st->suppressed) ||
 	    json_object_set_new(root, "stats", stats) ||
 	    json_object_set_new(root, "skipped", sfmc_json_issues(r, res->skipped, res->nskipped, "reason")) ||

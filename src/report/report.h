@@ -26,6 +26,9 @@ typedef struct sfmc_scan_meta {
 	int64_t end_time;
 	const char *head_commit;   /* git modes: HEAD commit id, else NULL */
 	bool stored;               /* `report`: read back from a datastore, nothing scanned */
+	const char *repository;    /* `git URL`: the URL without credentials; NULL for a local repository */
+	const char *repository_uri; /* the same as an absolute URI (SARIF) */
+	const char *branch;         /* `git URL`: the branch the remote's HEAD names; NULL: unknown */
 } sfmc_scan_meta;
 
 /* What a report may show beyond the findings, given by the app (the

@@ -318,6 +318,24 @@ static json_t *invocation(const sfmc_reporter *r, const sfmc_results *res, size_
 	return inv;
 }
 
+/* `git URL`: the repository scanned, its HEAD commit and branch when known; NULL for a local scan.
+ * The branch's name comes from the remote: shown through the choke point, like every ref. */
+static json_t *provenance(const sfmc_reporter *r)
+{
+	const sfmc_scan_meta *meta = r->meta;
+	size_t n = 0;
+	char *shown = meta->branch ? sfmc_report_str(r, meta->branch, strlen(meta->branch), &n) : NULL;
+	char *branch = shown ? sfmc_text_lossy_utf8(shown, n) : NULL; /* a ref name may be any bytes */
+	json_t *j = NULL;
+
+	free(shown);
+	if (meta->repository_uri && (branch || !meta->branch))
+		j = json_pack("[{s:s, s:s*, s:s*}]", "repositoryUri", meta->repository_uri, "revisionId",
+			      meta->head_commit, "branch", branch);
+	free(branch);
+	return j;
+}
+
 static int sarif_begin(sfmc_reporter *r)
 {
 	sarif_state *st = r->state;
@@ -334,9 +352,10 @@ static int sarif_end(sfmc_reporter *r, const sfmc_results *res)
 
 	/* One category per mode, so a dir scan and a git scan of one commit do not replace each other. */
 	snprintf(category, sizeof(category), "sfmc-scan/%s/", r->meta->mode);
-	run = json_pack("{s:{s:o}, s:{s:s}, s:o*, s:[o], s:O}", "tool", "driver", driver(r->meta->rules),
-			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r), "invocations",
-			invocation(r, res, st->dropped), "results", st->results);
+	run = json_pack("{s:{s:o}, s:{s:s}, s:o*, s:o*, s:[o], s:O}", "tool", "driver", driver(r->meta->rules),
+			"automationDetails", "id", category, "originalUriBaseIds", srcroot(r),
+			"versionControlProvenance", provenance(r), "invocations", invocation(r, res, st->dropped),
+			"results", st->results);
 	root = json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA, "version", "2.1.0", "runs", run);
 	if (!root)
 		return sfmc_error_set("out of memory building SARIF");

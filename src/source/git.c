@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "git/blobset.h"
+#include "git/clone.h"
 #include "git/repo.h"
 #include "git/revwalk.h"
 #include "util/bounds.h"
@@ -607,6 +608,9 @@ int sfmc_source_git_scan_commits(git_repository *repo, const char *repo_path, co
 
 static int git_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
 {
+	bool url = false;
+	int rc;
+
 	if (nargs > 1) {
 		sfmc_error_set("git takes at most one repository");
 		return SFMC_EUSAGE;
@@ -614,6 +618,19 @@ static int git_args(sfmc_source_ctx *ctx, const char *const *args, size_t nargs)
 	if (ctx->range && ctx->all_objects) {
 		sfmc_error_set("--range and --all-objects cannot be combined");
 		return SFMC_EUSAGE;
+	}
+	if (nargs && (rc = sfmc_gitclone_classify(args[0], &url)) < 0)
+		return rc;
+	if (!url && (ctx->clone_dir || ctx->git_token_env || ctx->git_cacert)) {
+		sfmc_error_set("%s needs a repository URL (a local repository is scanned where it is)",
+			       ctx->clone_dir       ? "--clone-dir"
+			       : ctx->git_token_env ? "--git-token-env"
+						    : "--git-cacert");
+		return SFMC_EUSAGE;
+	}
+	if (url) { /* the URL is never a root: reports and errors name it without credentials */
+		ctx->url = args[0];
+		return SFMC_OK;
 	}
 	ctx->roots = args;
 	ctx->nroots = nargs;

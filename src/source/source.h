@@ -42,8 +42,15 @@ typedef struct sfmc_source_ctx {
 	sfmc_source_exclude_fn exclude; /* dir; NULL: nothing excluded */
 	void *exclude_ctx;
 	const struct sfmc_blobset_hooks *blob_hooks; /* git: blobs scanned before (the datastore); NULL: none */
+	bool progress; /* the progress line is drawn (the app's; git: also while fetching) */
+	/* git: a remote repository, fetched by sfmc_source_open (git/clone.h). */
+	const char *url;           /* placed by check_args from a URL argument; may hold credentials: never shown */
+	const char *clone_dir;     /* set by the app: keep the clone there and reuse it; NULL: a temporary one */
+	const char *git_token_env; /* set by the app: the variable holding an HTTPS token; NULL: none */
+	const char *git_cacert;    /* set by the app: CA certificates for HTTPS; NULL: the system's */
 	/* Set by sfmc_source_open for git types, released by sfmc_source_close. */
 	git_repository *repo;
+	struct sfmc_gitclone *clone; /* url: the local clone (its path is the repository path) */
 } sfmc_source_ctx;
 
 /* What a source reads, for config discovery and reports. */
@@ -51,6 +58,9 @@ typedef struct sfmc_source_desc {
 	const char *config_root;  /* where .sfmc-scan.yaml is looked for; NULL: nowhere */
 	const char *workdir;      /* git: the work tree's top with a trailing '/', NULL when bare (owned by ctx) */
 	char head_commit[GIT_OID_HEXSZ + 1]; /* the HEAD commit reports name, "" for none */
+	const char *repository;     /* a remote repository: its URL without credentials; NULL: local (owned by ctx) */
+	const char *repository_uri; /* the same as an absolute URI (scp-like host:path -> ssh://host/path) */
+	const char *branch;         /* a remote repository: the branch its HEAD names; NULL: unknown */
 } sfmc_source_desc;
 
 /* Called once per finding of the scanned current state (held). */
@@ -82,13 +92,16 @@ extern const sfmc_source_type sfmc_source_type_dir, sfmc_source_type_stdin, sfmc
 const sfmc_source_type *sfmc_source_find(const char *name);
 
 /* Opens what a git type reads: the repository of ctx->roots[0] (none:
- * GIT_DIR or .), into ctx->repo. Other types: nothing. Returns 0 or
+ * GIT_DIR or .), or for ctx->url a local clone of it (made or fetched into
+ * first: git/clone.h), into ctx->repo. Other types: nothing. Returns 0 or
  * SFMC_ERROR (message set; the app records it as the scan's error). */
 int sfmc_source_open(sfmc_source_ctx *ctx, const sfmc_source_type *type);
 void sfmc_source_close(sfmc_source_ctx *ctx);
 
-/* Shared by the rows. The repository path check_args placed (NULL: GIT_DIR or .). */
+/* Shared by the rows. The repository path check_args placed (NULL: GIT_DIR or .), or the local clone of a URL. */
 const char *sfmc_source_repo_path(const sfmc_source_ctx *ctx);
+/* A remote repository's URL without credentials (after sfmc_source_open); NULL for a local one. */
+const char *sfmc_source_repository(const sfmc_source_ctx *ctx);
 /* git rows' describe: the work tree (also the config root) and, when head, HEAD's commit. */
 void sfmc_source_describe_repo(const sfmc_source_ctx *ctx, sfmc_source_desc *desc, bool head);
 /* git rows' scan_current: the blobs of HEAD's tree (git/head.h). */

@@ -14,8 +14,9 @@ expect_out_has "Examples:"
 expect_out_lacks "--range"
 expect_out_lacks "--chain"
 run "$SFMC" git -h
-expect_out_has "usage: sfmc-scan git [REPO]"
+expect_out_has "usage: sfmc-scan git [REPO|URL]"
 expect_out_has "--range A..B"
+expect_out_has "--clone-dir DIR"
 expect_out_has "--all-objects"
 expect_out_lacks "--label"
 run "$SFMC" --help hook

@@ -159,6 +159,15 @@ jqf git.sarif '.runs[0].results[0].properties | "\(.commit) \(.author_name) \(.a
 	"$commit Test User test@example.com" "git result properties"
 jqf git.sarif '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' app.env "git uri"
 jqf git.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/" "git SRCROOT"
+# A remote repository (file:// here): versionControlProvenance names it, its HEAD and branch.
+TMPDIR="$T" run "$SFMC" git -q --report "sarif:$T/remote.sarif" --report "gitlab:$T/remote.gl.json" "file://$T/repo"
+expect_rc 1 "git scan of a URL"
+cp remote.sarif valid-sarif/remote.json
+cp remote.gl.json valid-gl/remote.json
+github_rules remote.sarif "remote sarif"
+jqf remote.sarif '.runs[0].versionControlProvenance[0] | "\(.repositoryUri) \(.revisionId) \(.branch)"' \
+	"file://$T/repo $commit main" "remote versionControlProvenance"
+jqf git.sarif '.runs[0] | has("versionControlProvenance")' false "a local scan has no versionControlProvenance"
 mkdir repo/sub
 (cd repo/sub && "$SFMC" git -q -f sarif >"$T/gitsub.sarif") || true
 jqf gitsub.sarif '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' "file://$T/repo/" "git SRCROOT from a subdirectory"
