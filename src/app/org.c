@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "app/commands.h"
 #include "app/listing.h"
 #include "app/merge.h"
+#include "git/clone.h"
 #include "report/report.h"
 #include "util/array.h"
 #include "util/bounds.h"
@@ -121,13 +123,19 @@ int sfmc_org_repo_parse(sfmc_org_repo *r, const char *e)
 	return rc < 0 ? SFMC_EINVALID : 0;
 }
 
-bool sfmc_org_in_shard(const char *key, unsigned k, unsigned n)
+/* FNV-1a 64 of a repository's key: its shard and its --clone-dir name. */
+static uint64_t key_hash(const char *key)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 		h = (h ^ *p) * 0x100000001b3ULL;
-	return h % n == k - 1;
+	return h;
+}
+
+bool sfmc_org_in_shard(const char *key, unsigned k, unsigned n)
+{
+	return key_hash(key) % n == k - 1;
 }
 
 typedef struct org_list {
@@ -229,6 +237,7 @@ typedef struct child {
 	sfmc_buf err; /* the last bytes of its stderr */
 	bool too_big;
 	int64_t t0_ms, start_time;
+	char clone_dir[4096]; /* --clone-dir DIR/<hash>-<name> of a URL; "" for none */
 } child;
 
 typedef struct audit_run {
@@ -252,10 +261,13 @@ static int64_t mono_ms(void)
 
 /* The child's command line: `sfmc-scan git --format json ... TARGET`
  * with the audit's scan options passed on. argv holds at most 64 entries. */
-static void child_argv(audit_run *a, const char *target, const char **argv)
+static void child_argv(audit_run *a, const child *ch, const char *target, const char **argv)
 {
 	const sfmc_cli *c = a->cli;
+	bool url = false;
 	size_t n = 0;
+
+	(void)sfmc_gitclone_classify(target, &url); /* a bad scheme: the child says so */
 
 	argv[n++] = a->exe;
 	argv[n++] = "git";
@@ -293,10 +305,33 @@ static void child_argv(audit_run *a, const char *target, const char **argv)
 	PASS_VALUE(c->verify, "--verify-timeout", a->numbers[7])
 	PASS_VALUE(c->verify && c->verify_cacert, "--verify-cacert", c->verify_cacert)
 	PASS_VALUE(c->verify && c->verify_connect_to, "--verify-connect-to", c->verify_connect_to)
+	/* Clone options only for URLs: a local path is scanned in place, and refuses them. */
+	PASS_VALUE(url && c->git_token_env, "--git-token-env", c->git_token_env)
+	PASS_VALUE(url && c->git_cacert, "--git-cacert", c->git_cacert)
+	PASS_VALUE(url && ch->clone_dir[0], "--clone-dir", ch->clone_dir)
 #undef PASS_VALUE
 #undef PASS_FLAG
 	argv[n++] = target;
 	argv[n] = NULL;
+}
+
+/* DIR/<16 hex of the key's hash>-<last name of the key>: one clone per repository, the
+ * same however the URL is written, readable in a listing; DIR is made when missing. */
+static int clone_dir_of(child *ch, const char *dir, const sfmc_org_repo *r)
+{
+	const char *base = strrchr(r->key, '/');
+	char name[64];
+	size_t n = 0;
+
+	for (base = base ? base + 1 : r->key; *base && n < sizeof(name) - 1; base++)
+		name[n++] = isalnum((unsigned char)*base) || *base == '-' || *base == '_' || *base == '.' ? *base : '_';
+	name[n] = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return sfmc_error_set_errno("--clone-dir %s", dir);
+	if ((size_t)snprintf(ch->clone_dir, sizeof(ch->clone_dir), "%s/%016llx-%s", dir,
+			     (unsigned long long)key_hash(r->key), name) >= sizeof(ch->clone_dir))
+		return sfmc_error_set("--clone-dir %s: path too long", dir);
+	return 0;
 }
 
 /* Starts the scan of repository i. Returns 0, or -1 (message set: the repository's error). */
@@ -313,7 +348,9 @@ static int child_start(audit_run *a, child *ch, size_t i)
 	sfmc_buf_init(&ch->err, 2 * SFMC_AUDIT_STDERR_TAIL + 1);
 	ch->t0_ms = mono_ms();
 	ch->start_time = (int64_t)time(NULL);
-	child_argv(a, a->list->v[i].target, argv);
+	if (a->cli->clone_dir && clone_dir_of(ch, a->cli->clone_dir, &a->list->v[i]) < 0)
+		goto cleanup;
+	child_argv(a, ch, a->list->v[i].target, argv);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		sfmc_error_set_errno("cannot make a pipe");
 		goto cleanup;

@@ -156,6 +156,33 @@ grep -q "user=x-access-token" "$LOG" || fail "https://: the server never saw the
 never_shown "token"
 rm -f https.jsonl
 
+# audit passes the clone options on to its children (URLs only): the token,
+# the CA, and one --clone-dir per repository under DIR, reused by the next audit.
+printf "%s\n" "$URL" "$T/repo.git" >audit-list.txt
+[ -d "$T/repo.git" ] || git clone -q --bare work "$T/repo.git"
+: >"$LOG"
+run timeout 120 "$SFMC" audit --repos audit-list.txt --git-cacert "$T/testca.pem" --git-token-env SFMC_TEST_TOKEN \
+	--clone-dir "$T/audit-clones" -q -o audit1.jsonl
+expect_rc 1 "audit of a URL and a path with the clone options"
+tmp_empty "audit"
+[ "$(jq -r 'select(.type == "repository") | .status' audit1.jsonl | sort -u)" = ok ] || fail "audit: $(cat audit1.jsonl "$T/err")"
+grep -q "user=x-access-token" "$LOG" || fail "audit: the child did not send the token"
+[ "$(ls "$T/audit-clones" | wc -l)" = 1 ] || fail "audit --clone-dir: expected one clone (the path is scanned in place): $(ls "$T/audit-clones")"
+cd1=$(ls -d "$T"/audit-clones/*)
+case "$cd1" in */[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*-app) ;; *) fail "audit --clone-dir name: $cd1" ;; esac
+[ "$(git -C "$cd1" config remote.origin.url)" = "$URL" ] || fail "audit --clone-dir: remote.origin.url"
+: >"$LOG"
+run timeout 120 "$SFMC" audit --repos audit-list.txt --git-cacert "$T/testca.pem" --git-token-env SFMC_TEST_TOKEN \
+	--clone-dir "$T/audit-clones" -q -o audit2.jsonl
+expect_rc 1 "audit again"
+# Nothing new: the child asks for the refs and downloads nothing (a new clone would POST with no haves).
+grep -q "GET /app.git/info/refs" "$LOG" || fail "audit --clone-dir: the second audit did not ask the server"
+! grep -q "POST /app.git/git-upload-pack .*haves=0" "$LOG" || fail "audit --clone-dir: the second audit cloned again: $(cat "$LOG")"
+[ "$(jq -c 'select(.type == "finding") | .fingerprint' audit2.jsonl | sort)" = "$(jq -c 'select(.type == "finding") | .fingerprint' audit1.jsonl | sort)" ] ||
+	fail "audit --clone-dir: the second audit found something else"
+for f in audit1.jsonl audit2.jsonl; do ! grep -qF "$token" "$f" || fail "audit: the token in $f"; done
+! grep -qF "$token" "$T/out" "$T/err" || fail "audit: the token shown"
+
 # --progress: objects received while fetching.
 scan -q --progress --git-cacert "$T/testca.pem" --git-token-env SFMC_TEST_TOKEN "$URL"
 expect_rc 1 "--progress"
