@@ -8,7 +8,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libpcre2-dev libyaml-dev libjansson-dev libgit2-dev libssl-dev zlib1g-dev libdeflate-dev libarchive-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev scdoc pre-commit dpkg-dev \
-  jq python3 python3-yaml zip unzip xz-utils bzip2 zstd lz4 p7zip-full cpio binutils sqlite3 chromium \
+  jq python3 python3-yaml parallel zip unzip xz-utils bzip2 zstd lz4 p7zip-full cpio binutils sqlite3 chromium \
   valgrind time clang-14 clang-format-14 libfuzzer-14-dev libclang-rt-14-dev >/dev/null
 # Node.js and npm run ajv-cli, which validates the SARIF and GitLab reports in
 # the tests (ci/install-ajv.sh). A Node.js that already ships npm is kept.
