@@ -530,6 +530,112 @@ static int fetch(git_repository *repo, const sfmc_gitclone_opts *o, sfmc_gitclon
 	return rc;
 }
 
+/* ---- file:// URLs: the source's objects hard-linked first ---- */
+
+/* The objects directory of the repository a file:// URL names (bare, or a work tree's .git
+ * directory), in out; false when it is none of those (the fetch then does all the work). */
+static bool local_objects(const char *url, sfmc_buf *out)
+{
+	const char *p = url + 7; /* "file://" */
+	char *path;
+	struct stat st;
+	bool ok = false;
+
+	if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	if (*p != '/' || !(path = percent_decoded(p, strlen(p))))
+		return false;
+	for (int i = 0; i < 2 && !ok; i++) { /* PATH/objects, then PATH/.git/objects */
+		sfmc_buf_clear(out);
+		ok = sfmc_buf_printf(out, "%s%s/objects", path, i ? "/.git" : "") == 0 && lstat(out->ptr, &st) == 0 &&
+		     S_ISDIR(st.st_mode);
+	}
+	free(path);
+	return ok;
+}
+
+/* Hard-links one regular file (never a symbolic link) from dir/name to dst/name. */
+static int link_file(const char *from, const char *to, const char *name)
+{
+	char a[4096], b[4096];
+	struct stat st;
+
+	if ((size_t)snprintf(a, sizeof(a), "%s/%s", from, name) >= sizeof(a) ||
+	    (size_t)snprintf(b, sizeof(b), "%s/%s", to, name) >= sizeof(b) || lstat(a, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return link(a, b) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Every pack (its .pack before its .idx, so an index never names a pack that is not
+ * there) and every loose object of src, linked into dst; stops at the first link that
+ * fails (another file system): the fetch brings what is missing. */
+static void link_objects(const char *src, const char *dst)
+{
+	char from[4096], to[4096];
+	struct dirent *e;
+	DIR *d;
+
+	if ((size_t)snprintf(from, sizeof(from), "%s/pack", src) >= sizeof(from) ||
+	    (size_t)snprintf(to, sizeof(to), "%s/pack", dst) >= sizeof(to))
+		return;
+	for (d = opendir(from); d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		char pack[512];
+		if (n < 5 || n >= sizeof(pack) || strcmp(e->d_name + n - 4, ".idx"))
+			continue;
+		if ((size_t)snprintf(pack, sizeof(pack), "%.*s.pack", (int)(n - 4), e->d_name) >= sizeof(pack) ||
+		    link_file(from, to, pack) < 0)
+			break;
+		if (link_file(from, to, e->d_name) < 0) {
+			if ((size_t)snprintf(from, sizeof(from), "%s/%s", to, pack) < sizeof(from))
+				unlink(from);
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	for (d = opendir(src); d && (e = readdir(d));) {
+		if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) ||
+		    !isxdigit((unsigned char)e->d_name[1]))
+			continue;
+		DIR *l = NULL;
+		if ((size_t)snprintf(from, sizeof(from), "%s/%s", src, e->d_name) < sizeof(from) &&
+		    (size_t)snprintf(to, sizeof(to), "%s/%s", dst, e->d_name) < sizeof(to) &&
+		    (mkdir(to, 0755) == 0 || errno == EEXIST))
+			l = opendir(from);
+		for (struct dirent *o; l && (o = readdir(l));)
+			if (o->d_name[0] != '.')
+				(void)link_file(from, to, o->d_name);
+		if (l)
+			closedir(l);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A new clone of a file:// URL starts with the source's objects hard-linked (as git clones
+ * a local path): the fetch then finds every ref's object present and downloads nothing
+ * (libgit2's own file transport would pack and index the whole history again). What the
+ * links could not bring (another file system, alternates) is fetched as usual. */
+static void seed_local(git_repository *repo, const char *url)
+{
+	sfmc_buf src = SFMC_BUF_INIT;
+	git_odb *odb = NULL;
+	char dst[4096];
+
+	if (strncmp(url, "file://", 7) || !local_objects(url, &src))
+		goto cleanup;
+	if ((size_t)snprintf(dst, sizeof(dst), "%sobjects", git_repository_path(repo)) >= sizeof(dst))
+		goto cleanup;
+	link_objects(src.ptr, dst);
+	if (git_repository_odb(&odb, repo) == 0)
+		git_odb_refresh(odb); /* the packs linked after it was opened */
+	git_error_clear();
+cleanup:
+	git_odb_free(odb);
+	sfmc_buf_dispose(&src);
+}
+
 /* The transport the URL needs is in this libgit2 (Debian's has both). */
 static int check_transport(const sfmc_gitclone *c, const char *url)
 {
@@ -586,6 +692,8 @@ int sfmc_gitclone_fetch(sfmc_gitclone *c, const sfmc_gitclone_opts *o)
 		rc = open_dir(&repo, c, o->dir, &created);
 	else if ((rc = make_temp(c)) == 0 && (rc = sfmc_gitrepo_open_bare(&repo, c->path, true)) == 0)
 		rc = write_origin(repo, c);
+	if (rc == 0 && !c->reused)
+		seed_local(repo, o->url);
 	if (rc == 0)
 		rc = fetch(repo, o, c, &st);
 cleanup:

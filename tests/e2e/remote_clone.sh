@@ -73,6 +73,25 @@ expect_rc 1 "file:// clone"
 jq -e '.findings[] | select(.path == "app.env") | .commit' file.json >/dev/null || fail "file://: app.env without its commit"
 expect_err_has "file://$T/srv/app.git: "
 expect_err_has "into a temporary clone"
+# file:// starts from hard links of the source's objects (as git clones a local path): the fetch
+# then finds every ref's object and downloads nothing; the clone is complete on its own.
+scan -f json -o linked.json --clone-dir "$T/linked.git" "file://$T/srv/app.git"
+expect_rc 1 "file:// into --clone-dir"
+[ "$(fps linked.json)" = "$both" ] || fail "file:// linked: $(fps linked.json)"
+expect_err_has "file://$T/srv/app.git: 0 objects received"
+[ "$(find "$T/linked.git/objects" -type f -links +1 | wc -l)" -gt 0 ] || fail "file://: no object was hard-linked"
+[ "$(git -C "$T/linked.git" for-each-ref --format='%(objectname) %(refname)')" = \
+	"$(git -C srv/app.git for-each-ref --format='%(objectname) %(refname)')" ] || fail "file://: the clone's refs"
+git -C "$T/linked.git" fsck --connectivity-only --no-progress >fsck.out 2>&1 || fail "file://: the linked clone is not complete: $(cat fsck.out)"
+# A source whose objects are mostly elsewhere (alternates): what the links lack is fetched.
+git clone -q --bare --shared srv/app.git shared.git
+s_shared=$(tok)
+(cd work && printf 'k=%s\n' "$s_shared" >shared.env && git add shared.env && git commit -qm shared &&
+	git push -q ../shared.git HEAD:refs/heads/shared && git reset -q --hard HEAD~1)
+scan -f json -o shared.json "file://$T/shared.git"
+expect_rc 1 "file:// of a repository with alternates"
+[ "$(fps shared.json)" = "$( (fp "$s_branch"; fp "$s_tag"; fp "$s_shared") | sort | paste -sd,)" ] ||
+	fail "file:// with alternates: $(fps shared.json)"
 # A local scan's report has no repository key (its outputs are unchanged).
 scan -f json -o local.json srv/app.git
 expect_rc 1 "local bare repository"
