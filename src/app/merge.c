@@ -470,10 +470,11 @@ static int check_file(sfmc_merge *m, const char *path, size_t r0, size_t f0)
 
 	if (!got)
 		return sfmc_error_set("out of memory");
-	qsort(v, n, sizeof(*v), cmp_repo);
+	if (n) /* qsort and bsearch never get a NULL array (an empty shard: no repository yet) */
+		qsort(v, n, sizeof(*v), cmp_repo);
 	for (size_t i = f0; i < m->res.nfindings && rc == 0; i++) {
 		sfmc_merge_repo key = { .name = m->res.findings[i].repository };
-		sfmc_merge_repo *p = bsearch(&key, v, n, sizeof(*v), cmp_repo);
+		sfmc_merge_repo *p = n ? bsearch(&key, v, n, sizeof(*v), cmp_repo) : NULL;
 		if (!p)
 			rc = sfmc_error_set(
 				"%s: findings of repository '%s' but no repository line for it (a cut file?)", path,
